@@ -1,0 +1,364 @@
+"""Context-local objects and proxies on :mod:`contextvars` (Werkzeug's ``werkzeug.local``).
+
+:class:`LocalProxy` forwards every operation to an object looked up on each use, most often
+the value of a :class:`~contextvars.ContextVar` or one of its attributes. erlen's ``request``,
+``session``, ``g`` and ``current_app`` are such proxies. They are for user code: the framework
+itself holds the context object and never reads its own proxies on the hot path.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import operator
+import typing as t
+from contextvars import ContextVar
+
+__all__ = ["Local", "LocalStack", "LocalProxy", "release_local"]
+
+T = t.TypeVar("T")
+_MISSING = object()
+
+
+class Local:
+    """A namespace whose attributes are local to the current context (thread or task).
+
+    Backed by one :class:`~contextvars.ContextVar` holding a dict, so it works for threads,
+    greenlets and asyncio tasks alike.
+    """
+
+    __slots__ = ("_storage",)
+
+    def __init__(self, context_var: ContextVar[dict[str, t.Any]] | None = None) -> None:
+        if context_var is None:
+            context_var = ContextVar(f"erlen.Local<{id(self)}>.storage")
+        object.__setattr__(self, "_storage", context_var)
+
+    def __iter__(self) -> t.Iterator[tuple[str, t.Any]]:
+        return iter(self._storage.get({}).items())
+
+    def __call__(self, name: str, *, unbound_message: str | None = None) -> LocalProxy[t.Any]:
+        """Return a proxy to the attribute ``name`` of this local."""
+        return LocalProxy(self, name, unbound_message=unbound_message)
+
+    def __release_local__(self) -> None:
+        self._storage.set({})
+
+    def __getattr__(self, name: str) -> t.Any:
+        values = self._storage.get({})
+        try:
+            return values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: t.Any) -> None:
+        values = self._storage.get({}).copy()
+        values[name] = value
+        self._storage.set(values)
+
+    def __delattr__(self, name: str) -> None:
+        values = self._storage.get({}).copy()
+        try:
+            del values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+        self._storage.set(values)
+
+
+class LocalStack(t.Generic[T]):
+    """A stack of values local to the current context, backed by a ContextVar holding a tuple."""
+
+    __slots__ = ("_storage",)
+
+    def __init__(self, context_var: ContextVar[list[T]] | None = None) -> None:
+        if context_var is None:
+            context_var = ContextVar(f"erlen.LocalStack<{id(self)}>.storage")
+        self._storage = context_var
+
+    def __release_local__(self) -> None:
+        self._storage.set([])
+
+    def push(self, obj: T) -> list[T]:
+        """Push ``obj`` onto the stack and return the new stack."""
+        stack = self._storage.get([]).copy()
+        stack.append(obj)
+        self._storage.set(stack)
+        return stack
+
+    def pop(self) -> T | None:
+        """Remove and return the top item, or ``None`` if the stack is empty."""
+        stack = self._storage.get([])
+        if not stack:
+            return None
+        rv = stack[-1]
+        self._storage.set(stack[:-1])
+        return rv
+
+    @property
+    def top(self) -> T | None:
+        """The top item, or ``None`` if the stack is empty."""
+        stack = self._storage.get([])
+        return stack[-1] if stack else None
+
+    def __call__(
+        self, name: str | None = None, *, unbound_message: str | None = None
+    ) -> LocalProxy[t.Any]:
+        """Return a proxy to the top item (or its attribute ``name``)."""
+        return LocalProxy(self, name, unbound_message=unbound_message)
+
+
+def release_local(local: Local | LocalStack[t.Any]) -> None:
+    """Clear the current context's data in a :class:`Local` or :class:`LocalStack`."""
+    local.__release_local__()
+
+
+def _forward(op: t.Callable[..., t.Any]) -> t.Any:
+    """Make a method that applies ``op`` to the proxied object and the arguments."""
+
+    def method(self: LocalProxy[t.Any], *args: t.Any) -> t.Any:
+        return op(self._get_current_object(), *args)
+
+    method.__name__ = getattr(op, "__name__", "method")
+    return method
+
+
+def _reflected(op: t.Callable[[t.Any, t.Any], t.Any]) -> t.Any:
+    def method(self: LocalProxy[t.Any], other: t.Any) -> t.Any:
+        return op(other, self._get_current_object())
+
+    return method
+
+
+def _inplace(op: t.Callable[[t.Any, t.Any], t.Any]) -> t.Any:
+    # An in-place operator on a proxy must not rebind the proxy, so apply it to the object.
+    def method(self: LocalProxy[t.Any], other: t.Any) -> LocalProxy[t.Any]:
+        op(self._get_current_object(), other)
+        return self
+
+    return method
+
+
+class LocalProxy(t.Generic[T]):
+    """Forward all operations to an object looked up on every use.
+
+    ``local`` may be a :class:`~contextvars.ContextVar`, a :class:`Local`, a
+    :class:`LocalStack` or a callable returning the object. With ``name``, the proxy forwards
+    to that attribute of the object. When nothing is bound, using the proxy raises
+    :class:`RuntimeError` with ``unbound_message``.
+
+    ``_get_current_object()`` returns the real object, for passing it somewhere a proxy
+    won't do (signal senders, ``isinstance`` in C code, other threads).
+    """
+
+    __slots__ = ("__wrapped", "_get_current_object")
+
+    _get_current_object: t.Callable[[], T]
+
+    def __init__(
+        self,
+        local: ContextVar[t.Any] | Local | LocalStack[t.Any] | t.Callable[[], T],
+        name: str | None = None,
+        *,
+        unbound_message: str | None = None,
+    ) -> None:
+        if unbound_message is None:
+            unbound_message = "object is not bound"
+
+        getter: t.Callable[[], t.Any]
+        if isinstance(local, ContextVar):
+            var = local
+            if name is None:
+
+                def getter() -> t.Any:
+                    try:
+                        return var.get()
+                    except LookupError:
+                        raise RuntimeError(unbound_message) from None
+
+            else:
+                attr = name
+
+                def getter() -> t.Any:
+                    try:
+                        obj = var.get()
+                    except LookupError:
+                        raise RuntimeError(unbound_message) from None
+                    return getattr(obj, attr)
+
+        elif isinstance(local, Local):
+            if name is None:
+                raise TypeError("'name' is required when proxying a 'Local' object.")
+            local_obj, attr = local, name
+
+            def getter() -> t.Any:
+                try:
+                    return getattr(local_obj, attr)
+                except AttributeError:
+                    raise RuntimeError(unbound_message) from None
+
+        elif isinstance(local, LocalStack):
+            stack, attr_or_none = local, name
+
+            def getter() -> t.Any:
+                obj = stack.top
+                if obj is None:
+                    raise RuntimeError(unbound_message)
+                return obj if attr_or_none is None else getattr(obj, attr_or_none)
+
+        elif callable(local):
+            func, attr_or_none2 = local, name
+
+            def getter() -> t.Any:
+                obj = func()
+                return obj if attr_or_none2 is None else getattr(obj, attr_or_none2)
+
+        else:
+            raise TypeError(f"Don't know how to proxy '{type(local)}'.")
+
+        object.__setattr__(self, "_LocalProxy__wrapped", local)
+        object.__setattr__(self, "_get_current_object", getter)
+
+    # Attribute access
+    def __getattr__(self, name: str) -> t.Any:
+        if name == "__members__":
+            return dir(self._get_current_object())
+        return getattr(self._get_current_object(), name)
+
+    def __setattr__(self, name: str, value: t.Any) -> None:
+        setattr(self._get_current_object(), name, value)
+
+    def __delattr__(self, name: str) -> None:
+        delattr(self._get_current_object(), name)
+
+    def __dir__(self) -> list[str]:
+        try:
+            return dir(self._get_current_object())
+        except RuntimeError:
+            return []
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:  # noqa: F811
+        # Lets isinstance(proxy, Cls) see the proxied object's class; an unbound proxy
+        # reports its own class.
+        try:
+            return type(self._get_current_object())
+        except RuntimeError:
+            return LocalProxy
+
+    @property
+    def __wrapped__(self) -> t.Any:
+        return self.__wrapped
+
+    def __repr__(self) -> str:
+        try:
+            obj = self._get_current_object()
+        except RuntimeError:
+            return f"<{type(self).__name__} unbound>"
+        return repr(obj)
+
+    def __str__(self) -> str:
+        return str(self._get_current_object())
+
+    def __bool__(self) -> bool:
+        try:
+            return bool(self._get_current_object())
+        except RuntimeError:
+            return False
+
+    def __hash__(self) -> int:
+        return hash(self._get_current_object())
+
+    def __call__(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        return self._get_current_object()(*args, **kwargs)
+
+    def __copy__(self) -> t.Any:
+        return copy.copy(self._get_current_object())
+
+    def __deepcopy__(self, memo: dict[int, t.Any]) -> t.Any:
+        return copy.deepcopy(self._get_current_object(), memo)
+
+    def __enter__(self) -> t.Any:
+        return self._get_current_object().__enter__()
+
+    def __exit__(self, *exc: t.Any) -> t.Any:
+        return self._get_current_object().__exit__(*exc)
+
+    def __format__(self, spec: str) -> str:
+        return format(self._get_current_object(), spec)
+
+    def __round__(self, ndigits: int | None = None) -> t.Any:
+        return round(self._get_current_object(), ndigits)
+
+    __bytes__ = _forward(bytes)
+    __lt__ = _forward(operator.lt)
+    __le__ = _forward(operator.le)
+    __eq__ = _forward(operator.eq)  # type: ignore[assignment]
+    __ne__ = _forward(operator.ne)  # type: ignore[assignment]
+    __gt__ = _forward(operator.gt)
+    __ge__ = _forward(operator.ge)
+    __len__ = _forward(len)
+    __length_hint__ = _forward(operator.length_hint)
+    __iter__ = _forward(iter)
+    __next__ = _forward(next)
+    __reversed__ = _forward(reversed)
+    __contains__ = _forward(operator.contains)
+    __getitem__ = _forward(operator.getitem)
+    __setitem__ = _forward(operator.setitem)
+    __delitem__ = _forward(operator.delitem)
+    __instancecheck__ = _forward(isinstance)
+    __subclasscheck__ = _forward(issubclass)
+    __add__ = _forward(operator.add)
+    __sub__ = _forward(operator.sub)
+    __mul__ = _forward(operator.mul)
+    __matmul__ = _forward(operator.matmul)
+    __truediv__ = _forward(operator.truediv)
+    __floordiv__ = _forward(operator.floordiv)
+    __mod__ = _forward(operator.mod)
+    __divmod__ = _forward(divmod)
+    __pow__ = _forward(pow)
+    __lshift__ = _forward(operator.lshift)
+    __rshift__ = _forward(operator.rshift)
+    __and__ = _forward(operator.and_)
+    __xor__ = _forward(operator.xor)
+    __or__ = _forward(operator.or_)
+    __radd__ = _reflected(operator.add)
+    __rsub__ = _reflected(operator.sub)
+    __rmul__ = _reflected(operator.mul)
+    __rmatmul__ = _reflected(operator.matmul)
+    __rtruediv__ = _reflected(operator.truediv)
+    __rfloordiv__ = _reflected(operator.floordiv)
+    __rmod__ = _reflected(operator.mod)
+    __rdivmod__ = _reflected(divmod)
+    __rpow__ = _reflected(pow)
+    __rlshift__ = _reflected(operator.lshift)
+    __rrshift__ = _reflected(operator.rshift)
+    __rand__ = _reflected(operator.and_)
+    __rxor__ = _reflected(operator.xor)
+    __ror__ = _reflected(operator.or_)
+    __iadd__ = _inplace(operator.iadd)
+    __isub__ = _inplace(operator.isub)
+    __imul__ = _inplace(operator.imul)
+    __itruediv__ = _inplace(operator.itruediv)
+    __ifloordiv__ = _inplace(operator.ifloordiv)
+    __imod__ = _inplace(operator.imod)
+    __ior__ = _inplace(operator.ior)
+    __iand__ = _inplace(operator.iand)
+    __neg__ = _forward(operator.neg)
+    __pos__ = _forward(operator.pos)
+    __abs__ = _forward(abs)
+    __invert__ = _forward(operator.invert)
+    __complex__ = _forward(complex)
+    __int__ = _forward(int)
+    __float__ = _forward(float)
+    __index__ = _forward(operator.index)
+    __trunc__ = _forward(math.trunc)
+    __floor__ = _forward(math.floor)
+    __ceil__ = _forward(math.ceil)
+    __await__ = _forward(lambda obj: obj.__await__())
+    __aiter__ = _forward(lambda obj: obj.__aiter__())
+    __anext__ = _forward(lambda obj: obj.__anext__())
+    __aenter__ = _forward(lambda obj: obj.__aenter__())
+
+    async def __aexit__(self, *exc: t.Any) -> t.Any:
+        return await self._get_current_object().__aexit__(*exc)
+

@@ -1,0 +1,328 @@
+"""Tests for erlen.json and erlen.json.provider, with flask.json as an oracle."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime
+import decimal
+import io
+import json
+import types
+import uuid
+import weakref
+
+import pytest
+from markupsafe import Markup
+
+import erlen.json as ejson
+from erlen.globals import _cv_app
+from erlen.json.provider import DefaultJSONProvider, JSONProvider, OrjsonJSONProvider
+from erlen.wrappers.response import Response
+
+
+class FakeApp:
+    """The attributes of an app that the JSON layer uses."""
+
+    response_class = Response
+
+    def __init__(self, debug: bool = False, provider: type[JSONProvider] = DefaultJSONProvider):
+        self.debug = debug
+        self.json = provider(self)
+
+
+@contextlib.contextmanager
+def app_context(app):
+    token = _cv_app.set(types.SimpleNamespace(app=app))
+    try:
+        yield app
+    finally:
+        _cv_app.reset(token)
+
+
+@pytest.fixture
+def flask_app():
+    import flask
+
+    return flask.Flask("oracle")
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: list[int]
+
+
+class HTMLThing:
+    def __html__(self) -> str:
+        return "<b>thing</b>"
+
+
+SAMPLES = [
+    None,
+    1,
+    1.5,
+    "plain",
+    "ünïcödé ☃",
+    [1, "a", None],
+    {"b": 1, "a": [2, {"d": 4, "c": 3}]},
+    datetime.datetime(2024, 2, 29, 13, 45, 10),
+    datetime.datetime(
+        2024, 2, 29, 13, 45, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=2))
+    ),
+    datetime.date(2021, 1, 3),
+    decimal.Decimal("12.3400"),
+    uuid.UUID("12345678-1234-5678-1234-567812345678"),
+    Point(1, [2, 3]),
+    Markup("<em>hi</em>"),
+    HTMLThing(),
+    {"when": datetime.date(2000, 1, 1), "id": uuid.UUID(int=5), "n": decimal.Decimal("1")},
+]
+
+
+@pytest.mark.parametrize("value", SAMPLES)
+def test_dumps_without_app_matches_flask(value):
+    import flask.json
+
+    assert ejson.dumps(value) == flask.json.dumps(value)
+    assert ejson.dumps(value, indent=1) == flask.json.dumps(value, indent=1)
+
+
+@pytest.mark.parametrize("value", SAMPLES)
+@pytest.mark.parametrize("debug", [False, True])
+def test_app_dumps_and_response_match_flask(value, debug, flask_app):
+    import flask.json
+
+    flask_app.debug = debug
+    app = FakeApp(debug=debug)
+    with app_context(app):
+        ours = ejson.dumps(value)
+        ours_resp = ejson.jsonify(value)
+    with flask_app.app_context():
+        theirs = flask.json.dumps(value)
+        theirs_resp = flask.json.jsonify(value)
+    assert ours == theirs
+    assert ours_resp.get_data() == theirs_resp.get_data()
+    assert ours_resp.mimetype == theirs_resp.mimetype == "application/json"
+
+
+def test_default_rejects_unknown_types():
+    provider = FakeApp().json
+    with pytest.raises(TypeError, match="Object of type object is not JSON serializable"):
+        provider.dumps(object())
+    with pytest.raises(TypeError, match="Object of type type is not JSON serializable"):
+        provider.dumps(Point)  # a dataclass *class* is not serializable
+    with pytest.raises(TypeError):
+        ejson.dumps({1j})
+
+
+def test_default_conversions_explicitly():
+    provider = FakeApp().json
+    assert provider.dumps(datetime.date(2021, 1, 3)) == '"Sun, 03 Jan 2021 00:00:00 GMT"'
+    aware = datetime.datetime(
+        2021, 1, 3, 2, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=2))
+    )
+    assert provider.dumps(aware) == '"Sun, 03 Jan 2021 00:00:00 GMT"'
+    assert provider.dumps(decimal.Decimal("0.10")) == '"0.10"'
+    assert provider.dumps(uuid.UUID(int=1)) == '"00000000-0000-0000-0000-000000000001"'
+    assert provider.dumps(Point(1, [2])) == '{"x": 1, "y": [2]}'
+    assert provider.dumps(HTMLThing()) == '"<b>thing</b>"'
+
+
+def test_dumps_uses_current_app_provider():
+    calls = []
+
+    class Recording(JSONProvider):
+        def dumps(self, obj, **kwargs):
+            calls.append(("dumps", obj, kwargs))
+            return "D"
+
+        def loads(self, s, **kwargs):
+            calls.append(("loads", s, kwargs))
+            return "L"
+
+    app = FakeApp(provider=Recording)
+    with app_context(app):
+        assert ejson.dumps({"a": 1}, indent=3) == "D"
+        assert ejson.loads("[1]", parse_int=str) == "L"
+        out = io.StringIO()
+        ejson.dump([1], out)
+        assert out.getvalue() == "D"
+        assert ejson.load(io.StringIO("x")) == "L"
+        resp = ejson.jsonify(a=1)
+    assert calls == [
+        ("dumps", {"a": 1}, {"indent": 3}),
+        ("loads", "[1]", {"parse_int": str}),
+        ("dumps", [1], {}),
+        ("loads", "x", {}),
+        ("dumps", {"a": 1}, {}),
+    ]
+    # The base JSONProvider.response adds no trailing newline.
+    assert resp.get_data() == b"D"
+    assert resp.mimetype == "application/json"
+
+
+def test_functions_without_app():
+    assert ejson.loads('{"a": [1, 2]}') == {"a": [1, 2]}
+    assert ejson.loads(b'{"a": 1}') == {"a": 1}
+    assert ejson.load(io.StringIO("[true]")) == [True]
+    assert ejson.load(io.BytesIO(b"[null]")) == [None]
+    out = io.StringIO()
+    ejson.dump({"d": datetime.date(2020, 5, 17)}, out)
+    assert out.getvalue() == '{"d": "Sun, 17 May 2020 00:00:00 GMT"}'
+    with pytest.raises(RuntimeError, match="Working outside of application context"):
+        ejson.jsonify(1)
+
+
+def test_provider_dump_and_load_roundtrip():
+    provider = FakeApp().json
+    out = io.StringIO()
+    provider.dump({"b": 1, "a": "é"}, out)
+    assert out.getvalue() == '{"a": "\\u00e9", "b": 1}'
+    assert provider.load(io.StringIO(out.getvalue())) == {"a": "é", "b": 1}
+    assert provider.loads(b"[1]") == [1]
+
+
+def test_response_argument_rules():
+    app = FakeApp()
+    provider = app.json
+    assert provider.response().get_data() == b"null\n"
+    assert provider.response(1).get_data() == b"1\n"
+    assert provider.response([1, 2]).get_data() == b"[1,2]\n"
+    assert provider.response(1, "two").get_data() == b'[1,"two"]\n'
+    assert provider.response(b=1, a=2).get_data() == b'{"a":2,"b":1}\n'
+    with pytest.raises(TypeError, match="either args or kwargs, not both"):
+        provider.response(1, a=2)
+
+
+def test_response_compact_modes():
+    app = FakeApp()
+    provider = app.json
+    data = {"a": [1, 2]}
+    assert provider.response(data).get_data() == b'{"a":[1,2]}\n'
+    app.debug = True
+    assert provider.response(data).get_data() == b'{\n  "a": [\n    1,\n    2\n  ]\n}\n'
+    provider.compact = True
+    assert provider.response(data).get_data() == b'{"a":[1,2]}\n'
+    app.debug = False
+    provider.compact = False
+    assert provider.response(data).get_data() == b'{\n  "a": [\n    1,\n    2\n  ]\n}\n'
+    provider.mimetype = "application/vnd.api+json"
+    assert provider.response(data).mimetype == "application/vnd.api+json"
+
+
+def test_provider_attribute_changes_are_honoured():
+    provider = FakeApp().json
+    data = {"b": "é", "a": 1}
+    assert provider.dumps(data) == '{"a": 1, "b": "\\u00e9"}'
+    provider.sort_keys = False
+    assert provider.dumps(data) == '{"b": "\\u00e9", "a": 1}'
+    provider.ensure_ascii = False
+    assert provider.dumps(data) == '{"b": "é", "a": 1}'
+    provider.default = lambda o: "DEFAULT"
+    assert provider.dumps(object()) == '"DEFAULT"'
+    # Explicit keyword arguments win over the attributes.
+    assert provider.dumps(data, sort_keys=True, ensure_ascii=True) == '{"a": 1, "b": "\\u00e9"}'
+
+    class Unsorted(DefaultJSONProvider):
+        sort_keys = False
+
+    assert Unsorted(FakeApp()).dumps(data) == '{"b": "\\u00e9", "a": 1}'
+
+
+def test_dumps_other_kwargs_fall_back_to_json_dumps():
+    provider = FakeApp().json
+    with pytest.raises(ValueError):
+        provider.dumps(float("nan"), allow_nan=False)
+    assert provider.dumps(float("nan")) == "NaN"
+    # Unhashable separators take the uncached path with identical output.
+    assert provider.dumps({"a": 1}, separators=[",", ":"]) == '{"a":1}'
+    assert provider.dumps({"a": 1}, separators=(",", ":")) == '{"a":1}'
+    assert provider.dumps([1], indent=2) == json.dumps([1], indent=2)
+
+    class Encoder(json.JSONEncoder):
+        def default(self, o):
+            return "custom"
+
+    assert provider.dumps(object(), cls=Encoder, default=None) == '"custom"'
+
+
+def test_provider_holds_weak_reference():
+    app = FakeApp()
+    provider = app.json
+    assert isinstance(provider._app, weakref.ProxyType)
+    assert provider._app.debug is False
+    del app
+    with pytest.raises(ReferenceError):
+        provider.response(1)
+
+
+def test_base_provider_is_abstract():
+    provider = JSONProvider(FakeApp())
+    with pytest.raises(NotImplementedError):
+        provider.dumps(1)
+    with pytest.raises(NotImplementedError):
+        provider.loads("1")
+
+
+# --- orjson -----------------------------------------------------------------
+
+ASCII_SAMPLES = [s for s in SAMPLES if not (isinstance(s, str) and not s.isascii())] + [
+    {"nested": {"z": 1, "a": [Point(0, []), (1, 2)]}},
+    1.25,
+]
+
+
+@pytest.mark.parametrize("value", ASCII_SAMPLES)
+def test_orjson_matches_default_for_ascii_data(value):
+    std_app, fast_app = FakeApp(), FakeApp(provider=OrjsonJSONProvider)
+    std, fast = std_app.json, fast_app.json
+    assert fast.dumps(value, separators=(",", ":")) == std.dumps(value, separators=(",", ":"))
+    assert fast.dumps(value, indent=2) == std.dumps(value, indent=2)
+    assert fast.response(value).get_data() == std.response(value).get_data()
+    std_app.debug = fast_app.debug = True
+    assert fast.response(value).get_data() == std.response(value).get_data()
+
+
+def test_orjson_differences_and_options():
+    import orjson
+
+    app = FakeApp(provider=OrjsonJSONProvider)
+    provider = app.json
+    assert provider.ensure_ascii is False
+    assert provider.dumps({"b": "é", "a": 1}) == '{"a":1,"b":"é"}'
+    assert provider.dumps({"b": 1, "a": 2}, sort_keys=False) == '{"b":1,"a":2}'
+    assert provider.dumps({1: "x"}) == '{"1":"x"}'
+    assert provider.dumps(float("nan")) == "null"
+    assert provider.dumps([1], option=orjson.OPT_APPEND_NEWLINE) == "[1]\n"
+    assert provider.dumps(object(), default=lambda o: "D") == '"D"'
+    # Unsupported keyword arguments fall back to the standard library.
+    assert provider.dumps({"a": 1}, indent=4) == '{\n    "a": 1\n}'
+    assert provider.dumps({"a": 1}, separators=(", ", ": ")) == '{"a": 1}'
+    assert provider.loads('{"a": [1]}') == {"a": [1]}
+    assert provider.loads(b"[2]") == [2]
+    assert provider.loads("[1.5]", parse_float=decimal.Decimal) == [decimal.Decimal("1.5")]
+    resp = provider.response(x="é")
+    assert resp.get_data() == '{"x":"é"}\n'.encode()
+    assert resp.mimetype == "application/json"
+    with pytest.raises(TypeError):
+        provider.dumps(object())
+    with pytest.raises(TypeError, match="either args or kwargs"):
+        provider.response(1, a=1)
+
+
+def test_orjson_response_uses_overridden_dumps():
+    class Custom(OrjsonJSONProvider):
+        def dumps(self, obj, **kwargs):
+            return "custom"
+
+    app = FakeApp(provider=Custom)
+    assert app.json.response([1]).get_data() == b"custom\n"
+
+
+def test_orjson_used_by_module_functions():
+    app = FakeApp(provider=OrjsonJSONProvider)
+    with app_context(app):
+        assert ejson.dumps({"b": 1, "a": "é"}) == '{"a":"é","b":1}'
+        assert ejson.loads("[1]") == [1]
+        assert ejson.jsonify([1, 2]).get_data() == b"[1,2]\n"

@@ -1,0 +1,550 @@
+"""Tests for erlen.sessions; a real flask.Flask app is the byte-for-byte oracle."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import types
+from datetime import datetime, timedelta, timezone
+from uuid import UUID
+
+import pytest
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from markupsafe import Markup
+
+from erlen.globals import _cv_app
+from erlen.json.provider import DefaultJSONProvider
+from erlen.json.tag import TaggedJSONSerializer
+from erlen.sessions import (
+    NullSession,
+    SecureCookieSession,
+    SecureCookieSessionInterface,
+    SessionInterface,
+    SessionMixin,
+    session_json_serializer,
+)
+from erlen.wrappers.response import Response
+
+SESSION_CONFIG = {
+    "SESSION_COOKIE_NAME": "session",
+    "SESSION_COOKIE_DOMAIN": None,
+    "SESSION_COOKIE_PATH": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_PARTITIONED": False,
+    "SESSION_COOKIE_SAMESITE": None,
+    "SESSION_REFRESH_EACH_REQUEST": True,
+    "APPLICATION_ROOT": "/",
+    "SECRET_KEY_FALLBACKS": None,
+}
+NOW = 1_700_000_000
+
+
+class FakeApp:
+    """The attributes of an app that the session layer uses."""
+
+    debug = False
+    response_class = Response
+
+    def __init__(self, secret_key: str | bytes | None = "dev-secret", **config: object) -> None:
+        self.secret_key = secret_key
+        self.config = {**SESSION_CONFIG, **config}
+        self.permanent_session_lifetime = timedelta(days=31)
+        self.json = DefaultJSONProvider(self)
+        self.session_interface = SecureCookieSessionInterface()
+
+
+@contextlib.contextmanager
+def app_context(app):
+    token = _cv_app.set(types.SimpleNamespace(app=app))
+    try:
+        yield app
+    finally:
+        _cv_app.reset(token)
+
+
+def fake_request(cookies: dict[str, str] | None = None) -> types.SimpleNamespace:
+    return types.SimpleNamespace(cookies=cookies or {})
+
+
+@pytest.fixture
+def frozen_time(monkeypatch):
+    """Pin itsdangerous' signing timestamp so signatures are reproducible."""
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: NOW)
+    return NOW
+
+
+def make_flask_app(secret_key="dev-secret", **config):
+    import flask
+
+    app = flask.Flask("oracle")
+    app.secret_key = secret_key
+    app.config.update(config)
+    return app
+
+
+def save_with_erlen(app, data, *, permanent=False):
+    response = Response()
+    session = SecureCookieSession(data)
+    session.modified = True  # as if the request had written `data`
+    if permanent:
+        session.permanent = True
+    with app_context(app):
+        app.session_interface.save_session(app, session, response)
+    return response
+
+
+def save_with_flask(flask_app, data, *, permanent=False):
+    import flask.sessions
+
+    response = flask_app.response_class()
+    session = flask.sessions.SecureCookieSession(data)
+    session.modified = True
+    if permanent:
+        session.permanent = True
+    with flask_app.app_context():
+        flask_app.session_interface.save_session(flask_app, session, response)
+    return response
+
+
+def cookie_value(response, name="session"):
+    headers = response.headers.getlist("Set-Cookie")
+    assert len(headers) == 1, headers
+    first = headers[0].split(";", 1)[0]
+    key, _, value = first.partition("=")
+    assert key == name
+    return value
+
+
+def open_with_erlen(app, value):
+    with app_context(app):
+        return app.session_interface.open_session(app, fake_request({"session": value}))
+
+
+def open_with_flask(flask_app, value):
+    import flask
+
+    with flask_app.test_request_context(headers={"Cookie": f"session={value}"}):
+        request = flask.request._get_current_object()
+        return flask_app.session_interface.open_session(flask_app, request)
+
+
+SESSION_DATA = [
+    {"user_id": 42},
+    {"b": 1, "a": "two", "c": [3, 4]},
+    {"csrf_token": "0123abcd", "_permanent": True, "_flashes": [("message", "Hi!")]},
+    {"text": "ünïcödé ☃ \U0001f600", "html": Markup("<b>x</b>")},
+    {"bytes": b"\x00\x01binary", "tuple": (1, (2, 3)), "uuid": UUID(int=7)},
+    {"when": datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)},
+    {"nested": {"z": {"y": [{"x": None}]}, " t": "looks like a tag"}},
+    {" t": "only key is a tag"},
+]
+
+
+@pytest.mark.parametrize("data", SESSION_DATA)
+def test_cookie_byte_identical_to_flask(data, frozen_time):
+    ours = save_with_erlen(FakeApp(), data)
+    theirs = save_with_flask(make_flask_app(), data)
+    assert cookie_value(ours) == cookie_value(theirs)
+    assert ours.headers.getlist("Set-Cookie") == theirs.headers.getlist("Set-Cookie")
+    assert ours.headers["Vary"] == theirs.headers["Vary"] == "Cookie"
+
+
+@pytest.mark.parametrize("data", SESSION_DATA)
+def test_cookies_interoperate_with_flask(data, frozen_time):
+    app, flask_app = FakeApp(), make_flask_app()
+    from_flask = cookie_value(save_with_flask(flask_app, data))
+    from_erlen = cookie_value(save_with_erlen(app, data))
+
+    ours = open_with_erlen(app, from_flask)
+    assert type(ours) is SecureCookieSession
+    assert dict(ours) == dict(open_with_flask(flask_app, from_flask))
+    assert dict(open_with_flask(flask_app, from_erlen)) == dict(ours)
+    assert ours.modified is False
+
+
+def test_permanent_cookie_identical_to_flask(frozen_time):
+    ours = save_with_erlen(FakeApp(), {"k": "v"}, permanent=True)
+    theirs = save_with_flask(make_flask_app(), {"k": "v"}, permanent=True)
+    assert cookie_value(ours) == cookie_value(theirs)
+    header = ours.headers.getlist("Set-Cookie")[0]
+    assert "Expires=" in header
+    assert "HttpOnly" in header
+
+
+def test_cookie_options_identical_to_flask(frozen_time):
+    options = {
+        "SESSION_COOKIE_NAME": "sid",
+        "SESSION_COOKIE_DOMAIN": "example.com",
+        "SESSION_COOKIE_PATH": "/app",
+        "SESSION_COOKIE_HTTPONLY": False,
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_PARTITIONED": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+    }
+    ours = save_with_erlen(FakeApp(**options), {"a": 1})
+    theirs = save_with_flask(make_flask_app(**options), {"a": 1})
+    assert cookie_value(ours, "sid") == cookie_value(theirs, "sid")
+    header = ours.headers.getlist("Set-Cookie")[0]
+    for part in ("Domain=example.com", "Path=/app", "Secure", "Partitioned", "SameSite=Lax"):
+        assert part in header
+    assert "HttpOnly" not in header
+    assert ours.headers.getlist("Set-Cookie") == theirs.headers.getlist("Set-Cookie")
+
+
+def test_signed_outside_app_context_matches_flask(frozen_time):
+    """Without an app context both sides fall back to unsorted stdlib JSON."""
+    import flask.sessions
+
+    data = {"b": 1, "a": (2,)}
+    ours = SecureCookieSessionInterface().get_signing_serializer(FakeApp()).dumps(data)
+    flask_iface = flask.sessions.SecureCookieSessionInterface()
+    theirs = flask_iface.get_signing_serializer(make_flask_app()).dumps(data)
+    assert ours == theirs
+
+
+# --- SessionMixin / SecureCookieSession / NullSession ------------------------
+
+
+def test_session_mixin_defaults():
+    class Session(dict, SessionMixin):
+        pass
+
+    session = Session()
+    assert session.permanent is False
+    session.permanent = 1
+    assert session["_permanent"] is True
+    assert session.permanent is True
+    assert Session.new is False
+    assert Session.modified is True
+    assert Session.accessed is False
+
+
+def test_secure_cookie_session_tracks_modification():
+    session = SecureCookieSession({"a": 1})
+    assert session.modified is False and session.accessed is False
+    assert session.new is False
+
+    mutations = [
+        lambda s: s.__setitem__("b", 2),
+        lambda s: s.__delitem__("a"),
+        lambda s: s.update(c=3),
+        lambda s: s.pop("a"),
+        lambda s: s.popitem(),
+        lambda s: s.clear(),
+        lambda s: s.setdefault("new", 1),
+        lambda s: s.__ior__({"d": 4}),
+    ]
+    for mutate in mutations:
+        session = SecureCookieSession({"a": 1})
+        mutate(session)
+        assert session.modified is True
+        assert session.accessed is True
+
+    session = SecureCookieSession({"a": 1})
+    session.setdefault("a", 5)  # existing key: read only
+    assert session.modified is False
+    assert session.accessed is True
+    session.permanent = True
+    assert session.modified is True
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda s: s["a"],
+        lambda s: s.get("a"),
+        lambda s: s.get("missing", 0),
+        lambda s: "a" in s,
+        lambda s: len(s),
+        lambda s: bool(s),
+        lambda s: list(s),
+        lambda s: s.keys(),
+        lambda s: s.values(),
+        lambda s: s.items(),
+        lambda s: s.permanent,
+    ],
+)
+def test_secure_cookie_session_reads_mark_accessed(read):
+    session = SecureCookieSession({"a": 1})
+    read(session)
+    assert session.accessed is True
+    assert session.modified is False
+
+
+def test_secure_cookie_session_read_results():
+    session = SecureCookieSession({"a": 1, "b": 2})
+    assert session["a"] == 1
+    assert session.get("zz", "d") == "d"
+    assert "b" in session and "zz" not in session
+    assert len(session) == 2
+    assert list(session) == ["a", "b"]
+    assert list(session.items()) == [("a", 1), ("b", 2)]
+    assert list(session.values()) == [1, 2]
+    assert dict(session) == {"a": 1, "b": 2}
+    with pytest.raises(KeyError):
+        session["zz"]
+    assert repr(session) == "<SecureCookieSession {'a': 1, 'b': 2}>"
+    assert isinstance(session, dict)
+    assert isinstance(session, SessionMixin)
+
+
+NULL_SESSION_MESSAGE = (
+    "The session is unavailable because no secret key was set.  Set the"
+    " secret_key on the application to something unique and secret."
+)
+
+
+def test_null_session():
+    import flask.sessions
+
+    session = NullSession()
+    assert session.get("x") is None
+    assert "x" not in session
+    assert len(session) == 0
+    assert session.permanent is False
+    failing = [
+        lambda s: s.__setitem__("a", 1),
+        lambda s: s.__delitem__("a"),
+        lambda s: s.clear(),
+        lambda s: s.pop("a"),
+        lambda s: s.popitem(),
+        lambda s: s.update(a=1),
+        lambda s: s.setdefault("a", 1),
+        lambda s: s.__ior__({"a": 1}),
+    ]
+    for action in failing:
+        with pytest.raises(RuntimeError) as exc_info:
+            action(session)
+        assert str(exc_info.value) == NULL_SESSION_MESSAGE
+    with pytest.raises(RuntimeError) as flask_exc:
+        flask.sessions.NullSession()["a"] = 1
+    assert str(flask_exc.value) == NULL_SESSION_MESSAGE
+    with pytest.raises(RuntimeError, match="no secret key was set"):
+        session.permanent = True
+
+
+# --- SessionInterface ---------------------------------------------------------
+
+
+def test_session_interface_config_getters():
+    interface = SessionInterface()
+    app = FakeApp(
+        SESSION_COOKIE_NAME="n",
+        SESSION_COOKIE_DOMAIN="d.example",
+        SESSION_COOKIE_HTTPONLY=False,
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_PARTITIONED=True,
+        APPLICATION_ROOT="/root",
+    )
+    assert interface.get_cookie_name(app) == "n"
+    assert interface.get_cookie_domain(app) == "d.example"
+    assert interface.get_cookie_path(app) == "/root"
+    app.config["SESSION_COOKIE_PATH"] = "/explicit"
+    assert interface.get_cookie_path(app) == "/explicit"
+    assert interface.get_cookie_httponly(app) is False
+    assert interface.get_cookie_secure(app) is True
+    assert interface.get_cookie_samesite(app) == "Strict"
+    assert interface.get_cookie_partitioned(app) is True
+
+
+def test_session_interface_helpers():
+    interface = SessionInterface()
+    app = FakeApp()
+    assert interface.null_session_class is NullSession
+    assert interface.pickle_based is False
+    null = interface.make_null_session(app)
+    assert type(null) is NullSession
+    assert interface.is_null_session(null)
+    assert not interface.is_null_session(SecureCookieSession())
+
+    session = SecureCookieSession()
+    assert interface.get_expiration_time(app, session) is None
+    session.permanent = True
+    before = datetime.now(timezone.utc)
+    expires = interface.get_expiration_time(app, session)
+    assert expires is not None and expires.tzinfo is not None
+    assert before + timedelta(days=31) <= expires <= datetime.now(timezone.utc) + timedelta(days=31)
+
+    with pytest.raises(NotImplementedError):
+        interface.open_session(app, fake_request())
+    with pytest.raises(NotImplementedError):
+        interface.save_session(app, session, Response())
+
+
+def test_should_set_cookie():
+    interface = SessionInterface()
+    app = FakeApp()
+    session = SecureCookieSession({"a": 1})
+    assert not interface.should_set_cookie(app, session)
+    session["b"] = 2
+    assert interface.should_set_cookie(app, session)
+
+    permanent = SecureCookieSession({"_permanent": True})
+    assert interface.should_set_cookie(app, permanent)
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
+    assert not interface.should_set_cookie(app, permanent)
+
+
+# --- SecureCookieSessionInterface ----------------------------------------------
+
+
+def test_secure_cookie_interface_attributes():
+    interface = SecureCookieSessionInterface()
+    assert interface.salt == "cookie-session"
+    assert interface.key_derivation == "hmac"
+    assert interface.digest_method is hashlib.sha1
+    assert interface.digest_method(b"abc").hexdigest() == hashlib.sha1(b"abc").hexdigest()
+    assert isinstance(interface.serializer, TaggedJSONSerializer)
+    assert interface.serializer is session_json_serializer
+    assert interface.session_class is SecureCookieSession
+
+
+def test_get_signing_serializer():
+    interface = SecureCookieSessionInterface()
+    assert interface.get_signing_serializer(FakeApp(secret_key=None)) is None
+    assert interface.get_signing_serializer(FakeApp(secret_key="")) is None
+
+    app = FakeApp(secret_key="new", SECRET_KEY_FALLBACKS=["old1", "old2"])
+    serializer = interface.get_signing_serializer(app)
+    assert isinstance(serializer, URLSafeTimedSerializer)
+    assert serializer.secret_keys == [b"old1", b"old2", b"new"]
+    assert serializer.salt == b"cookie-session"
+    # Cached while nothing relevant changes.
+    assert interface.get_signing_serializer(app) is serializer
+    app.secret_key = "newer"
+    changed = interface.get_signing_serializer(app)
+    assert changed is not serializer
+    assert changed.secret_keys[-1] == b"newer"
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert interface.get_signing_serializer(app).secret_keys == [b"newer"]
+
+
+def test_open_session_without_secret_key():
+    app = FakeApp(secret_key=None)
+    assert app.session_interface.open_session(app, fake_request({"session": "x"})) is None
+
+
+def test_open_session_new_and_invalid_cookies(frozen_time):
+    app = FakeApp()
+    interface = app.session_interface
+    empty = interface.open_session(app, fake_request())
+    assert type(empty) is SecureCookieSession and dict(empty) == {}
+    assert dict(interface.open_session(app, fake_request({"session": ""}))) == {}
+    assert dict(interface.open_session(app, fake_request({"session": "garbage.sig"}))) == {}
+
+    value = cookie_value(save_with_erlen(app, {"a": 1}))
+    assert dict(open_with_erlen(app, value)) == {"a": 1}
+    tampered = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
+    assert dict(open_with_erlen(app, tampered)) == {}
+    assert dict(open_with_erlen(FakeApp(secret_key="other"), value)) == {}
+
+
+def test_open_session_expired(monkeypatch):
+    app = FakeApp()
+    clock = [NOW]
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: clock[0])
+    value = cookie_value(save_with_erlen(app, {"a": 1}))
+    lifetime = int(app.permanent_session_lifetime.total_seconds())
+    clock[0] = NOW + lifetime
+    assert dict(open_with_erlen(app, value)) == {"a": 1}
+    clock[0] = NOW + lifetime + 1
+    assert dict(open_with_erlen(app, value)) == {}
+    app.permanent_session_lifetime = timedelta(seconds=lifetime + 1.9)  # truncated to int
+    assert dict(open_with_erlen(app, value)) == {"a": 1}
+
+
+def test_secret_key_rotation(frozen_time):
+    old_app = FakeApp(secret_key="old")
+    value = cookie_value(save_with_erlen(old_app, {"user": 1}))
+
+    app = FakeApp(secret_key="new", SECRET_KEY_FALLBACKS=["old"])
+    session = open_with_erlen(app, value)
+    assert dict(session) == {"user": 1}
+    session["touched"] = True
+    resaved = cookie_value(save_with_erlen(app, dict(session)))
+    # Re-signed with the new key only.
+    assert dict(open_with_erlen(FakeApp(secret_key="new"), resaved)) == {"user": 1, "touched": True}
+    assert dict(open_with_erlen(FakeApp(secret_key="old"), resaved)) == {}
+    flask_app = make_flask_app("new", SECRET_KEY_FALLBACKS=["old"])
+    assert dict(open_with_flask(flask_app, value)) == {"user": 1}
+
+
+def test_save_session_rules(frozen_time):
+    app = FakeApp()
+    interface = app.session_interface
+
+    def save(session):
+        response = Response()
+        with app_context(app):
+            interface.save_session(app, session, response)
+        return response
+
+    # Untouched, empty session: nothing at all.
+    response = save(SecureCookieSession())
+    assert "Set-Cookie" not in response.headers and "Vary" not in response.headers
+
+    # Read but unchanged: only Vary.
+    session = SecureCookieSession({"a": 1})
+    session.get("a")
+    response = save(session)
+    assert "Set-Cookie" not in response.headers
+    assert response.headers["Vary"] == "Cookie"
+
+    # Unchanged and not accessed: no headers.
+    response = save(SecureCookieSession({"a": 1}))
+    assert "Set-Cookie" not in response.headers and "Vary" not in response.headers
+
+    # Emptied: the cookie is deleted, with the same attributes.
+    session = SecureCookieSession({"a": 1})
+    session.clear()
+    response = save(session)
+    header = response.headers.getlist("Set-Cookie")[0]
+    assert header.startswith("session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0;")
+    assert "HttpOnly" in header and "Path=/" in header
+    assert response.headers["Vary"] == "Cookie"
+
+    # Permanent sessions are refreshed each request unless disabled.
+    permanent = SecureCookieSession({"_permanent": True, "a": 1})
+    response = save(permanent)
+    assert "Expires=" in response.headers.getlist("Set-Cookie")[0]
+    assert response.headers["Vary"] == "Cookie"
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
+    response = save(SecureCookieSession({"_permanent": True, "a": 1}))
+    assert "Set-Cookie" not in response.headers
+
+
+def test_save_session_delete_matches_flask(frozen_time):
+    import flask.sessions
+
+    options = {"SESSION_COOKIE_PARTITIONED": True, "SESSION_COOKIE_SAMESITE": "Strict"}
+    app = FakeApp(**options)
+    ours_session = SecureCookieSession({"a": 1})
+    ours_session.clear()
+    ours = Response()
+    app.session_interface.save_session(app, ours_session, ours)
+
+    flask_app = make_flask_app(**options)
+    theirs_session = flask.sessions.SecureCookieSession({"a": 1})
+    theirs_session.clear()
+    theirs = flask_app.response_class()
+    flask_app.session_interface.save_session(flask_app, theirs_session, theirs)
+    assert ours.headers.getlist("Set-Cookie") == theirs.headers.getlist("Set-Cookie")
+
+
+def test_custom_session_class_and_serializer(frozen_time):
+    class MySession(SecureCookieSession):
+        pass
+
+    class MyInterface(SecureCookieSessionInterface):
+        session_class = MySession
+        salt = "other-salt"
+
+    app = FakeApp()
+    app.session_interface = MyInterface()
+    value = cookie_value(save_with_erlen(app, {"x": 1}))
+    opened = open_with_erlen(app, value)
+    assert type(opened) is MySession and dict(opened) == {"x": 1}
+    # A different salt means a different signature.
+    assert dict(open_with_erlen(FakeApp(), value)) == {}

@@ -1,0 +1,467 @@
+"""Parse ``application/x-www-form-urlencoded`` and ``multipart/form-data`` request bodies.
+
+Multipart bodies are parsed by the streaming parser of the ``python-multipart``
+library; this module only wires its callbacks to erlen's data structures and
+enforces the size and count limits. File parts are written to streams from a
+*stream factory* (by default a :class:`~tempfile.SpooledTemporaryFile` that moves
+to an anonymous temporary file above 500 KiB), so an upload's client-supplied
+filename is never used to write anything.
+
+Broken bodies (missing or invalid boundary, malformed or truncated multipart)
+are reported as :exc:`ValueError`, which :class:`FormDataParser` turns into an
+empty form unless ``silent=False``, like Werkzeug. Limits are enforced with
+:exc:`~erlen.exceptions.RequestEntityTooLarge` (413) in every mode.
+
+The multipart syntax accepted is python-multipart's, which is stricter than
+Werkzeug's: line breaks must be CRLF, and a preamble (other than blank lines),
+padding after the first boundary or folded part headers make the body invalid.
+Browsers and common HTTP clients never send those. Differences from Werkzeug
+otherwise: a part without a name is stored under ``""`` (not ``None``), part
+header values are decoded as UTF-8 with replacement, NUL in them becomes U+FFFD
+(erlen's ``Headers`` reject NUL), and ``max_form_memory_size`` and
+``max_form_parts`` also apply to url-encoded bodies (as in Werkzeug < 3.1.9).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import typing as t
+from tempfile import SpooledTemporaryFile
+from urllib.parse import parse_qsl
+
+from .datastructures import FileStorage, Headers, MultiDict
+from .exceptions import RequestEntityTooLarge
+from .http import parse_options_header
+from .wsgi import get_content_length, get_input_stream
+
+if t.TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
+    t_parse_result = tuple[t.IO[bytes], MultiDict[str, t.Any], MultiDict[str, t.Any]]
+
+    class TStreamFactory(t.Protocol):
+        """The signature of a stream factory, see :func:`default_stream_factory`."""
+
+        def __call__(
+            self,
+            total_content_length: int | None,
+            content_type: str | None,
+            filename: str | None,
+            content_length: int | None = None,
+        ) -> t.IO[bytes]: ...
+
+
+__all__ = ["FormDataParser", "MultiPartParser", "default_stream_factory", "parse_form_data"]
+
+#: File parts stay in memory up to this size, then move to a temporary file.
+_SPOOL_MAX_SIZE = 500 * 1024
+
+#: Total bytes of header names and values allowed in one multipart part.
+_MAX_PART_HEADER_BYTES = 16 * 1024
+
+#: Headers allowed in one multipart part (browsers send two or three).
+_MAX_PART_HEADERS = 32
+
+_SAFE_PART_CHARSETS = frozenset({"ascii", "us-ascii", "utf-8", "iso-8859-1"})
+
+# python-multipart logs malformed input at WARNING level; route that to a logger
+# that is silent unless the application configures logging.
+_log = logging.getLogger("erlen.formparser")
+_log.addHandler(logging.NullHandler())
+
+
+def default_stream_factory(
+    total_content_length: int | None,
+    content_type: str | None,
+    filename: str | None,
+    content_length: int | None = None,
+) -> t.IO[bytes]:
+    """Return a new, empty, readable and writable binary stream for a file upload.
+
+    The stream keeps up to 500 KiB in memory and then moves to an anonymous
+    temporary file. The arguments describe the upload; they are not used to name
+    anything on disk.
+
+    :param total_content_length: The length of the whole request body, if known.
+    :param content_type: The part's content type, if given.
+    :param filename: The client-supplied filename, if given.
+    :param content_length: The part's length, if the client sent one.
+    """
+    return t.cast("t.IO[bytes]", SpooledTemporaryFile(max_size=_SPOOL_MAX_SIZE, mode="rb+"))
+
+
+def parse_form_data(
+    environ: WSGIEnvironment,
+    stream_factory: TStreamFactory | None = None,
+    max_form_memory_size: int | None = None,
+    max_content_length: int | None = None,
+    cls: type[MultiDict[str, t.Any]] | None = None,
+    silent: bool = True,
+    *,
+    max_form_parts: int | None = None,
+) -> t_parse_result:
+    """Parse the form body of a WSGI request into ``(stream, form, files)``.
+
+    A shortcut for ``FormDataParser(...).parse_from_environ(environ)``; see
+    :class:`FormDataParser` for the parameters.
+
+    :param environ: The WSGI environ.
+    """
+    return FormDataParser(
+        stream_factory=stream_factory,
+        max_form_memory_size=max_form_memory_size,
+        max_content_length=max_content_length,
+        cls=cls,
+        silent=silent,
+        max_form_parts=max_form_parts,
+    ).parse_from_environ(environ)
+
+
+class FormDataParser:
+    """Parse url-encoded and multipart form bodies.
+
+    :param stream_factory: Creates the stream for each uploaded file, see
+        :func:`default_stream_factory`.
+    :param max_form_memory_size: The largest url-encoded body, and the largest
+        non-file multipart field, in bytes; more raises
+        :exc:`~erlen.exceptions.RequestEntityTooLarge`. File parts are not limited
+        by this (they spool to disk).
+    :param max_content_length: The largest body to read, applied by
+        :meth:`parse_from_environ`. When calling :meth:`parse` directly, pass a
+        stream limited with :func:`~erlen.wsgi.get_input_stream`.
+    :param cls: The multi dict class for the results; :class:`MultiDict` by default.
+    :param silent: Return an empty form instead of raising :exc:`ValueError` for
+        a malformed body. Limit violations always raise.
+    :param max_form_parts: The most fields (url-encoded) or parts (multipart)
+        accepted; more raises :exc:`~erlen.exceptions.RequestEntityTooLarge`.
+    """
+
+    def __init__(
+        self,
+        stream_factory: TStreamFactory | None = None,
+        max_form_memory_size: int | None = None,
+        max_content_length: int | None = None,
+        cls: type[MultiDict[str, t.Any]] | None = None,
+        silent: bool = True,
+        *,
+        max_form_parts: int | None = None,
+    ) -> None:
+        self.stream_factory: TStreamFactory = (
+            stream_factory if stream_factory is not None else default_stream_factory
+        )
+        self.max_form_memory_size = max_form_memory_size
+        self.max_content_length = max_content_length
+        self.max_form_parts = max_form_parts
+        self.cls: type[MultiDict[str, t.Any]] = cls if cls is not None else MultiDict
+        self.silent = silent
+
+    def parse_from_environ(self, environ: WSGIEnvironment) -> t_parse_result:
+        """Parse the body of a WSGI environ; returns ``(stream, form, files)``.
+
+        :param environ: The WSGI environ.
+        """
+        stream = get_input_stream(environ, max_content_length=self.max_content_length)
+        mimetype, options = parse_options_header(environ.get("CONTENT_TYPE"))
+        return self.parse(stream, mimetype.lower(), get_content_length(environ), options)
+
+    def parse(
+        self,
+        stream: t.IO[bytes],
+        mimetype: str,
+        content_length: int | None,
+        options: dict[str, str] | None = None,
+    ) -> t_parse_result:
+        """Parse ``stream`` according to ``mimetype``; returns ``(stream, form, files)``.
+
+        Other mimetypes give empty ``form`` and ``files`` and leave the stream
+        unread.
+
+        :param stream: A limited input stream, see :func:`~erlen.wsgi.get_input_stream`.
+        :param mimetype: ``multipart/form-data`` or ``application/x-www-form-urlencoded``.
+        :param content_length: The body length, if known.
+        :param options: The ``Content-Type`` parameters (the multipart ``boundary``).
+        """
+        if mimetype == "multipart/form-data":
+            parse_func = self._parse_multipart
+        elif mimetype == "application/x-www-form-urlencoded":
+            parse_func = self._parse_urlencoded
+        else:
+            return stream, self.cls(), self.cls()
+
+        try:
+            return parse_func(stream, mimetype, content_length, options or {})
+        except ValueError:
+            if not self.silent:
+                raise
+        return stream, self.cls(), self.cls()
+
+    def _parse_multipart(
+        self,
+        stream: t.IO[bytes],
+        mimetype: str,
+        content_length: int | None,
+        options: dict[str, str],
+    ) -> t_parse_result:
+        boundary = options.get("boundary", "").encode("ascii")
+        if not boundary:
+            raise ValueError("Missing boundary")
+        parser = MultiPartParser(
+            stream_factory=self.stream_factory,
+            max_form_memory_size=self.max_form_memory_size,
+            cls=self.cls,
+            max_form_parts=self.max_form_parts,
+        )
+        form, files = parser.parse(stream, boundary, content_length)
+        return stream, form, files
+
+    def _parse_urlencoded(
+        self,
+        stream: t.IO[bytes],
+        mimetype: str,
+        content_length: int | None,
+        options: dict[str, str],
+    ) -> t_parse_result:
+        limit = self.max_form_memory_size
+        if limit is not None:
+            if content_length is not None and content_length > limit:
+                raise RequestEntityTooLarge()
+            # Read one byte more than allowed so a chunked body that is too big
+            # is detected without buffering all of it.
+            body = stream.read(limit + 1)
+            if len(body) > limit:
+                raise RequestEntityTooLarge()
+        else:
+            body = stream.read()
+
+        text = body.decode("utf-8", "replace")
+        max_parts = self.max_form_parts
+        if max_parts is not None and text.count("&") >= max_parts:
+            # Only a rough bound so far ("&&" segments don't count as fields).
+            items = parse_qsl(text, keep_blank_values=True, errors="replace")
+            if len(items) > max_parts:
+                raise RequestEntityTooLarge()
+        else:
+            items = parse_qsl(text, keep_blank_values=True, errors="replace")
+        return stream, self.cls(items), self.cls()
+
+
+_multipart_parser_class: t.Any = None
+_multipart_has_header_limits = False
+
+
+def _load_python_multipart() -> t.Any:
+    global _multipart_parser_class, _multipart_has_header_limits
+    if _multipart_parser_class is None:
+        from python_multipart.multipart import MultipartParser
+
+        params = inspect.signature(MultipartParser).parameters
+        # Versions before 0.0.21 have no header limits of their own.
+        _multipart_has_header_limits = "max_header_size" in params and "max_header_count" in params
+        _multipart_parser_class = MultipartParser
+    return _multipart_parser_class
+
+
+def _part_length(value: str | None) -> int:
+    value = (value or "").strip(" \t")
+    if value.isdigit() and value.isascii() and len(value) < 20:
+        return int(value)
+    return 0
+
+
+class _MultipartCollector:
+    """Receives python-multipart's callbacks and builds the form and files lists."""
+
+    def __init__(self, parser: MultiPartParser, total_content_length: int | None) -> None:
+        self.stream_factory = parser.stream_factory
+        self.max_form_memory_size = parser.max_form_memory_size
+        self.max_form_parts = parser.max_form_parts
+        self.total_content_length = total_content_length
+        self.fields: list[tuple[str, str]] = []
+        self.files: list[tuple[str, FileStorage]] = []
+        self.containers: list[t.IO[bytes]] = []
+        self.parts = 0
+        self.done = False
+        self._reset_part()
+
+    def _reset_part(self) -> None:
+        self.header_name = bytearray()
+        self.header_value = bytearray()
+        self.header_list: list[tuple[str, str]] = []
+        self.header_bytes = 0
+        self.headers: Headers | None = None
+        self.name = ""
+        self.filename: str | None = None
+        self.chunks: list[bytes] | None = None
+        self.field_size = 0
+        self.charset = "utf-8"
+        self.container: t.IO[bytes] | None = None
+
+    def callbacks(self) -> dict[str, t.Callable[..., None]]:
+        return {
+            "on_part_begin": self.on_part_begin,
+            "on_header_field": self.on_header_field,
+            "on_header_value": self.on_header_value,
+            "on_header_end": self.on_header_end,
+            "on_headers_finished": self.on_headers_finished,
+            "on_part_data": self.on_part_data,
+            "on_part_end": self.on_part_end,
+            "on_end": self.on_end,
+        }
+
+    def on_part_begin(self) -> None:
+        self.parts += 1
+        if self.max_form_parts is not None and self.parts > self.max_form_parts:
+            raise RequestEntityTooLarge()
+        self._reset_part()
+
+    def _count_header_bytes(self, n: int) -> None:
+        self.header_bytes += n
+        if self.header_bytes > _MAX_PART_HEADER_BYTES:
+            raise RequestEntityTooLarge()
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._count_header_bytes(end - start)
+        self.header_name += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._count_header_bytes(end - start)
+        self.header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        if len(self.header_list) >= _MAX_PART_HEADERS:
+            raise RequestEntityTooLarge()
+        name = self.header_name.decode("latin-1").strip(" \t")
+        value = self.header_value.decode("utf-8", "replace").strip(" \t")
+        if "\x00" in value:
+            # NUL is never valid in a header (Headers rejects it); keep the
+            # part, and its filename, with a visible replacement character.
+            value = value.replace("\x00", "\ufffd")
+        self.header_list.append((name, value))
+        self.header_name = bytearray()
+        self.header_value = bytearray()
+
+    def on_headers_finished(self) -> None:
+        headers = self.headers = Headers(self.header_list)
+        disposition = headers.get("content-disposition")
+        if disposition is None:
+            raise ValueError("Missing Content-Disposition header")
+        _, params = parse_options_header(disposition)
+        self.name = params.get("name") or ""
+        self.filename = params.get("filename")
+        content_type = headers.get("content-type")
+
+        if self.filename is None:
+            self.chunks = []
+            if content_type:
+                charset = parse_options_header(content_type)[1].get("charset", "").lower()
+                if charset in _SAFE_PART_CHARSETS:
+                    self.charset = charset
+            return
+
+        container = self.stream_factory(
+            total_content_length=self.total_content_length,
+            content_type=content_type,
+            filename=self.filename,
+            content_length=_part_length(headers.get("content-length")),
+        )
+        self.containers.append(container)
+        self.container = container
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        chunks = self.chunks
+        if chunks is not None:
+            self.field_size += end - start
+            limit = self.max_form_memory_size
+            if limit is not None and self.field_size > limit:
+                raise RequestEntityTooLarge()
+            chunks.append(data[start:end])
+        elif self.container is not None:
+            self.container.write(data[start:end])
+
+    def on_part_end(self) -> None:
+        if self.chunks is not None:
+            self.fields.append((self.name, b"".join(self.chunks).decode(self.charset, "replace")))
+        elif self.container is not None:
+            self.container.seek(0)
+            self.files.append(
+                (
+                    self.name,
+                    FileStorage(self.container, self.filename, self.name, headers=self.headers),
+                )
+            )
+        self._reset_part()
+
+    def on_end(self) -> None:
+        self.done = True
+
+
+class MultiPartParser:
+    """Parse a ``multipart/form-data`` body with python-multipart's streaming parser.
+
+    :param stream_factory: Creates the stream for each uploaded file.
+    :param max_form_memory_size: The largest non-file field in bytes (413 above).
+    :param cls: The multi dict class for the results.
+    :param buffer_size: Bytes read from the stream per step.
+    :param max_form_parts: The most parts accepted (413 above).
+    """
+
+    def __init__(
+        self,
+        stream_factory: TStreamFactory | None = None,
+        max_form_memory_size: int | None = None,
+        cls: type[MultiDict[str, t.Any]] | None = None,
+        buffer_size: int = 64 * 1024,
+        max_form_parts: int | None = None,
+    ) -> None:
+        self.stream_factory: TStreamFactory = (
+            stream_factory if stream_factory is not None else default_stream_factory
+        )
+        self.max_form_memory_size = max_form_memory_size
+        self.cls: type[MultiDict[str, t.Any]] = cls if cls is not None else MultiDict
+        self.buffer_size = buffer_size
+        self.max_form_parts = max_form_parts
+
+    def parse(
+        self, stream: t.IO[bytes], boundary: bytes, content_length: int | None
+    ) -> tuple[MultiDict[str, str], MultiDict[str, FileStorage]]:
+        """Parse the body in ``stream``; returns ``(form, files)``.
+
+        :param stream: A limited input stream.
+        :param boundary: The multipart boundary, without the leading ``--``.
+        :param content_length: The total body length, if known (passed to the
+            stream factory).
+        :raise ValueError: If the body is not valid multipart data.
+        :raise RequestEntityTooLarge: If a limit is exceeded.
+        """
+        parser_class = _load_python_multipart()
+        size = self.buffer_size
+        limits: dict[str, int] = {}
+        if _multipart_has_header_limits:
+            # The library checks its header limits while scanning, ours run in
+            # the callbacks, at the latest at the end of each chunk. Allowing the
+            # library one more chunk makes too-large headers always end as our
+            # 413 rather than a generic parse error.
+            limits["max_header_size"] = _MAX_PART_HEADER_BYTES + size + 1024
+            limits["max_header_count"] = _MAX_PART_HEADERS + 2
+        collector = _MultipartCollector(self, content_length)
+        try:
+            parser = parser_class(boundary, collector.callbacks(), **limits)
+            parser.logger = _log
+            read = stream.read
+            while True:
+                chunk = read(size)
+                if not chunk:
+                    break
+                if not collector.done:
+                    # Data after the closing boundary (the epilogue) is read so
+                    # the stream is consumed, but ignored.
+                    parser.write(chunk)
+            parser.finalize()
+            if not collector.done:
+                raise ValueError("Unexpected end of multipart/form-data body")
+        except BaseException:
+            for container in collector.containers:
+                container.close()
+            raise
+        return self.cls(collector.fields), self.cls(collector.files)

@@ -1,0 +1,287 @@
+"""Tests for binding maps to WSGI environs and the fast ``Map._match`` entry."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+
+import erlen.routing as r
+from erlen.exceptions import BadHost, MethodNotAllowed, NotFound
+
+
+def make_environ(
+    path: str = "/",
+    host: str | None = "localhost",
+    *,
+    scheme: str = "http",
+    method: str = "GET",
+    script_name: str = "",
+    query: str = "",
+    server_name: str | None = "localhost",
+    server_port: str | None = "80",
+    **extra: t.Any,
+) -> dict[str, t.Any]:
+    """A WSGI environ with the given request line and host."""
+    env: dict[str, t.Any] = {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": script_name,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "wsgi.url_scheme": scheme,
+    }
+    if host is not None:
+        env["HTTP_HOST"] = host
+    if server_name is not None:
+        env["SERVER_NAME"] = server_name
+    if server_port is not None:
+        env["SERVER_PORT"] = server_port
+    env.update(extra)
+    return env
+
+
+# -- bind_to_environ ---------------------------------------------------------------
+
+
+def test_bind_to_environ_takes_request_details() -> None:
+    m = r.Map([r.Rule("/bar/", endpoint="bar"), r.Rule("/foo", endpoint="foo", methods=["POST"])])
+    env = make_environ("/bar", "example.org", query="foo=bar", script_name="/app")
+    a = m.bind_to_environ(env)
+    assert a.server_name == "example.org"
+    assert a.script_name == "/app/"
+    assert a.path_info == "/bar"
+    assert a.query_args == "foo=bar"
+    assert a.default_method == "GET"
+    with pytest.raises(r.RequestRedirect) as exc:
+        a.match()
+    assert exc.value.new_url == "http://example.org/app/bar/?foo=bar"
+    post = m.bind_to_environ(make_environ("/foo", method="POST"))
+    assert post.match() == ("foo", {})
+    assert post.match(return_rule=True)[0].rule == "/foo"
+
+
+def test_bind_to_environ_accepts_request_objects() -> None:
+    class Request:
+        def __init__(self, environ: dict[str, t.Any]) -> None:
+            self.environ = environ
+
+    m = r.Map([r.Rule("/", endpoint="index")])
+    assert m.bind_to_environ(Request(make_environ())).match() == ("index", {})
+    with pytest.raises(TypeError, match="not a WSGI environment"):
+        m.bind_to_environ(object())
+
+
+def test_bind_to_environ_host_and_ports() -> None:
+    m = r.Map()
+    cases = [
+        (make_environ(host="Example.ORG:80"), "example.org"),
+        (make_environ(host="example.org:8080"), "example.org:8080"),
+        (make_environ(host="example.org:443", scheme="https"), "example.org"),
+        (make_environ(host="example.org:80", scheme="https"), "example.org:80"),
+        (make_environ(host=None, server_name="srv.local", server_port="8000"), "srv.local:8000"),
+        (make_environ(host=None, server_name="srv.local", server_port="80"), "srv.local"),
+        (make_environ(host=None, server_name="::1", server_port="8000"), "[::1]:8000"),
+        (make_environ(host="[::1]:5000"), "[::1]:5000"),
+        (make_environ(host=None, server_name="/tmp/sock", server_port=""), ""),
+        (make_environ(host=None, server_name=None, server_port=None), ""),
+    ]
+    for env, expected in cases:
+        assert m.bind_to_environ(env).server_name == expected, env
+
+
+def test_bind_to_environ_invalid_host_is_empty() -> None:
+    m = r.Map([r.Rule("/", endpoint="index")])
+    for bad in ("evil.com/path", "a b", "x:0", "x:70000", "ex\u00e4mple.org", "h\r\nx: y", ""):
+        a = m.bind_to_environ(make_environ(host=bad))
+        assert a.server_name == "", bad
+        assert a.match("/") == ("index", {})
+
+
+def test_bind_to_environ_subdomain_from_server_name() -> None:
+    m = r.Map(
+        [r.Rule("/", endpoint="index"), r.Rule("/", endpoint="alt", subdomain="alt")],
+    )
+    env = make_environ(host="example.invalid")
+    a = m.bind_to_environ(env, server_name="example.invalid")
+    assert a.subdomain == "" and a.match() == ("index", {})
+    a = m.bind_to_environ(make_environ(host="alt.example.invalid"), server_name="example.invalid")
+    assert a.subdomain == "alt" and a.match() == ("alt", {})
+    a = m.bind_to_environ(make_environ(host="a.b.example.invalid"), server_name="Example.Invalid")
+    assert a.subdomain == "a.b"
+    a = m.bind_to_environ(
+        make_environ(host="example.invalid:8080"), server_name="example.invalid:8080"
+    )
+    assert a.subdomain == ""
+    a = m.bind_to_environ(make_environ(host="example.org"), server_name="example.org:80")
+    assert a.server_name == "example.org" and a.subdomain == ""
+    a = m.bind_to_environ(
+        make_environ(host="example.org", scheme="https"), server_name="example.org:443"
+    )
+    assert a.server_name == "example.org" and a.subdomain == ""
+
+
+def test_bind_to_environ_server_name_mismatch_is_invalid_with_warning() -> None:
+    m = r.Map([r.Rule("/", endpoint="index")])
+    with pytest.warns(UserWarning, match="doesn't match configured server name"):
+        a = m.bind_to_environ(make_environ(host="127.0.0.1"), server_name="example.com")
+    assert a.subdomain == "<invalid>"
+    with pytest.raises(NotFound):
+        a.match("/")
+    a = m.bind_to_environ(make_environ(host="127.0.0.1"), server_name="example.com", subdomain="")
+    assert a.match("/") == ("index", {})
+
+
+def test_bind_to_environ_http_host_before_server_name() -> None:
+    env = make_environ("", "wiki.example.com", server_name="web0.example.com")
+    m = r.Map([r.Rule("/", endpoint="index", subdomain="wiki")])
+    a = m.bind_to_environ(env, server_name="example.com")
+    assert a.match("/") == ("index", {})
+    assert a.build("index", force_external=True) == "http://wiki.example.com/"
+    assert a.build("index") == "/"
+    env["HTTP_HOST"] = "admin.example.com"
+    a = m.bind_to_environ(env, server_name="example.com")
+    assert a.build("index") == "http://wiki.example.com/"
+
+
+def test_bind_to_environ_websocket_upgrade() -> None:
+    m = r.Map([r.Rule("/ws", endpoint="ws", websocket=True), r.Rule("/h", endpoint="h")])
+    env = make_environ("/ws", HTTP_CONNECTION="keep-alive, Upgrade", HTTP_UPGRADE="WebSocket")
+    a = m.bind_to_environ(env)
+    assert a.url_scheme == "ws" and a.websocket
+    assert a.match() == ("ws", {})
+    env = make_environ("/ws", scheme="https", HTTP_CONNECTION="upgrade", HTTP_UPGRADE="websocket")
+    assert m.bind_to_environ(env).url_scheme == "wss"
+    env = make_environ("/h", HTTP_CONNECTION="upgraded", HTTP_UPGRADE="websocket")
+    assert m.bind_to_environ(env).url_scheme == "http"
+    env = make_environ("/h", HTTP_CONNECTION="upgrade", HTTP_UPGRADE="h2c")
+    assert m.bind_to_environ(env).match() == ("h", {})
+
+
+def test_bind_to_environ_decodes_wsgi_strings() -> None:
+    m = r.Map([r.Rule("/", endpoint="index"), r.Rule("/лошадь", endpoint="horse")])
+    raw = "/лошадь".encode().decode("latin1")
+    a = m.bind_to_environ(make_environ(raw, query="q=%C3%A4&x=\u00c3\u00a4"))
+    assert a.path_info == "/лошадь"
+    assert a.query_args == "q=%C3%A4&x=ä"
+    assert a.match() == ("horse", {})
+    with pytest.raises(NotFound):
+        a.match("/барсук")
+    broken = m.bind_to_environ(make_environ("/\xff\xfe"))
+    assert broken.path_info == "/\ufffd\ufffd"
+
+
+def test_bind_to_environ_host_matching() -> None:
+    m = r.Map(
+        [
+            r.Rule("/", endpoint="a", host="a.example.com"),
+            r.Rule("/", endpoint="b", host="<x>.org"),
+        ],
+        host_matching=True,
+    )
+    assert m.bind_to_environ(make_environ(host="a.example.com")).match() == ("a", {})
+    assert m.bind_to_environ(make_environ(host="zz.org:80")).match() == ("b", {"x": "zz"})
+    with pytest.raises(RuntimeError):
+        m.bind_to_environ(make_environ(host="a.example.com"), subdomain="x")
+
+
+def test_bind_encodes_idna_and_rejects_bad_hosts() -> None:
+    m = r.Map()
+    assert m.bind("EXAMPLE.com").server_name == "example.com"
+    assert m.bind("münchen.de:8080").server_name == "xn--mnchen-3ya.de:8080"
+    assert m.bind("a" * 63 + ".com").server_name == "a" * 63 + ".com"
+    with pytest.raises(BadHost):
+        m.bind("a" * 64 + ".com")
+    with pytest.raises(BadHost):
+        m.bind("a..b")
+    with pytest.raises(BadHost):
+        m.bind(".a")
+
+
+# -- Map._match ------------------------------------------------------------------------
+
+
+def test_fast_match_static_and_dynamic() -> None:
+    rule = r.Rule("/u/<int:id>", endpoint="u", methods=["GET"])
+    m = r.Map([r.Rule("/", endpoint="index", methods=["GET"]), rule])
+    assert m._match("/") == (next(m.iter_rules("index")), {})
+    assert m._match("/u/5") == (rule, {"id": 5})
+    assert m._match("/u/5", "head") == (rule, {"id": 5})
+    assert m._match("//u/5") == (rule, {"id": 5})
+    assert m._match("u/5") == (rule, {"id": 5})
+
+
+def test_fast_match_errors() -> None:
+    m = r.Map(
+        [
+            r.Rule("/u/<int:id>", endpoint="u", methods=["GET"]),
+            r.Rule("/ws", endpoint="ws", websocket=True),
+        ]
+    )
+    with pytest.raises(NotFound):
+        m._match("/nope")
+    with pytest.raises(MethodNotAllowed) as exc:
+        m._match("/u/1", "POST")
+    assert sorted(exc.value.valid_methods or ()) == ["GET", "HEAD"]
+    with pytest.raises(r.WebsocketMismatch):
+        m._match("/ws")
+    assert m._match("/ws", websocket=True)[0].endpoint == "ws"
+
+
+def test_fast_match_signals_redirects() -> None:
+    m = r.Map(
+        [
+            r.Rule("/slash/", endpoint="slash"),
+            r.Rule("/p/", endpoint="p", defaults={"page": 1}),
+            r.Rule("/p/<int:page>", endpoint="p"),
+            r.Rule("/old", redirect_to="/new"),
+            r.Rule("/alias/<int:x>", endpoint="c", alias=True),
+            r.Rule("/canon/<int:x>", endpoint="c"),
+            r.Rule("/a/b", endpoint="ab"),
+        ]
+    )
+    for path in ("/slash", "/p/1", "/old", "/alias/1", "/a//b"):
+        with pytest.raises(r.RedirectRequired):
+            m._match(path)
+        with pytest.raises(r.RequestRedirect):
+            m.bind("localhost").match(path)
+    assert m._match("/p/2")[1] == {"page": 2}
+    assert m._match("/p/")[1] == {"page": 1}
+    assert m._match("/canon/1")[1] == {"x": 1}
+
+
+def test_fast_match_domain_part() -> None:
+    m = r.Map(
+        [r.Rule("/", endpoint="root"), r.Rule("/", endpoint="api", subdomain="api")],
+        default_subdomain="",
+    )
+    assert m._match("/")[0].endpoint == "root"
+    assert m._match("/", domain_part="api")[0].endpoint == "api"
+    with pytest.raises(NotFound):
+        m._match("/", domain_part="other")
+    hosts = r.Map([r.Rule("/", endpoint="h", host="h.org")], host_matching=True)
+    assert hosts._match("/", domain_part="h.org")[0].endpoint == "h"
+    with pytest.raises(NotFound):
+        hosts._match("/")
+
+
+def test_fast_match_agrees_with_adapter() -> None:
+    m = r.Map(
+        [
+            r.Rule("/", endpoint="index"),
+            r.Rule("/a/<int:x>", endpoint="a", methods=["GET", "POST"]),
+            r.Rule("/a/<x>", endpoint="s", methods=["PUT"]),
+            r.Rule("/f/<path:p>", endpoint="f"),
+        ]
+    )
+    a = m.bind("localhost")
+    for path in ("/", "/a/1", "/a/x", "/f/a/b", "/nope", "/a/"):
+        for method in ("GET", "POST", "PUT", "DELETE"):
+            try:
+                expected: object = a.match(path, method, return_rule=True)
+            except Exception as e:  # noqa: BLE001 - compare exception types
+                expected = type(e)
+            try:
+                got: object = m._match(path, method)
+            except Exception as e:  # noqa: BLE001 - compare exception types
+                got = type(e)
+            assert got == expected, (path, method)

@@ -73,69 +73,20 @@ class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
     set ``session.modified = True`` yourself after those. :attr:`new` stays
     ``False``: a missing cookie and an empty session cannot be told apart.
 
-    Difference from Flask: the session object itself also sets
-    :attr:`accessed` on every read -- ``[]``, :meth:`get`, :meth:`setdefault`
-    (which Flask <= 3.1.2 tracked) and also membership tests,
-    ``len()``/truthiness, iteration, :meth:`keys`, :meth:`values` and
-    :meth:`items` -- not only when fetched through the request context. The
-    response depends on the cookie in all those cases, so it must carry
-    ``Vary: Cookie`` for caches, even when the session object was kept and
-    read outside the context.
+    :attr:`accessed` is set by the request context whenever the session is used through
+    it (every use of the ``session`` proxy: reads, ``in``, ``len``, iteration, writes), as
+    in Flask 3.1.3; the framework's own reads in :meth:`SessionInterface.save_session` do
+    not count.
     """
 
     #: Set to ``True`` on any change to the dict; only then is the cookie written.
     modified = False
 
-    #: Set to ``True`` on any read (see the class docstring).
-    accessed = False
-
     def __init__(self, initial: cabc.Mapping[str, t.Any] | None = None) -> None:
         def on_update(self: SecureCookieSession) -> None:
             self.modified = True
-            self.accessed = True
 
         super().__init__(initial, on_update)
-
-    def __getitem__(self, key: str) -> t.Any:
-        self.accessed = True
-        return _dict_getitem(self, key)
-
-    def get(self, key: str, default: t.Any = None) -> t.Any:
-        """Return the value for ``key`` or ``default``; marks the session accessed."""
-        self.accessed = True
-        return _dict_get(self, key, default)
-
-    def setdefault(self, key: str, default: t.Any = None) -> t.Any:
-        """Like :meth:`dict.setdefault`; marks the session accessed (and modified if set)."""
-        self.accessed = True
-        return super().setdefault(key, default)
-
-    def __contains__(self, key: object) -> bool:
-        self.accessed = True
-        return _dict_contains(self, key)
-
-    def __len__(self) -> int:
-        self.accessed = True
-        return _dict_len(self)
-
-    def __iter__(self) -> t.Iterator[str]:
-        self.accessed = True
-        return _dict_iter(self)
-
-    def keys(self) -> t.Any:
-        """Like :meth:`dict.keys`; marks the session accessed."""
-        self.accessed = True
-        return dict.keys(self)
-
-    def values(self) -> t.Any:
-        """Like :meth:`dict.values`; marks the session accessed."""
-        self.accessed = True
-        return dict.values(self)
-
-    def items(self) -> t.Any:
-        """Like :meth:`dict.items`; marks the session accessed."""
-        self.accessed = True
-        return dict.items(self)
 
 
 class NullSession(SecureCookieSession):

@@ -1,0 +1,1084 @@
+"""The application object (Flask's ``flask.app.Flask``).
+
+The public surface is Flask 3.1's, method for method, so subclasses that override
+``full_dispatch_request``, ``make_response``, ``handle_exception`` and friends keep working.
+What differs is the cost of a request:
+
+- dispatch reads the request context from its ContextVar once, never through the proxies;
+- hooks, URL value preprocessors, error handlers and signals are skipped when nothing is
+  registered (no loops over empty lists, no ``blinker`` sends without receivers);
+- the cookie session is opened on first access and saved only when it was used;
+- return values of the common types (``str``, ``bytes``, ``dict``, a response) take a fast
+  path to a response object;
+- ``async def`` views run on one long-lived event loop thread, not a new loop per call.
+"""
+
+from __future__ import annotations
+
+import collections.abc as cabc
+import os
+import sys
+import typing as t
+import weakref
+from datetime import timedelta
+from inspect import iscoroutinefunction
+from itertools import chain
+from types import FunctionType, TracebackType
+
+from . import signals as _signals
+from . import typing as ft
+from .config import Config, ConfigAttribute
+from .ctx import AppContext, RequestContext, _AppCtxGlobals
+from .datastructures import Headers, ImmutableDict
+from .exceptions import (
+    Aborter,
+    BadRequest,
+    BadRequestKeyError,
+    HTTPException,
+    InternalServerError,
+)
+from ._foreign import is_http_exception, isinstance_native, lookup_mro
+from .globals import _cv_app, _cv_request, g
+from .json.provider import DefaultJSONProvider, JSONProvider
+from .logging import create_logger
+from .routing import BuildError, Map, MapAdapter, RequestRedirect, RoutingException, Rule
+from .scaffold import Scaffold, _endpoint_from_view_func, find_package, setupmethod
+from .sessions import SecureCookieSessionInterface, SessionInterface
+from .templating import DispatchingJinjaLoader, Environment
+from .utils import cached_property
+from .utils import redirect as _redirect
+from .wrappers import Request, Response
+from .wrappers.response import Response as BaseResponse
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from jinja2 import Environment as BaseEnvironment
+
+    from .blueprints import Blueprint
+    from .cli import AppGroup
+    from .testing import FlaskClient, FlaskCliRunner
+
+__all__ = ["Flask"]
+
+T_shell_context_processor = t.TypeVar(
+    "T_shell_context_processor", bound=ft.ShellContextProcessorCallable
+)
+T_teardown = t.TypeVar("T_teardown", bound=ft.TeardownCallable)
+T_template_filter = t.TypeVar("T_template_filter", bound=ft.TemplateFilterCallable)
+T_template_global = t.TypeVar("T_template_global", bound=ft.TemplateGlobalCallable)
+T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
+
+_sentinel = object()
+# CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR
+_CO_ASYNC = 0x80 | 0x100 | 0x200
+
+
+def _make_timedelta(value: timedelta | int | None) -> timedelta | None:
+    if value is None or isinstance(value, timedelta):
+        return value
+    return timedelta(seconds=value)
+
+
+def get_debug_flag() -> bool:
+    """Whether debug mode is requested by ``ERLEN_DEBUG`` or ``FLASK_DEBUG``."""
+    val = os.environ.get("ERLEN_DEBUG") or os.environ.get("FLASK_DEBUG")
+    return bool(val and val.lower() not in {"0", "false", "no"})
+
+
+def get_load_dotenv(default: bool = True) -> bool:
+    """Whether to load ``.env`` files: false if ``FLASK_SKIP_DOTENV``/``ERLEN_SKIP_DOTENV`` is set."""
+    val = os.environ.get("ERLEN_SKIP_DOTENV") or os.environ.get("FLASK_SKIP_DOTENV")
+    if not val:
+        return default
+    return val.lower() in ("0", "false", "no")
+
+
+class Flask(Scaffold):
+    """The WSGI application and the central registry of views, hooks and configuration.
+
+    ``app(environ, start_response)`` serves a WSGI request. Constructor arguments are
+    Flask's: ``import_name`` (usually ``__name__``), ``static_url_path``, ``static_folder``,
+    ``static_host``, ``host_matching``, ``subdomain_matching``, ``template_folder``,
+    ``instance_path``, ``instance_relative_config`` and ``root_path``.
+    """
+
+    #: The class of ``request`` objects.
+    request_class: type[Request] = Request
+    #: The class of response objects made from view return values.
+    response_class: type[Response] = Response
+    #: Raises HTTP errors for :func:`erlen.abort`.
+    aborter_class = Aborter
+    #: The class of :attr:`jinja_env`.
+    jinja_environment: type[BaseEnvironment] = Environment
+    #: The class of ``g``.
+    app_ctx_globals_class = _AppCtxGlobals
+    #: The class of :attr:`config`.
+    config_class = Config
+    #: ``TESTING`` config value.
+    testing = ConfigAttribute[bool]("TESTING")
+    #: ``SECRET_KEY`` config value.
+    secret_key = ConfigAttribute[t.Union[str, bytes, None]]("SECRET_KEY")
+    #: ``PERMANENT_SESSION_LIFETIME`` config value, as a timedelta.
+    permanent_session_lifetime = ConfigAttribute[timedelta](
+        "PERMANENT_SESSION_LIFETIME", get_converter=_make_timedelta
+    )
+    #: Provider class of :attr:`json`.
+    json_provider_class: type[JSONProvider] = DefaultJSONProvider
+    #: Options passed to the Jinja environment.
+    jinja_options: dict[str, t.Any] = {}
+    #: Rule class used by :meth:`add_url_rule`.
+    url_rule_class = Rule
+    #: Map class of :attr:`url_map`.
+    url_map_class = Map
+    #: Test client class for :meth:`test_client` (``erlen.testing.FlaskClient`` if None).
+    test_client_class: type[FlaskClient] | None = None
+    #: CLI runner class for :meth:`test_cli_runner`.
+    test_cli_runner_class: type[FlaskCliRunner] | None = None
+    #: The session interface (signed cookies by default).
+    session_interface: SessionInterface = SecureCookieSessionInterface()
+
+    default_config = ImmutableDict(
+        {
+            "DEBUG": None,
+            "TESTING": False,
+            "PROPAGATE_EXCEPTIONS": None,
+            "SECRET_KEY": None,
+            "SECRET_KEY_FALLBACKS": None,
+            "PERMANENT_SESSION_LIFETIME": timedelta(days=31),
+            "USE_X_SENDFILE": False,
+            "TRUSTED_HOSTS": None,
+            "SERVER_NAME": None,
+            "APPLICATION_ROOT": "/",
+            "SESSION_COOKIE_NAME": "session",
+            "SESSION_COOKIE_DOMAIN": None,
+            "SESSION_COOKIE_PATH": None,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SECURE": False,
+            "SESSION_COOKIE_PARTITIONED": False,
+            "SESSION_COOKIE_SAMESITE": None,
+            "SESSION_REFRESH_EACH_REQUEST": True,
+            "MAX_CONTENT_LENGTH": None,
+            "MAX_FORM_MEMORY_SIZE": 500_000,
+            "MAX_FORM_PARTS": 1_000,
+            "SEND_FILE_MAX_AGE_DEFAULT": None,
+            "TRAP_BAD_REQUEST_ERRORS": None,
+            "TRAP_HTTP_EXCEPTIONS": False,
+            "EXPLAIN_TEMPLATE_LOADING": False,
+            "PREFERRED_URL_SCHEME": "http",
+            "TEMPLATES_AUTO_RELOAD": None,
+            "MAX_COOKIE_SIZE": 4093,
+            "PROVIDE_AUTOMATIC_OPTIONS": True,
+        }
+    )
+
+    def __init__(
+        self,
+        import_name: str,
+        static_url_path: str | None = None,
+        static_folder: str | os.PathLike[str] | None = "static",
+        static_host: str | None = None,
+        host_matching: bool = False,
+        subdomain_matching: bool = False,
+        template_folder: str | os.PathLike[str] | None = "templates",
+        instance_path: str | None = None,
+        instance_relative_config: bool = False,
+        root_path: str | None = None,
+    ) -> None:
+        super().__init__(
+            import_name=import_name,
+            static_folder=static_folder,
+            static_url_path=static_url_path,
+            template_folder=template_folder,
+            root_path=root_path,
+        )
+
+        if instance_path is None:
+            instance_path = self.auto_find_instance_path()
+        elif not os.path.isabs(instance_path):
+            raise ValueError(
+                "If an instance path is provided it must be absolute."
+                " A relative path was given instead."
+            )
+        #: Absolute path to the instance folder (for config and data files outside the package).
+        self.instance_path = instance_path
+        #: The configuration dictionary.
+        self.config = self.make_config(instance_relative_config)
+        #: Raises for :func:`erlen.abort`.
+        self.aborter = self.make_aborter()
+        #: JSON provider used by ``jsonify`` and the ``erlen.json`` functions.
+        self.json: JSONProvider = self.json_provider_class(self)
+        #: Functions called when ``url_for`` raises BuildError.
+        self.url_build_error_handlers: list[
+            t.Callable[[Exception, str, dict[str, t.Any]], str]
+        ] = []
+        #: Functions called when the app context pops.
+        self.teardown_appcontext_funcs: list[ft.TeardownCallable] = []
+        #: Functions adding names to the ``erlen shell`` namespace.
+        self.shell_context_processors: list[ft.ShellContextProcessorCallable] = []
+        #: Registered blueprints by name.
+        self.blueprints: dict[str, Blueprint] = {}
+        #: Per-extension state (extensions store themselves here by name).
+        self.extensions: dict[str, t.Any] = {}
+        #: The URL map.
+        self.url_map = self.url_map_class(host_matching=host_matching)
+        #: Whether subdomains are matched (set ``SERVER_NAME`` too).
+        self.subdomain_matching = subdomain_matching
+        self._got_first_request = False
+
+        from .cli import AppGroup
+
+        #: Click group of the app's CLI commands.
+        self.cli: AppGroup = AppGroup()
+        self.cli.name = self.name
+
+        if self.has_static_folder:
+            assert bool(static_host) == host_matching, (
+                "Invalid static_host/host_matching combination"
+            )
+            # A weak reference avoids an app <-> view function cycle.
+            self_ref = weakref.ref(self)
+            self.add_url_rule(
+                f"{self.static_url_path}/<path:filename>",
+                endpoint="static",
+                host=static_host,
+                view_func=lambda **kw: self_ref().send_static_file(**kw),  # type: ignore[union-attr]
+            )
+
+    # -- setup ----------------------------------------------------------------------------
+
+    def _check_setup_finished(self, f_name: str) -> None:
+        if self._got_first_request:
+            raise AssertionError(
+                f"The setup method '{f_name}' can no longer be called"
+                " on the application. It has already handled its first"
+                " request, any changes will not be applied"
+                " consistently.\n"
+                "Make sure all imports, decorators, functions, etc."
+                " needed to set up the application are done before"
+                " running it."
+            )
+
+    @cached_property
+    def name(self) -> str:
+        """The app's name: the import name, or the script's name when run as ``__main__``."""
+        if self.import_name == "__main__":
+            fn: str | None = getattr(sys.modules["__main__"], "__file__", None)
+            if fn is None:
+                return "__main__"
+            return os.path.splitext(os.path.basename(fn))[0]
+        return self.import_name
+
+    @cached_property
+    def logger(self) -> t.Any:
+        """A :class:`logging.Logger` named after the app (see :func:`erlen.logging.create_logger`)."""
+        return create_logger(self)
+
+    @cached_property
+    def jinja_env(self) -> Environment:
+        """The Jinja environment used to load templates (created on first use)."""
+        return self.create_jinja_environment()
+
+    def make_config(self, instance_relative: bool = False) -> Config:
+        """Create :attr:`config` from :attr:`default_config` (relative to the instance folder
+        when ``instance_relative``)."""
+        root_path = self.instance_path if instance_relative else self.root_path
+        defaults = dict(self.default_config)
+        defaults["DEBUG"] = get_debug_flag()
+        return self.config_class(root_path, defaults)
+
+    def make_aborter(self) -> Aborter:
+        """Create :attr:`aborter` from :attr:`aborter_class`."""
+        return self.aborter_class()
+
+    def auto_find_instance_path(self) -> str:
+        """``instance`` beside the package, or ``$PREFIX/var/<name>-instance`` when installed."""
+        prefix, package_path = find_package(self.import_name)
+        if prefix is None:
+            return os.path.join(package_path, "instance")
+        return os.path.join(prefix, "var", f"{self.name}-instance")
+
+    def open_instance_resource(
+        self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"
+    ) -> t.IO[t.AnyStr]:
+        """Open a file relative to :attr:`instance_path` (writing is allowed)."""
+        path = os.path.join(self.instance_path, resource)
+        if "b" in mode:
+            return open(path, mode)  # noqa: SIM115
+        return open(path, mode, encoding=encoding)  # noqa: SIM115
+
+    def create_jinja_environment(self) -> Environment:
+        """Create the Jinja environment from :attr:`jinja_options` and the app's helpers."""
+        from .templating import create_environment
+
+        return create_environment(self)
+
+    def create_global_jinja_loader(self) -> DispatchingJinjaLoader:
+        """The loader that looks in the app's templates, then each blueprint's."""
+        return DispatchingJinjaLoader(self)
+
+    def select_jinja_autoescape(self, filename: str | None) -> bool:
+        """Autoescape templates ending in .html, .htm, .xml, .xhtml, .svg (and strings)."""
+        if filename is None:
+            return True
+        return filename.endswith((".html", ".htm", ".xml", ".xhtml", ".svg"))
+
+    @property
+    def debug(self) -> bool:
+        """Debug mode (``DEBUG`` config): reloading, the debug page, propagated errors."""
+        return self.config["DEBUG"]  # type: ignore[no-any-return]
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self.config["DEBUG"] = value
+        if self.config["TEMPLATES_AUTO_RELOAD"] is None and "jinja_env" in self.__dict__:
+            self.jinja_env.auto_reload = value
+
+    @setupmethod
+    def register_blueprint(self, blueprint: Blueprint, **options: t.Any) -> None:
+        """Register a blueprint: its routes, hooks, handlers and templates join the app."""
+        blueprint.register(self, options)
+
+    def iter_blueprints(self) -> t.ValuesView[Blueprint]:
+        """The registered blueprints, in registration order."""
+        return self.blueprints.values()
+
+    @setupmethod
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: ft.RouteCallable | None = None,
+        provide_automatic_options: bool | None = None,
+        **options: t.Any,
+    ) -> None:
+        """Connect a URL rule to an endpoint and (optionally) its view function.
+
+        ``methods`` defaults to the view's ``methods`` attribute or ``("GET",)``; ``OPTIONS``
+        is answered automatically unless disabled. Other options go to :class:`Rule`.
+        """
+        if endpoint is None:
+            endpoint = _endpoint_from_view_func(view_func)
+        options["endpoint"] = endpoint
+        methods = options.pop("methods", None)
+        if methods is None:
+            methods = getattr(view_func, "methods", None) or ("GET",)
+        if isinstance(methods, str):
+            raise TypeError(
+                "Allowed methods must be a list of strings, for"
+                ' example: @app.route(..., methods=["POST"])'
+            )
+        methods = {item.upper() for item in methods}
+        required_methods: set[str] = set(getattr(view_func, "required_methods", ()))
+
+        if provide_automatic_options is None:
+            provide_automatic_options = getattr(view_func, "provide_automatic_options", None)
+        if provide_automatic_options is None:
+            if "OPTIONS" not in methods and self.config["PROVIDE_AUTOMATIC_OPTIONS"]:
+                provide_automatic_options = True
+                required_methods.add("OPTIONS")
+            else:
+                provide_automatic_options = False
+
+        methods |= required_methods
+        rule_obj = self.url_rule_class(rule, methods=methods, **options)
+        rule_obj.provide_automatic_options = provide_automatic_options  # type: ignore[attr-defined]
+        self.url_map.add(rule_obj)
+
+        if view_func is not None:
+            old_func = self.view_functions.get(endpoint)
+            if old_func is not None and old_func != view_func:
+                raise AssertionError(
+                    "View function mapping is overwriting an existing"
+                    f" endpoint function: {endpoint}"
+                )
+            self.view_functions[endpoint] = view_func
+
+    @setupmethod
+    def template_filter(
+        self, name: str | None = None
+    ) -> t.Callable[[T_template_filter], T_template_filter]:
+        """Decorate a function to register it as a Jinja filter (named ``name`` or its own)."""
+
+        def decorator(f: T_template_filter) -> T_template_filter:
+            self.add_template_filter(f, name=name)
+            return f
+
+        return decorator
+
+    @setupmethod
+    def add_template_filter(
+        self, f: ft.TemplateFilterCallable, name: str | None = None
+    ) -> None:
+        """Register a Jinja filter."""
+        self.jinja_env.filters[name or f.__name__] = f
+
+    @setupmethod
+    def template_test(
+        self, name: str | None = None
+    ) -> t.Callable[[T_template_test], T_template_test]:
+        """Decorate a function to register it as a Jinja test."""
+
+        def decorator(f: T_template_test) -> T_template_test:
+            self.add_template_test(f, name=name)
+            return f
+
+        return decorator
+
+    @setupmethod
+    def add_template_test(self, f: ft.TemplateTestCallable, name: str | None = None) -> None:
+        """Register a Jinja test."""
+        self.jinja_env.tests[name or f.__name__] = f
+
+    @setupmethod
+    def template_global(
+        self, name: str | None = None
+    ) -> t.Callable[[T_template_global], T_template_global]:
+        """Decorate a function to make it a global in all templates."""
+
+        def decorator(f: T_template_global) -> T_template_global:
+            self.add_template_global(f, name=name)
+            return f
+
+        return decorator
+
+    @setupmethod
+    def add_template_global(
+        self, f: ft.TemplateGlobalCallable, name: str | None = None
+    ) -> None:
+        """Register a Jinja global."""
+        self.jinja_env.globals[name or f.__name__] = f
+
+    @setupmethod
+    def teardown_appcontext(self, f: T_teardown) -> T_teardown:
+        """Register ``f(error)`` called when the application context pops."""
+        self.teardown_appcontext_funcs.append(f)
+        return f
+
+    @setupmethod
+    def shell_context_processor(
+        self, f: T_shell_context_processor
+    ) -> T_shell_context_processor:
+        """Register a function whose returned dict is added to the ``erlen shell`` namespace."""
+        self.shell_context_processors.append(f)
+        return f
+
+    # -- errors ---------------------------------------------------------------------------
+
+    def _find_error_handler(
+        self, e: Exception, blueprints: list[str]
+    ) -> ft.ErrorHandlerCallable | None:
+        """The handler for ``e``: by code then class MRO, blueprints before the app."""
+        exc_class, code = self._get_exc_class_and_code(type(e))
+        names = (*blueprints, None)
+        spec = self.error_handler_spec
+        for c in (code, None) if code is not None else (None,):
+            for name in names:
+                scope = spec.get(name)
+                if not scope:
+                    continue
+                handler_map = scope.get(c)
+                if not handler_map:
+                    continue
+                for cls in lookup_mro(exc_class):
+                    handler = handler_map.get(cls)
+                    if handler is not None:
+                        return handler
+        return None
+
+    def trap_http_exception(self, e: Exception) -> bool:
+        """Whether an HTTP exception is re-raised instead of handled (debugging aid)."""
+        if self.config["TRAP_HTTP_EXCEPTIONS"]:
+            return True
+        trap_bad_request = self.config["TRAP_BAD_REQUEST_ERRORS"]
+        if (
+            trap_bad_request is None
+            and self.debug
+            and isinstance_native(e, BadRequestKeyError)
+        ):
+            return True
+        if trap_bad_request:
+            return isinstance_native(e, BadRequest)
+        return False
+
+    def should_ignore_error(self, error: BaseException | None) -> bool:
+        """Return True to hide ``error`` from the teardown functions. Default: False."""
+        return False
+
+    def redirect(self, location: str, code: int = 302) -> BaseResponse:
+        """Create a redirect response (called by :func:`erlen.redirect`)."""
+        return _redirect(location, code=code, Response=self.response_class)
+
+    def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
+        """Run the ``url_defaults`` functions of the app and the endpoint's blueprints."""
+        if not self.url_default_functions:
+            return
+        names: t.Iterable[str | None] = (None,)
+        if "." in endpoint:
+            names = chain(
+                names, reversed(_split_blueprint_path(endpoint.rpartition(".")[0]))
+            )
+        for name in names:
+            if name in self.url_default_functions:
+                for func in self.url_default_functions[name]:
+                    func(endpoint, values)
+
+    def handle_url_build_error(
+        self, error: BuildError, endpoint: str, values: dict[str, t.Any]
+    ) -> str:
+        """Give ``url_build_error_handlers`` a chance to build a URL; re-raise if none does."""
+        for handler in self.url_build_error_handlers:
+            try:
+                rv = handler(error, endpoint, values)
+            except BuildError as e:
+                error = e
+            else:
+                if rv is not None:
+                    return rv
+        if error is sys.exc_info()[1]:
+            raise
+        raise error
+
+    def handle_http_exception(self, e: HTTPException) -> HTTPException | ft.ResponseReturnValue:
+        """Call the registered handler for an HTTP error, or return the error as the response."""
+        if getattr(e, "code", None) is None:
+            return e
+        # Routing redirects are internal actions, never shown to error handlers.
+        if isinstance_native(e, RoutingException):
+            return e
+        if not self.error_handler_spec:
+            return e
+        handler = self._find_error_handler(e, _cv_request.get().request.blueprints)
+        if handler is None:
+            return e
+        return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
+
+    def handle_user_exception(self, e: Exception) -> HTTPException | ft.ResponseReturnValue:
+        """Handle an exception raised by a hook or view: HTTP errors go to
+        :meth:`handle_http_exception`; others to a registered handler or re-raised."""
+        if isinstance_native(e, BadRequestKeyError) and (
+            self.debug or self.config["TRAP_BAD_REQUEST_ERRORS"]
+        ):
+            e.show_exception = True  # type: ignore[attr-defined]
+
+        if is_http_exception(e) and not self.trap_http_exception(e):
+            return self.handle_http_exception(e)
+
+        handler = self._find_error_handler(e, _cv_request.get().request.blueprints)
+        if handler is None:
+            raise
+        return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
+
+    def handle_exception(self, e: Exception) -> Response:
+        """Handle an unhandled exception: re-raise when propagating (testing/debug), else log
+        it and answer 500 through the ``InternalServerError`` handler, if any."""
+        exc_info = sys.exc_info()
+        if _signals.got_request_exception.receivers:
+            _signals.got_request_exception.send(
+                self, _async_wrapper=self.ensure_sync, exception=e
+            )
+        propagate = self.config["PROPAGATE_EXCEPTIONS"]
+        if propagate is None:
+            propagate = self.testing or self.debug
+        if propagate:
+            if exc_info[1] is e:
+                raise
+            raise e
+
+        self.log_exception(exc_info)
+        server_error: InternalServerError | ft.ResponseReturnValue
+        server_error = InternalServerError(original_exception=e)
+        handler = self._find_error_handler(server_error, _cv_request.get().request.blueprints)
+        if handler is not None:
+            server_error = self.ensure_sync(handler)(server_error)
+        return self.finalize_request(server_error, from_error_handler=True)
+
+    def log_exception(
+        self,
+        exc_info: tuple[type, BaseException, TracebackType] | tuple[None, None, None],
+    ) -> None:
+        """Log an unhandled exception with the request's path and method."""
+        req = _cv_request.get().request
+        self.logger.error(f"Exception on {req.path} [{req.method}]", exc_info=exc_info)
+
+    def raise_routing_exception(self, request: Request) -> t.NoReturn:
+        """Raise the routing error; in debug mode a redirect that would lose a form body
+        raises a helpful error instead."""
+        if (
+            not self.debug
+            or not isinstance(request.routing_exception, RequestRedirect)
+            or request.routing_exception.code in {307, 308}
+            or request.method in {"GET", "HEAD", "OPTIONS"}
+        ):
+            raise request.routing_exception  # type: ignore[misc]
+
+        from .debughelpers import FormDataRoutingRedirect
+
+        raise FormDataRoutingRedirect(request)
+
+    # -- dispatch -------------------------------------------------------------------------
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
+        """Bind the URL map to a request (or, outside a request, to ``SERVER_NAME``)."""
+        if request is not None:
+            config = self.config
+            trusted_hosts = config["TRUSTED_HOSTS"]
+            if trusted_hosts is not None:
+                from .wsgi import get_host
+
+                request.trusted_hosts = trusted_hosts
+                request.host = get_host(request.environ, trusted_hosts)  # type: ignore[misc]
+            subdomain = None
+            server_name = config["SERVER_NAME"]
+            url_map = self.url_map
+            if url_map.host_matching:
+                # SERVER_NAME must not replace the actual host when matching by host.
+                server_name = None
+            elif not self.subdomain_matching:
+                subdomain = url_map.default_subdomain or ""
+            return url_map.bind_to_environ(
+                request.environ, server_name=server_name, subdomain=subdomain
+            )
+        if self.config["SERVER_NAME"] is not None:
+            return self.url_map.bind(
+                self.config["SERVER_NAME"],
+                script_name=self.config["APPLICATION_ROOT"],
+                url_scheme=self.config["PREFERRED_URL_SCHEME"],
+            )
+        return None
+
+    def preprocess_request(self) -> ft.ResponseReturnValue | None:
+        """Run URL value preprocessors, then ``before_request`` functions (app first, then
+        blueprints); a non-None return value ends the request with that response."""
+        # PERF: an app without such hooks skips computing request.blueprints entirely.
+        if not self.url_value_preprocessors and not self.before_request_funcs:
+            return None
+        req = _cv_request.get().request
+        names = (None, *reversed(req.blueprints))
+
+        for name in names:
+            if name in self.url_value_preprocessors:
+                for url_func in self.url_value_preprocessors[name]:
+                    url_func(req.endpoint, req.view_args)
+
+        for name in names:
+            if name in self.before_request_funcs:
+                for before_func in self.before_request_funcs[name]:
+                    rv = self.ensure_sync(before_func)()
+                    if rv is not None:
+                        return rv  # type: ignore[no-any-return]
+        return None
+
+    def dispatch_request(self) -> ft.ResponseReturnValue:
+        """Call the matched view (or raise the routing error, or answer OPTIONS)."""
+        req = _cv_request.get().request
+        if req.routing_exception is not None:
+            self.raise_routing_exception(req)
+        rule: Rule = req.url_rule  # type: ignore[assignment]
+        if req.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
+            return self.make_default_options_response()
+        return self.ensure_sync(self.view_functions[rule.endpoint])(**req.view_args)  # type: ignore[arg-type]
+
+    def full_dispatch_request(self) -> Response:
+        """Dispatch with pre- and post-processing and HTTP error handling."""
+        self._got_first_request = True
+        try:
+            if _signals.request_started.receivers:
+                _signals.request_started.send(self, _async_wrapper=self.ensure_sync)
+            rv = self.preprocess_request()
+            if rv is None:
+                rv = self.dispatch_request()
+        except Exception as e:
+            rv = self.handle_user_exception(e)
+        return self.finalize_request(rv)
+
+    def finalize_request(
+        self, rv: ft.ResponseReturnValue | HTTPException, from_error_handler: bool = False
+    ) -> Response:
+        """Make a response from ``rv`` and run the after-request processing. With
+        ``from_error_handler``, errors in that processing are logged, not raised."""
+        response = self.make_response(rv)
+        try:
+            response = self.process_response(response)
+            if _signals.request_finished.receivers:
+                _signals.request_finished.send(
+                    self, _async_wrapper=self.ensure_sync, response=response
+                )
+        except Exception:
+            if not from_error_handler:
+                raise
+            self.logger.exception(
+                "Request finalizing failed with an error while handling an error"
+            )
+        return response
+
+    def make_default_options_response(self) -> Response:
+        """The automatic ``OPTIONS`` response: an empty body with the ``Allow`` header."""
+        adapter = _cv_request.get().url_adapter
+        methods = adapter.allowed_methods()  # type: ignore[union-attr]
+        rv = self.response_class()
+        rv.allow.update(methods)
+        return rv
+
+    def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        """Return ``func`` if it is synchronous, else a wrapper running it on erlen's loop."""
+        # PERF: plain sync functions (nearly every view) are recognised from their code
+        # flags in ~60 ns; inspect.iscoroutinefunction costs several times that.
+        if type(func) is FunctionType and not func.__code__.co_flags & _CO_ASYNC:
+            return func
+        if iscoroutinefunction(func):
+            return self.async_to_sync(func)
+        return func
+
+    def async_to_sync(
+        self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
+    ) -> t.Callable[..., t.Any]:
+        """Return a sync function that runs the coroutine function ``func`` to completion on
+        erlen's long-lived event loop thread, with the caller's context variables."""
+        from ._async import async_to_sync
+
+        return async_to_sync(func)
+
+    def url_for(
+        self,
+        /,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: t.Any,
+    ) -> str:
+        """Build a URL for ``endpoint`` (see :func:`erlen.url_for`)."""
+        req_ctx = _cv_request.get(None)
+        if req_ctx is not None:
+            url_adapter = req_ctx.url_adapter
+            blueprint_name = req_ctx.request.blueprint
+            if endpoint[:1] == ".":
+                if blueprint_name is not None:
+                    endpoint = f"{blueprint_name}{endpoint}"
+                else:
+                    endpoint = endpoint[1:]
+            if _external is None:
+                _external = _scheme is not None
+        else:
+            app_ctx = _cv_app.get(None)
+            if app_ctx is not None:
+                url_adapter = app_ctx.url_adapter
+            else:
+                url_adapter = self.create_url_adapter(None)
+            if url_adapter is None:
+                raise RuntimeError(
+                    "Unable to build URLs outside an active request"
+                    " without 'SERVER_NAME' configured. Also configure"
+                    " 'APPLICATION_ROOT' and 'PREFERRED_URL_SCHEME' as"
+                    " needed."
+                )
+            if _external is None:
+                _external = True
+
+        if _scheme is not None and not _external:
+            raise ValueError("When specifying '_scheme', '_external' must be True.")
+
+        self.inject_url_defaults(endpoint, values)
+        try:
+            rv = url_adapter.build(  # type: ignore[union-attr]
+                endpoint,
+                values,
+                method=_method,
+                url_scheme=_scheme,
+                force_external=_external,
+            )
+        except BuildError as error:
+            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
+            return self.handle_url_build_error(error, endpoint, values)
+
+        if _anchor is not None:
+            from urllib.parse import quote
+
+            rv = f"{rv}#{quote(_anchor, safe='%!#$&()*+,/:;=?@' + chr(39))}"
+        return rv
+
+    def make_response(self, rv: ft.ResponseReturnValue) -> Response:
+        """Convert a view's return value into a :attr:`response_class` instance.
+
+        Accepts ``str``/``bytes``/``bytearray`` (body), ``dict``/``list`` (JSON), a
+        generator or iterator (streamed body), a response object, a WSGI callable, or a
+        tuple ``(body, status, headers)``, ``(body, status)`` or ``(body, headers)``.
+        """
+        cls = self.response_class
+        # PERF: the common return types skip the general path below.
+        tp = type(rv)
+        if tp is str or tp is bytes:
+            return cls(rv)
+        if tp is cls:
+            return rv  # type: ignore[return-value]
+        if tp is dict:
+            return self.json.response(rv)  # type: ignore[return-value]
+
+        status: t.Any = None
+        headers: t.Any = None
+
+        if isinstance(rv, tuple):
+            len_rv = len(rv)
+            if len_rv == 3:
+                rv, status, headers = rv  # type: ignore[misc]
+            elif len_rv == 2:
+                if isinstance(rv[1], (Headers, dict, tuple, list)):
+                    rv, headers = rv
+                else:
+                    rv, status = rv  # type: ignore[assignment,misc]
+            else:
+                raise TypeError(
+                    "The view function did not return a valid response tuple."
+                    " The tuple must have the form (body, status, headers),"
+                    " (body, status), or (body, headers)."
+                )
+
+        if rv is None:
+            ctx = _cv_request.get(None)
+            endpoint = ctx.request.endpoint if ctx is not None else None
+            raise TypeError(
+                f"The view function for {endpoint!r} did not"
+                " return a valid response. The function either returned"
+                " None or ended without a return statement."
+            )
+
+        if not isinstance(rv, cls):
+            if isinstance(rv, (str, bytes, bytearray)) or isinstance(rv, cabc.Iterator):
+                rv = cls(rv, status=status, headers=headers)  # type: ignore[arg-type]
+                status = headers = None
+            elif isinstance(rv, (dict, list)):
+                rv = self.json.response(rv)
+            elif isinstance(rv, BaseResponse) or callable(rv):
+                ctx = _cv_request.get(None)
+                environ = ctx.request.environ if ctx is not None else None
+                try:
+                    rv = cls.force_type(rv, environ)  # type: ignore[arg-type]
+                except TypeError as e:
+                    raise TypeError(
+                        f"{e}\nThe view function did not return a valid"
+                        " response. The return type must be a string,"
+                        " dict, list, tuple with headers or status,"
+                        " Response instance, or WSGI callable, but it"
+                        f" was a {type(rv).__name__}."
+                    ).with_traceback(sys.exc_info()[2]) from None
+            else:
+                raise TypeError(
+                    "The view function did not return a valid"
+                    " response. The return type must be a string,"
+                    " dict, list, tuple with headers or status,"
+                    " Response instance, or WSGI callable, but it was a"
+                    f" {type(rv).__name__}."
+                )
+
+        rv = t.cast(Response, rv)
+        if status is not None:
+            if isinstance(status, (str, bytes, bytearray)):
+                rv.status = status  # type: ignore[assignment]
+            else:
+                rv.status_code = status
+        if headers:
+            rv.headers.update(headers)
+        return rv
+
+    def process_response(self, response: Response) -> Response:
+        """Run ``after_this_request`` and ``after_request`` functions (blueprints first,
+        each in reverse registration order) and save the session."""
+        ctx = _cv_request.get()
+        if ctx._after_request_functions:
+            for func in ctx._after_request_functions:
+                response = self.ensure_sync(func)(response)
+
+        if self.after_request_funcs:
+            for name in chain(ctx.request.blueprints, (None,)):
+                if name in self.after_request_funcs:
+                    for func in reversed(self.after_request_funcs[name]):
+                        response = self.ensure_sync(func)(response)
+
+        session = ctx._session_obj
+        if session is None:
+            # Opened lazily and never touched: only a session cookie sent by the client can
+            # need saving (a permanent session refreshed on each request).
+            if "HTTP_COOKIE" not in ctx.request.environ:
+                return response
+            session = ctx._open_session()
+        if not self.session_interface.is_null_session(session):
+            self.session_interface.save_session(self, session, response)
+        return response
+
+    def do_teardown_request(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
+        """Run ``teardown_request`` functions (blueprints first) and send the signal."""
+        if exc is _sentinel:
+            exc = sys.exc_info()[1]
+        if self.teardown_request_funcs:
+            ctx = _cv_request.get()
+            for name in chain(ctx.request.blueprints, (None,)):
+                if name in self.teardown_request_funcs:
+                    for func in reversed(self.teardown_request_funcs[name]):
+                        self.ensure_sync(func)(exc)
+        if _signals.request_tearing_down.receivers:
+            _signals.request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+
+    def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
+        """Run ``teardown_appcontext`` functions and send the signal."""
+        if exc is _sentinel:
+            exc = sys.exc_info()[1]
+        for func in reversed(self.teardown_appcontext_funcs):
+            self.ensure_sync(func)(exc)
+        if _signals.appcontext_tearing_down.receivers:
+            _signals.appcontext_tearing_down.send(
+                self, _async_wrapper=self.ensure_sync, exc=exc
+            )
+
+    def app_context(self) -> AppContext:
+        """Create an application context (``with app.app_context(): ...``)."""
+        return AppContext(self)
+
+    def request_context(self, environ: WSGIEnvironment) -> RequestContext:
+        """Create a request context for a WSGI environ."""
+        return RequestContext(self, environ)
+
+    def test_request_context(self, *args: t.Any, **kwargs: t.Any) -> RequestContext:
+        """Create a request context from :class:`erlen.testing.EnvironBuilder` arguments."""
+        from .testing import EnvironBuilder
+
+        builder = EnvironBuilder(self, *args, **kwargs)
+        try:
+            return self.request_context(builder.get_environ())
+        finally:
+            builder.close()
+
+    def update_template_context(self, context: dict[str, t.Any]) -> None:
+        """Add the context processors' values; explicitly passed values win."""
+        names: t.Iterable[str | None] = (None,)
+        ctx = _cv_request.get(None)
+        if ctx is not None:
+            names = chain(names, reversed(ctx.request.blueprints))
+        orig_ctx = context.copy()
+        for name in names:
+            if name in self.template_context_processors:
+                for func in self.template_context_processors[name]:
+                    context.update(self.ensure_sync(func)())
+        context.update(orig_ctx)
+
+    def make_shell_context(self) -> dict[str, t.Any]:
+        """The namespace of ``erlen shell``: ``app``, ``g`` and the shell processors' values."""
+        rv = {"app": self, "g": g}
+        for processor in self.shell_context_processors:
+            rv.update(processor())
+        return rv
+
+    def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> FlaskClient:
+        """Create a test client (:attr:`test_client_class`) for this app."""
+        cls = self.test_client_class
+        if cls is None:
+            from .testing import FlaskClient as cls  # noqa: N813
+        return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)  # type: ignore[misc]
+
+    def test_cli_runner(self, **kwargs: t.Any) -> FlaskCliRunner:
+        """Create a CLI runner (:attr:`test_cli_runner_class`) for this app's commands."""
+        cls = self.test_cli_runner_class
+        if cls is None:
+            from .testing import FlaskCliRunner as cls  # noqa: N813
+        return cls(self, **kwargs)  # type: ignore[misc]
+
+    def run(
+        self,
+        host: str | None = None,
+        port: int | None = None,
+        debug: bool | None = None,
+        load_dotenv: bool = True,
+        **options: t.Any,
+    ) -> None:
+        """Serve the app with erlen's development server (not for production).
+
+        Does nothing when called while the ``erlen``/``flask`` CLI is already serving.
+        """
+        from . import cli as _cli
+
+        if os.environ.get("FLASK_RUN_FROM_CLI") == "true":
+            if not _cli.is_running_from_reloader():
+                import click
+
+                click.secho(
+                    " * Ignoring a call to 'app.run()' that would block"
+                    " the current 'flask' CLI command.\n"
+                    "   Only call 'app.run()' in an 'if __name__ =="
+                    ' "__main__"\' guard.',
+                    fg="red",
+                )
+            return
+
+        if get_load_dotenv(load_dotenv):
+            _cli.load_dotenv()
+            if "FLASK_DEBUG" in os.environ or "ERLEN_DEBUG" in os.environ:
+                self.debug = get_debug_flag()
+        if debug is not None:
+            self.debug = bool(debug)
+
+        server_name = self.config.get("SERVER_NAME")
+        sn_host = sn_port = None
+        if server_name:
+            sn_host, _, sn_port = server_name.partition(":")
+        if not host:
+            host = sn_host or "127.0.0.1"
+        if port or port == 0:
+            port = int(port)
+        elif sn_port:
+            port = int(sn_port)
+        else:
+            port = 5000
+
+        options.setdefault("use_reloader", self.debug)
+        options.setdefault("use_debugger", self.debug)
+        options.setdefault("threaded", True)
+        _cli.show_server_banner(self.debug, self.name)
+
+        from . import serving
+
+        try:
+            serving.run_simple(t.cast(str, host), port, self, **options)
+        finally:
+            # Allow the app to be set up again after the server stops (e.g. in the shell).
+            self._got_first_request = False
+
+    def wsgi_app(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> cabc.Iterable[bytes]:
+        """The WSGI application proper; wrap this (not the app) with WSGI middleware."""
+        ctx = self.request_context(environ)
+        error: BaseException | None = None
+        try:
+            try:
+                ctx.push()
+                response = self.full_dispatch_request()
+            except Exception as e:
+                error = e
+                response = self.handle_exception(e)
+            except:  # noqa: E722
+                error = sys.exc_info()[1]
+                raise
+            return response(environ, start_response)
+        finally:
+            if "werkzeug.debug.preserve_context" in environ:
+                environ["werkzeug.debug.preserve_context"](_cv_app.get())
+                environ["werkzeug.debug.preserve_context"](_cv_request.get())
+            if error is not None and self.should_ignore_error(error):
+                error = None
+            ctx.pop(error)
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> cabc.Iterable[bytes]:
+        """Serve a WSGI request (delegates to :meth:`wsgi_app`)."""
+        return self.wsgi_app(environ, start_response)
+
+
+def _split_blueprint_path(name: str) -> list[str]:
+    """``"a.b.c"`` -> ``["a.b.c", "a.b", "a"]``: a nested blueprint and its parents."""
+    out: list[str] = [name]
+    while "." in name:
+        name = name.rpartition(".")[0]
+        out.append(name)
+    return out

@@ -1,0 +1,355 @@
+"""Application and request contexts (Flask's ``flask.ctx``), on :mod:`contextvars`.
+
+A request pushes one :class:`RequestContext` (and an :class:`AppContext` if the app's is not
+already active). erlen's dispatch receives the context object from the ContextVar directly;
+the ``request``/``session``/``g``/``current_app`` proxies are for user code.
+
+Difference from Flask: the session is opened lazily, on first access, when the app uses the
+default cookie session interface, so a request that never touches ``session`` pays nothing.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import sys
+import typing as t
+from functools import update_wrapper
+from types import TracebackType
+
+from . import signals as _signals
+from .exceptions import HTTPException
+from .globals import _cv_app, _cv_request
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from _typeshed.wsgi import WSGIEnvironment
+
+    from .app import Flask
+    from .sessions import SessionMixin
+    from .wrappers import Request
+
+__all__ = [
+    "AppContext",
+    "RequestContext",
+    "after_this_request",
+    "copy_current_request_context",
+    "has_app_context",
+    "has_request_context",
+]
+
+_sentinel = object()
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+
+
+class _AppCtxGlobals:
+    """A plain namespace for storing data during an application context (``g``)."""
+
+    def __getattr__(self, name: str) -> t.Any:
+        try:
+            return self.__dict__[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: t.Any) -> None:
+        self.__dict__[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        try:
+            del self.__dict__[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def get(self, name: str, default: t.Any | None = None) -> t.Any:
+        """Get an attribute by name, or ``default``."""
+        return self.__dict__.get(name, default)
+
+    def pop(self, name: str, default: t.Any = _sentinel) -> t.Any:
+        """Remove and return an attribute; raise KeyError without a default."""
+        if default is _sentinel:
+            return self.__dict__.pop(name)
+        return self.__dict__.pop(name, default)
+
+    def setdefault(self, name: str, default: t.Any = None) -> t.Any:
+        """Get an attribute, setting it to ``default`` first if missing."""
+        return self.__dict__.setdefault(name, default)
+
+    def __contains__(self, item: str) -> bool:
+        return item in self.__dict__
+
+    def __iter__(self) -> t.Iterator[str]:
+        return iter(self.__dict__)
+
+    def __repr__(self) -> str:
+        ctx = _cv_app.get(None)
+        if ctx is not None:
+            return f"<erlen.g of '{ctx.app.name}'>"
+        return object.__repr__(self)
+
+
+def after_this_request(f: F) -> F:
+    """Run ``f(response)`` after this request, before the ``after_request`` functions."""
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        raise RuntimeError(
+            "'after_this_request' can only be used when a request"
+            " context is active, such as in a view function."
+        )
+    ctx._after_request_functions.append(f)
+    return f
+
+
+def copy_current_request_context(f: F) -> F:
+    """Decorate ``f`` to run inside a copy of the current request context (e.g. in a thread)."""
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        raise RuntimeError(
+            "'copy_current_request_context' can only be used when a"
+            " request context is active, such as in a view function."
+        )
+    ctx = ctx.copy()
+
+    def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        with ctx:
+            return ctx.app.ensure_sync(f)(*args, **kwargs)
+
+    return update_wrapper(wrapper, f)  # type: ignore[return-value]
+
+
+def has_request_context() -> bool:
+    """``True`` while a request context is pushed."""
+    return _cv_request.get(None) is not None
+
+
+def has_app_context() -> bool:
+    """``True`` while an application context is pushed."""
+    return _cv_app.get(None) is not None
+
+
+class AppContext:
+    """Makes ``current_app`` and ``g`` available; pushed per request and by the CLI."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.g: _AppCtxGlobals = app.app_ctx_globals_class()
+        self._cv_tokens: list[contextvars.Token[AppContext]] = []
+
+    @property
+    def url_adapter(self) -> t.Any:
+        """The app's URL adapter, for ``url_for`` without a request (built on first use)."""
+        adapter = self.__dict__.get("_url_adapter", _sentinel)
+        if adapter is _sentinel:
+            adapter = self.__dict__["_url_adapter"] = self.app.create_url_adapter(None)
+        return adapter
+
+    @url_adapter.setter
+    def url_adapter(self, value: t.Any) -> None:
+        self.__dict__["_url_adapter"] = value
+
+    def push(self) -> None:
+        """Bind this context to the current context (thread or task)."""
+        self._cv_tokens.append(_cv_app.set(self))
+        if _signals.appcontext_pushed.receivers:
+            _signals.appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
+
+    def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
+        """Unbind this context, running ``teardown_appcontext`` functions on the last pop."""
+        try:
+            if len(self._cv_tokens) == 1:
+                if exc is _sentinel:
+                    exc = sys.exc_info()[1]
+                self.app.do_teardown_appcontext(exc)
+        finally:
+            ctx = _cv_app.get()
+            _reset(_cv_app, self._cv_tokens.pop())
+
+        if ctx is not self:
+            raise AssertionError(f"Popped wrong app context. ({ctx!r} instead of {self!r})")
+        if _signals.appcontext_popped.receivers:
+            _signals.appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
+
+    def __enter__(self) -> AppContext:
+        self.push()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type | None,
+        exc_value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.pop(exc_value)
+
+
+def _reset(var: contextvars.ContextVar[t.Any], token: contextvars.Token[t.Any]) -> None:
+    """Reset ``var`` with ``token``, also when the token was made in another Context.
+
+    That happens when a context was pushed inside an async view (which runs in a copy of the
+    caller's Context on erlen's loop thread) and is popped back in the caller, e.g. by
+    ``stream_with_context``. The previous value is restored by hand then.
+    """
+    try:
+        var.reset(token)
+    except ValueError:
+        old = token.old_value
+        var.set(None if old is contextvars.Token.MISSING else old)
+
+
+_lazy_session_types: dict[type, bool] = {}
+
+
+def _session_opens_lazily(interface: t.Any) -> bool:
+    """Whether the session can be opened on first access instead of at push.
+
+    Only erlen's own cookie interface, with its open/save/null-check methods unchanged, is
+    known to have no side effects in ``open_session`` and nothing to save for a session
+    nobody touched. Cached per interface class.
+    """
+    cls = type(interface)
+    lazy = _lazy_session_types.get(cls)
+    if lazy is None:
+        from .sessions import SecureCookieSessionInterface
+
+        base = SecureCookieSessionInterface
+        lazy = _lazy_session_types[cls] = (
+            cls.open_session is base.open_session
+            and cls.save_session is base.save_session
+            and cls.is_null_session is base.is_null_session
+        )
+    return lazy
+
+
+class RequestContext:
+    """Per-request state: the request, URL adapter, session and flashed messages."""
+
+    def __init__(
+        self,
+        app: Flask,
+        environ: WSGIEnvironment,
+        request: Request | None = None,
+        session: SessionMixin | None = None,
+    ) -> None:
+        self.app = app
+        if request is None:
+            request = app.request_class(environ)
+            request.json_module = app.json
+        self.request: Request = request
+        self.url_adapter = None
+        try:
+            self.url_adapter = app.create_url_adapter(request)
+        except HTTPException as e:
+            request.routing_exception = e
+        self.flashes: list[tuple[str, str]] | None = None
+        self._session_obj: SessionMixin | None = session
+        self._after_request_functions: list[t.Callable[[t.Any], t.Any]] = []
+        self._cv_tokens: list[tuple[contextvars.Token[RequestContext], AppContext | None]] = []
+
+    def copy(self) -> RequestContext:
+        """A new context for the same request and session (for another greenlet or thread)."""
+        return self.__class__(
+            self.app,
+            environ=self.request.environ,
+            request=self.request,
+            session=self._session_obj,
+        )
+
+    def match_request(self) -> None:
+        """Match the request URL, storing ``url_rule``/``view_args`` or ``routing_exception``."""
+        try:
+            result = self.url_adapter.match(return_rule=True)  # type: ignore[union-attr]
+            self.request.url_rule, self.request.view_args = result  # type: ignore[assignment]
+        except HTTPException as e:
+            self.request.routing_exception = e
+
+    def _open_session(self) -> SessionMixin:
+        interface = self.app.session_interface
+        session = interface.open_session(self.app, self.request)
+        if session is None:
+            session = interface.make_null_session(self.app)
+        self._session_obj = session
+        return session
+
+    @property
+    def _session(self) -> SessionMixin | None:
+        # Flask's name for the session without marking it accessed; opens it if needed.
+        session = self._session_obj
+        if session is None and self._cv_tokens:
+            session = self._open_session()
+        return session
+
+    @_session.setter
+    def _session(self, value: SessionMixin | None) -> None:
+        self._session_obj = value
+
+    @property
+    def session(self) -> SessionMixin:
+        """The session of this request, opened on first access; marks it accessed."""
+        session = self._session_obj
+        if session is None:
+            if not self._cv_tokens:
+                raise AssertionError("The session has not yet been opened.")
+            session = self._open_session()
+        session.accessed = True
+        return session
+
+    @session.setter
+    def session(self, value: SessionMixin) -> None:
+        self._session_obj = value
+
+    def push(self) -> None:
+        """Bind this context (and the app context if needed), open the session, match the URL."""
+        app_ctx = _cv_app.get(None)
+        if app_ctx is None or app_ctx.app is not self.app:
+            app_ctx = self.app.app_context()
+            app_ctx.push()
+        else:
+            app_ctx = None
+
+        self._cv_tokens.append((_cv_request.set(self), app_ctx))
+
+        if self._session_obj is None and not _session_opens_lazily(self.app.session_interface):
+            self._open_session()
+
+        if self.url_adapter is not None:
+            self.match_request()
+
+    def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
+        """Unbind this context; on the last pop run teardown functions and close the request."""
+        clear_request = len(self._cv_tokens) == 1
+        try:
+            if clear_request:
+                if exc is _sentinel:
+                    exc = sys.exc_info()[1]
+                self.app.do_teardown_request(exc)
+                request_close = getattr(self.request, "close", None)
+                if request_close is not None:
+                    request_close()
+        finally:
+            ctx = _cv_request.get()
+            token, app_ctx = self._cv_tokens.pop()
+            _reset(_cv_request, token)
+            if clear_request:
+                # Break the request <-> environ cycle so the GC need not run.
+                ctx.request.environ["werkzeug.request"] = None
+            if app_ctx is not None:
+                app_ctx.pop(exc)
+            if ctx is not self:
+                raise AssertionError(
+                    f"Popped wrong request context. ({ctx!r} instead of {self!r})"
+                )
+
+    def __enter__(self) -> RequestContext:
+        self.push()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type | None,
+        exc_value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.pop(exc_value)
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self.request.url!r}"
+            f" [{self.request.method}] of {self.app.name}>"
+        )

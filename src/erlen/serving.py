@@ -1,0 +1,1269 @@
+"""The development server (Werkzeug's ``werkzeug.serving``).
+
+:func:`run_simple` serves a WSGI application for local development, optionally with the
+reloader (:mod:`erlen._reloader`) and the debugger (``erlen.debug``). It is built on the
+standard library's :mod:`http.server`: threaded, HTTP/1.1 with keep-alive, chunked request
+bodies, streamed (chunked) responses and ``Expect: 100-continue``.
+
+Do not use it in production: it is meant to be convenient, not fast, hardened or robust.
+
+Request and startup messages go to the ``erlen.serving`` logger (at ``INFO``); a handler
+writing to standard error is added when the logger has none.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import logging
+import mimetypes
+import os
+import posixpath
+import socket
+import socketserver
+import sys
+import threading
+import traceback
+import typing as t
+from datetime import datetime, timedelta, timezone
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
+
+try:
+    import ssl
+except ImportError:  # pragma: no cover - Python built without OpenSSL
+    ssl = None  # type: ignore[assignment]
+
+if t.TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = [
+    "BaseWSGIServer",
+    "ForkingWSGIServer",
+    "ThreadedWSGIServer",
+    "WSGIRequestHandler",
+    "generate_adhoc_ssl_context",
+    "generate_adhoc_ssl_pair",
+    "get_interface_ip",
+    "get_sockaddr",
+    "is_running_from_reloader",
+    "is_ssl_error",
+    "load_ssl_context",
+    "make_server",
+    "make_ssl_devcert",
+    "run_simple",
+    "select_address_family",
+]
+
+#: Backlog of the listening socket.
+LISTEN_QUEUE = 128
+
+#: Seconds an idle keep-alive connection is kept open waiting for the next request.
+KEEP_ALIVE_TIMEOUT = 15.0
+
+#: At most this many unread request body bytes are discarded to keep a connection alive;
+#: past that the connection is closed instead.
+_MAX_DRAIN = 10 * 1024 * 1024
+
+can_fork = hasattr(os, "fork")
+af_unix: socket.AddressFamily | None = getattr(socket, "AF_UNIX", None)
+
+_SSLContextArg = t.Union["ssl.SSLContext", "tuple[str, str | None]", t.Literal["adhoc"]]
+
+if ssl is not None:
+    _dropped_errors: tuple[type[BaseException], ...] = (
+        ConnectionError,
+        TimeoutError,
+        ssl.SSLEOFError,
+    )
+else:  # pragma: no cover
+    _dropped_errors = (ConnectionError, TimeoutError)
+
+
+# -- logging ---------------------------------------------------------------------------------
+
+_logger: logging.Logger | None = None
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of the record (it may be replaced)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property  # type: ignore[override]
+    def stream(self) -> t.TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: t.Any) -> None:
+        pass
+
+
+def _has_level_handler(logger: logging.Logger) -> bool:
+    level = logger.getEffectiveLevel()
+    current: logging.Logger | None = logger
+    while current is not None:
+        if any(handler.level <= level for handler in current.handlers):
+            return True
+        if not current.propagate:
+            break
+        current = current.parent
+    return False
+
+
+def _log(type: str, message: str, *args: t.Any) -> None:
+    global _logger
+    if _logger is None:
+        _logger = logging.getLogger("erlen.serving")
+        if _logger.level == logging.NOTSET:
+            _logger.setLevel(logging.INFO)
+        if not _has_level_handler(_logger):
+            _logger.addHandler(_StderrHandler())
+    getattr(_logger, type)(message.rstrip(), *args)
+
+
+def _ansi_style(value: str, *styles: str) -> str:
+    stream = sys.stderr
+    if os.environ.get("NO_COLOR") or not (hasattr(stream, "isatty") and stream.isatty()):
+        return value
+    codes = {"bold": 1, "red": 31, "green": 32, "yellow": 33, "magenta": 35, "cyan": 36}
+    for style in styles:
+        value = f"\x1b[{codes[style]}m{value}"
+    return f"{value}\x1b[0m"
+
+
+# -- request bodies --------------------------------------------------------------------------
+
+
+class _BodyReader(io.RawIOBase):
+    """Base of the request body streams: sends ``100 Continue`` before the first read."""
+
+    def __init__(self, rfile: t.BinaryIO, on_first_read: t.Callable[[], None] | None) -> None:
+        self._rfile = rfile
+        self._on_first_read = on_first_read
+        self.done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _started(self) -> None:
+        if self._on_first_read is not None:
+            callback, self._on_first_read = self._on_first_read, None
+            callback()
+
+    def _read_some(self, size: int) -> bytes:
+        # read1 returns what has arrived (at least one byte), so streamed uploads are
+        # handed to the application as they come.
+        read1 = getattr(self._rfile, "read1", None)
+        data = read1(size) if read1 is not None else self._rfile.read(size)
+        if not data:
+            raise ConnectionError("The client closed the connection before sending the body.")
+        return data
+
+    def drain(self, limit: int) -> bool:
+        """Discard the rest of the body; False if more than ``limit`` bytes were left."""
+        total = 0
+        while not self.done:
+            data = self.read(min(65536, limit - total + 1))
+            if not data:
+                break
+            total += len(data)
+            if total > limit:
+                return False
+        return True
+
+
+class _LimitedInput(_BodyReader):
+    """A request body of ``Content-Length`` bytes: EOF after them, never reading further."""
+
+    def __init__(
+        self, rfile: t.BinaryIO, length: int, on_first_read: t.Callable[[], None] | None
+    ) -> None:
+        super().__init__(rfile, on_first_read)
+        self.remaining = length
+        self.done = length == 0
+
+    def readinto(self, buffer: t.Any) -> int:
+        if self.remaining <= 0 or len(buffer) == 0:
+            self.done = self.remaining <= 0
+            return 0
+        self._started()
+        data = self._read_some(min(len(buffer), self.remaining))
+        n = len(data)
+        buffer[:n] = data
+        self.remaining -= n
+        self.done = self.remaining == 0
+        return n
+
+
+class _ChunkedInput(_BodyReader):
+    """Decodes a ``Transfer-Encoding: chunked`` request body."""
+
+    def __init__(self, rfile: t.BinaryIO, on_first_read: t.Callable[[], None] | None) -> None:
+        super().__init__(rfile, on_first_read)
+        self._chunk_left = 0
+
+    def _next_chunk_size(self) -> int:
+        line = self._rfile.readline(1024)
+        if not line.endswith(b"\n"):
+            raise OSError("Invalid chunk header: the line is missing or too long.")
+        size_text = line.split(b";", 1)[0].strip()  # drop chunk extensions
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            raise OSError(f"Invalid chunk size {size_text!r}.") from None
+        if size < 0:
+            raise OSError("Negative chunk size.")
+        return size
+
+    def _end_of_chunk(self) -> None:
+        if self._rfile.readline(3) not in (b"\r\n", b"\n"):
+            raise OSError("A chunk is not followed by a line break.")
+
+    def readinto(self, buffer: t.Any) -> int:
+        if self.done or len(buffer) == 0:
+            return 0
+        self._started()
+        if self._chunk_left == 0:
+            size = self._next_chunk_size()
+            if size == 0:
+                # Skip the trailer section up to the empty line ending the body.
+                while True:
+                    line = self._rfile.readline(65537)
+                    if line in (b"\r\n", b"\n", b""):
+                        break
+                self.done = True
+                return 0
+            self._chunk_left = size
+        data = self._read_some(min(len(buffer), self._chunk_left))
+        n = len(data)
+        buffer[:n] = data
+        self._chunk_left -= n
+        if self._chunk_left == 0:
+            self._end_of_chunk()
+        return n
+
+
+# -- the request handler ---------------------------------------------------------------------
+
+_INTERNAL_ERROR_BODY = (
+    b"<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n"
+    b"<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was"
+    b" unable to complete your request. Either the server is overloaded or there is an"
+    b" error in the application.</p>\n"
+)
+
+
+def _internal_server_error(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+    start_response(
+        "500 INTERNAL SERVER ERROR",
+        [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(_INTERNAL_ERROR_BODY))),
+        ],
+    )
+    return [_INTERNAL_ERROR_BODY]
+
+
+_control_chars = str.maketrans(
+    {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]} | {ord("\\"): "\\\\"}
+)
+
+
+class WSGIRequestHandler(BaseHTTPRequestHandler):
+    """Serves each HTTP request of a connection by calling the server's WSGI application."""
+
+    server: BaseWSGIServer
+    # Headers and the first body bytes go out in separate writes; without this the
+    # client's delayed ACK stalls keep-alive responses.
+    disable_nagle_algorithm = True
+
+    environ: WSGIEnvironment
+    _expect_continue = False
+    _body: _BodyReader | None = None
+    _waited_for_request = False
+
+    @property
+    def server_version(self) -> str:  # type: ignore[override]
+        """The ``Server`` header value (``erlen/<version>``)."""
+        return self.server._server_version
+
+    def setup(self) -> None:
+        """Prepare the connection and register it with the server."""
+        super().setup()
+        self.server._track_connection(self.connection, add=True)
+
+    def finish(self) -> None:
+        """Flush and unregister the connection."""
+        try:
+            super().finish()
+        finally:
+            self.server._track_connection(self.connection, add=False)
+
+    def handle(self) -> None:
+        """Serve the requests of the connection, ignoring connections dropped by clients."""
+        try:
+            super().handle()
+        except _dropped_errors as e:
+            self.connection_dropped(e)
+        except Exception as e:
+            if self.server.ssl_context is not None and is_ssl_error(e):
+                self.log_error("SSL error occurred: %s", e)
+            else:
+                raise
+
+    def handle_one_request(self) -> None:
+        """Wait (with a timeout) for the next request of a kept-alive connection, serve it."""
+        peek = getattr(self.rfile, "peek", None)
+        if self._waited_for_request and peek is not None:
+            self.connection.settimeout(KEEP_ALIVE_TIMEOUT)
+            try:
+                ready = peek(1)
+            except (OSError, ValueError):
+                ready = b""
+            if not ready:
+                self.close_connection = True
+                return
+            self.connection.settimeout(None)
+        self._waited_for_request = True
+        super().handle_one_request()
+
+    def handle_expect_100(self) -> bool:
+        """Defer ``100 Continue`` until the application reads the body (see ``make_environ``)."""
+        return True
+
+    def _send_continue(self) -> None:
+        if self._expect_continue:
+            self._expect_continue = False
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def make_environ(self) -> WSGIEnvironment:
+        """Build the WSGI environ (PEP 3333) of the current request."""
+        target = self.path
+        environ_host = None
+        if target.startswith("/") or target == "*":
+            path, _, query = target.partition("?")
+        else:
+            # absolute-form request target (a request to a proxy): its host wins
+            parts = urlsplit(target)
+            path, query = parts.path or "/", parts.query
+            if parts.scheme and parts.netloc:
+                environ_host = parts.netloc
+        path = path.partition("#")[0]
+
+        if isinstance(self.client_address, tuple) and self.client_address:
+            remote_addr, remote_port = self.client_address[0], self.client_address[1]
+        else:
+            remote_addr, remote_port = "<local>", 0
+        server_address = self.server.server_address
+        if isinstance(server_address, tuple):
+            server_name, server_port = str(server_address[0]), str(server_address[1])
+        else:
+            server_name, server_port = str(server_address), ""
+
+        environ: WSGIEnvironment = {
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http" if self.server.ssl_context is None else "https",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": self.server.multithread,
+            "wsgi.multiprocess": self.server.multiprocess,
+            "wsgi.run_once": False,
+            "werkzeug.socket": self.connection,
+            "SERVER_SOFTWARE": self.server_version,
+            "REQUEST_METHOD": self.command,
+            "SCRIPT_NAME": "",
+            # http.server decoded the request line as latin-1, so these strings already
+            # hold the raw bytes; the path is percent-decoded at the byte level.
+            "PATH_INFO": unquote_to_bytes(path.encode("latin-1")).decode("latin-1"),
+            "QUERY_STRING": query,
+            "REQUEST_URI": target,
+            "RAW_URI": target,
+            "REMOTE_ADDR": remote_addr,
+            "REMOTE_PORT": remote_port,
+            "SERVER_NAME": server_name,
+            "SERVER_PORT": server_port,
+            "SERVER_PROTOCOL": self.request_version,
+        }
+
+        for key, value in self.headers.items():
+            # "X_Forwarded_For" would otherwise be read as "X-Forwarded-For"
+            if "_" in key:
+                continue
+            key = key.upper().replace("-", "_")
+            value = value.replace("\r\n", "").strip()
+            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                key = f"HTTP_{key}"
+            if key in environ:
+                value = f"{environ[key]},{value}"
+            environ[key] = value
+
+        if environ_host is not None:
+            environ["HTTP_HOST"] = environ_host
+
+        transfer_encoding = environ.get("HTTP_TRANSFER_ENCODING", "")
+        chunked = "chunked" in (p.strip().lower() for p in transfer_encoding.split(","))
+        has_body = chunked
+        length = 0
+        if not chunked and "CONTENT_LENGTH" in environ:
+            try:
+                length = int(environ["CONTENT_LENGTH"])
+            except ValueError:
+                length = -1
+            if length < 0:
+                # Where the body ends is unknown, so where the next request starts too.
+                length = 0
+                self.close_connection = True
+            has_body = length > 0
+
+        expect = self.headers.get("Expect", "").strip().lower()
+        self._expect_continue = (
+            has_body and expect == "100-continue" and self.request_version >= "HTTP/1.1"
+        )
+        on_read = self._send_continue if self._expect_continue else None
+        if chunked:
+            # Transfer-Encoding wins over a Content-Length sent alongside it.
+            environ.pop("CONTENT_LENGTH", None)
+            environ["wsgi.input_terminated"] = True
+            self._body = _ChunkedInput(self.rfile, on_read)  # type: ignore[arg-type]
+        else:
+            self._body = _LimitedInput(self.rfile, length, on_read)  # type: ignore[arg-type]
+        environ["wsgi.input"] = io.BufferedReader(self._body)
+
+        if ssl is not None:
+            getpeercert = getattr(self.connection, "getpeercert", None)
+            if getpeercert is not None:
+                try:
+                    peer_cert = getpeercert(binary_form=True)
+                except ValueError:
+                    self.server.log("error", "Cannot fetch SSL peer certificate info")
+                else:
+                    if peer_cert is not None:
+                        environ["SSL_CLIENT_CERT"] = ssl.DER_cert_to_PEM_cert(peer_cert)
+        return environ
+
+    def run_wsgi(self) -> None:
+        """Serve the current request with the WSGI application."""
+        self.environ = environ = self.make_environ()
+        method = self.command
+        status_set: str | None = None
+        headers_set: list[tuple[str, str]] | None = None
+        headers_sent = False
+        chunked = False
+        no_body = False
+        declared: int | None = None
+        body_bytes = 0
+
+        def send_headers(first_data: bytes) -> None:
+            nonlocal headers_sent, chunked, no_body, declared
+            assert status_set is not None and headers_set is not None
+            code_text, _, reason = status_set.strip().partition(" ")
+            code = int(code_text)
+            no_body = method == "HEAD" or code < 200 or code in (204, 304)
+            self._headers_buffer = []  # drop what a failed attempt left
+            self.send_response_only(code, reason or None)
+            self.log_request(code)
+            names = set()
+            for name, value in headers_set:
+                lname = name.lower()
+                if lname in ("connection", "transfer-encoding"):
+                    # Hop-by-hop headers belong to the server (PEP 3333); the app may only
+                    # ask for the connection to be closed.
+                    if lname == "connection" and "close" in value.lower():
+                        self.close_connection = True
+                    continue
+                if lname == "content-length":
+                    try:
+                        declared = int(value)
+                    except ValueError:
+                        self.close_connection = True
+                names.add(lname)
+                self._add_header_line(name, value)
+            if "date" not in names:
+                self._add_header_line("Date", self.date_time_string())
+            if "server" not in names:
+                self._add_header_line("Server", self.version_string())
+            if declared is None and not no_body:
+                if self.request_version >= "HTTP/1.1" and self.protocol_version >= "HTTP/1.1":
+                    chunked = True
+                    self._add_header_line("Transfer-Encoding", "chunked")
+                else:
+                    # The body ends when the connection does.
+                    self.close_connection = True
+            body = self._body
+            if body is not None and not body.done and self._expect_continue:
+                # The client waits for "100 Continue" before sending the body it announced;
+                # it won't come now, so the connection can't be reused.
+                self.close_connection = True
+            if self.close_connection:
+                self._add_header_line("Connection", "close")
+            elif self.request_version < "HTTP/1.1":
+                self._add_header_line("Connection", "keep-alive")
+            head = b""
+            if self.request_version != "HTTP/0.9":
+                lines = self._headers_buffer  # type: ignore[has-type]
+                head = b"".join(lines) + b"\r\n"
+                self._headers_buffer = []
+            headers_sent = True
+            self.wfile.write(head + _frame(first_data))
+
+        def _frame(data: bytes) -> bytes:
+            nonlocal body_bytes, declared
+            if no_body or not data:
+                return b""
+            if declared is not None:
+                room = declared - body_bytes
+                if len(data) > room:
+                    data = data[: max(room, 0)]
+                    self.close_connection = True
+            body_bytes += len(data)
+            if chunked and data:
+                return b"%x\r\n%b\r\n" % (len(data), data)
+            return data
+
+        def write(data: bytes) -> None:
+            if status_set is None:
+                raise AssertionError("write() called before start_response()")
+            if not isinstance(data, bytes):
+                raise TypeError("Applications must write bytes.")
+            if not headers_sent:
+                send_headers(data)
+            else:
+                framed = _frame(data)
+                if framed:
+                    self.wfile.write(framed)
+
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
+        ) -> t.Callable[[bytes], None]:
+            nonlocal status_set, headers_set
+            if exc_info:
+                try:
+                    if headers_sent:
+                        raise exc_info[1].with_traceback(exc_info[2])
+                finally:
+                    exc_info = None
+            elif status_set is not None:
+                raise AssertionError("start_response() was already called.")
+            status_set = status
+            headers_set = list(headers)
+            return write
+
+        def execute(app: WSGIApplication) -> None:
+            app_iter = app(environ, start_response)
+            try:
+                for data in app_iter:
+                    if data:
+                        write(data)
+                if not headers_sent:
+                    write(b"")
+                if chunked:
+                    self.wfile.write(b"0\r\n\r\n")
+                if declared is not None and body_bytes < declared and not no_body:
+                    # The client waits for bytes that will never come.
+                    self.close_connection = True
+            finally:
+                close = getattr(app_iter, "close", None)
+                if close is not None:
+                    close()
+
+        try:
+            execute(self.server.app)
+        except _dropped_errors as e:
+            self.close_connection = True
+            self.connection_dropped(e, environ)
+        except Exception:
+            if self.server.passthrough_errors:
+                raise
+            text = traceback.format_exc()
+            if headers_sent:
+                # Mid-response: the only way to tell the client is to cut the connection.
+                self.close_connection = True
+            else:
+                status_set = headers_set = None
+                try:
+                    execute(_internal_server_error)
+                except Exception:
+                    self.close_connection = True
+            self.server.log("error", f"Error on request:\n{text}")
+        finally:
+            if not self.close_connection:
+                self._finish_body()
+
+    def _add_header_line(self, name: str, value: str) -> None:
+        if self.request_version != "HTTP/0.9":
+            if not hasattr(self, "_headers_buffer"):
+                self._headers_buffer: list[bytes] = []
+            self._headers_buffer.append(f"{name}: {value}\r\n".encode("latin-1", "strict"))
+
+    def _finish_body(self) -> None:
+        body = self._body
+        if body is None or body.done:
+            return
+        if self._expect_continue:
+            self.close_connection = True
+            return
+        try:
+            if not body.drain(_MAX_DRAIN):
+                self.close_connection = True
+        except (OSError, ValueError):
+            self.close_connection = True
+
+    def connection_dropped(
+        self, error: BaseException, environ: WSGIEnvironment | None = None
+    ) -> None:
+        """Called when the client closed the connection; does nothing by default."""
+
+    def __getattr__(self, name: str) -> t.Any:
+        # http.server looks up do_<METHOD>: every method is handled by run_wsgi.
+        if name.startswith("do_"):
+            return self.run_wsgi
+        raise AttributeError(name)
+
+    def address_string(self) -> str:
+        """The client's address, for the log."""
+        environ = getattr(self, "environ", None)
+        if environ:
+            return str(environ["REMOTE_ADDR"])
+        if not self.client_address or not isinstance(self.client_address, tuple):
+            return "<local>"
+        return str(self.client_address[0])
+
+    def port_integer(self) -> int:
+        """The client's port."""
+        return int(self.client_address[1])
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Log one line for the request, colored by status when logging to a terminal."""
+        try:
+            msg = f"{self.command} {unquote(self.path, errors='replace')} {self.request_version}"
+        except AttributeError:
+            msg = self.requestline  # the request line could not be parsed
+        msg = msg.translate(_control_chars)
+        code = str(code)
+        if code.startswith("1"):
+            msg = _ansi_style(msg, "bold")
+        elif code == "200":
+            pass
+        elif code == "304":
+            msg = _ansi_style(msg, "cyan")
+        elif code.startswith("3"):
+            msg = _ansi_style(msg, "green")
+        elif code == "404":
+            msg = _ansi_style(msg, "yellow")
+        elif code.startswith("4"):
+            msg = _ansi_style(msg, "bold", "red")
+        else:
+            msg = _ansi_style(msg, "bold", "magenta")
+        self.log("info", '"%s" %s %s', msg, code, size)
+
+    def log_error(self, format: str, *args: t.Any) -> None:
+        """Log an error about the connection."""
+        self.log("error", format, *args)
+
+    def log_message(self, format: str, *args: t.Any) -> None:
+        """Log an informational message about the connection."""
+        self.log("info", format, *args)
+
+    def log(self, type: str, message: str, *args: t.Any) -> None:
+        """Log ``message % args`` prefixed with the client address and the time."""
+        address = self.address_string().replace("%", "%%")
+        _log(type, f"{address} - - [{self.log_date_time_string()}] {message}\n", *args)
+
+
+# -- TLS -------------------------------------------------------------------------------------
+
+
+def generate_adhoc_ssl_pair(cn: str | None = None) -> tuple[t.Any, t.Any]:
+    """A self-signed certificate and its private key (requires ``cryptography``)."""
+    try:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from cryptography.x509.oid import NameOID
+    except ImportError:
+        raise TypeError("Using ad-hoc certificates requires the cryptography library.") from None
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cn = cn or "*"
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Dummy Certificate"),
+            x509.NameAttribute(NameOID.COMMON_NAME, cn),
+        ]
+    )
+    now = datetime.now(timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + timedelta(days=365))
+        .add_extension(x509.ExtendedKeyUsage([x509.OID_SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(cn), x509.DNSName(f"*.{cn}")]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    return cert, key
+
+
+def _pem_pair(cert: t.Any, key: t.Any) -> tuple[bytes, bytes]:
+    from cryptography.hazmat.primitives import serialization
+
+    return (
+        cert.public_bytes(serialization.Encoding.PEM),
+        key.private_bytes(
+            encoding=serialization.Encoding.PEM,
+            format=serialization.PrivateFormat.TraditionalOpenSSL,
+            encryption_algorithm=serialization.NoEncryption(),
+        ),
+    )
+
+
+def make_ssl_devcert(
+    base_path: str, host: str | None = None, cn: str | None = None
+) -> tuple[str, str]:
+    """Write a development certificate to ``base_path + '.crt'`` and its key to ``'.key'``.
+
+    Reusing these files avoids the new certificate of every ``'adhoc'`` start.
+    """
+    cert, key = generate_adhoc_ssl_pair(cn=host if host is not None else cn)
+    cert_pem, key_pem = _pem_pair(cert, key)
+    cert_file, key_file = f"{base_path}.crt", f"{base_path}.key"
+    with open(cert_file, "wb") as f:
+        f.write(cert_pem)
+    with open(key_file, "wb") as f:
+        f.write(key_pem)
+    return cert_file, key_file
+
+
+def generate_adhoc_ssl_context() -> ssl.SSLContext:
+    """An SSL context with a new self-signed certificate (requires ``cryptography``)."""
+    import atexit
+    import tempfile
+
+    cert, key = generate_adhoc_ssl_pair()
+    cert_pem, key_pem = _pem_pair(cert, key)
+    cert_handle, cert_file = tempfile.mkstemp()
+    key_handle, key_file = tempfile.mkstemp()
+    atexit.register(os.remove, key_file)
+    atexit.register(os.remove, cert_file)
+    os.write(cert_handle, cert_pem)
+    os.write(key_handle, key_pem)
+    os.close(cert_handle)
+    os.close(key_handle)
+    return load_ssl_context(cert_file, key_file)
+
+
+def load_ssl_context(
+    cert_file: str, pkey_file: str | None = None, protocol: int | None = None
+) -> ssl.SSLContext:
+    """A server SSL context for a certificate file and its key (``pkey_file`` defaults to
+    the key inside ``cert_file``); ``protocol`` defaults to ``ssl.PROTOCOL_TLS_SERVER``."""
+    if ssl is None:  # pragma: no cover
+        raise RuntimeError("SSL is unavailable: this Python was built without SSL support.")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER if protocol is None else protocol)
+    ctx.load_cert_chain(cert_file, pkey_file)
+    return ctx
+
+
+def is_ssl_error(error: BaseException | None = None) -> bool:
+    """Whether ``error`` (default: the exception being handled) is an SSL error."""
+    if error is None:
+        error = sys.exc_info()[1]
+    return ssl is not None and isinstance(error, ssl.SSLError)
+
+
+# -- addresses -------------------------------------------------------------------------------
+
+
+def select_address_family(host: str, port: int) -> socket.AddressFamily:
+    """``AF_UNIX`` for ``unix://path``, ``AF_INET6`` for an address with ``:``, else ``AF_INET``."""
+    if host.startswith("unix://") and af_unix is not None:
+        return af_unix
+    if ":" in host and hasattr(socket, "AF_INET6"):
+        return socket.AF_INET6
+    return socket.AF_INET
+
+
+def get_sockaddr(host: str, port: int, family: socket.AddressFamily) -> tuple[t.Any, ...] | str:
+    """The address to bind for ``host``/``port`` (a path for a Unix socket)."""
+    if family == af_unix:
+        return os.path.abspath(host.partition("://")[2])
+    try:
+        info = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    except socket.gaierror:
+        return host, port
+    return info[0][4]  # type: ignore[return-value]
+
+
+def get_interface_ip(family: socket.AddressFamily) -> str:
+    """The address of the interface used to reach outside (to display for ``0.0.0.0``)."""
+    target = "fd31:f903:5ab5:1::1" if family == socket.AF_INET6 else "10.253.155.219"
+    with socket.socket(family, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect((target, 58162))  # UDP: nothing is sent
+        except OSError:
+            return "::1" if family == socket.AF_INET6 else "127.0.0.1"
+        return str(s.getsockname()[0])
+
+
+# -- servers ---------------------------------------------------------------------------------
+
+
+class BaseWSGIServer(HTTPServer):
+    """A WSGI server handling one request at a time (see :func:`make_server`).
+
+    ``fd`` adopts an already bound listening socket (the reloader passes it to its child).
+    """
+
+    multithread = False
+    multiprocess = False
+    request_queue_size = LISTEN_QUEUE
+    allow_reuse_address = True
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        app: WSGIApplication,
+        handler: type[WSGIRequestHandler] | None = None,
+        passthrough_errors: bool = False,
+        ssl_context: _SSLContextArg | None = None,
+        fd: int | None = None,
+    ) -> None:
+        if handler is None:
+            handler = WSGIRequestHandler
+        # Keep-alive (HTTP/1.1) needs concurrent workers: a single-threaded server would
+        # be blocked by an idle connection.
+        if "protocol_version" not in vars(handler) and (self.multithread or self.multiprocess):
+            handler = type(handler.__name__, (handler,), {"protocol_version": "HTTP/1.1"})
+
+        self.host = host
+        self.port = port
+        self.app = app
+        self.passthrough_errors = passthrough_errors
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+
+        self.address_family = family = select_address_family(host, port)
+        server_address = get_sockaddr(host, int(port), family)
+        if family == af_unix and fd is None:
+            # A socket file left over by an earlier run.
+            if os.path.exists(t.cast(str, server_address)):
+                os.unlink(t.cast(str, server_address))
+
+        super().__init__(server_address, handler, bind_and_activate=False)  # type: ignore[arg-type]
+
+        if fd is None:
+            try:
+                self.server_bind()
+                self.server_activate()
+            except OSError as e:
+                self.server_close()
+                print(e.strerror, file=sys.stderr)
+                if e.errno == errno.EADDRINUSE:
+                    print(
+                        f"Port {port} is in use by another program. Either identify and"
+                        " stop that program, or start the server with a different port.",
+                        file=sys.stderr,
+                    )
+                    if sys.platform == "darwin" and port == 5000:
+                        print(
+                            "On macOS, try searching for and disabling 'AirPlay Receiver'"
+                            " in System Settings.",
+                            file=sys.stderr,
+                        )
+                sys.exit(1)
+            except BaseException:
+                self.server_close()
+                raise
+        else:
+            # TCPServer created a socket of its own; adopt the inherited one instead.
+            self.socket.close()
+            self.socket = socket.socket(fileno=fd)
+            self.server_address = self.socket.getsockname()
+
+        if family != af_unix:
+            self.port = self.server_address[1]  # the real port when 0 was asked for
+
+        if ssl_context is not None:
+            if isinstance(ssl_context, tuple):
+                ssl_context = load_ssl_context(*ssl_context)
+            elif ssl_context == "adhoc":
+                ssl_context = generate_adhoc_ssl_context()
+            self.socket = ssl_context.wrap_socket(self.socket, server_side=True)
+            self.ssl_context: ssl.SSLContext | None = ssl_context
+        else:
+            self.ssl_context = None
+
+        from . import __version__
+
+        self._server_version = f"erlen/{__version__}"
+
+    def server_bind(self) -> None:
+        """Bind the socket (without HTTPServer's slow reverse DNS lookup of the host)."""
+        socketserver.TCPServer.server_bind(self)
+        if isinstance(self.server_address, tuple):
+            self.server_name = str(self.server_address[0])
+            self.server_port = int(self.server_address[1])
+        else:
+            self.server_name, self.server_port = str(self.server_address), 0
+
+    def _track_connection(self, conn: socket.socket, add: bool) -> None:
+        with self._connections_lock:
+            if add:
+                self._connections.add(conn)
+            else:
+                self._connections.discard(conn)
+
+    def log(self, type: str, message: str, *args: t.Any) -> None:
+        """Log to the ``erlen.serving`` logger."""
+        _log(type, message, *args)
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Serve until :meth:`shutdown` or Ctrl-C, then close the server."""
+        try:
+            super().serve_forever(poll_interval=poll_interval)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.server_close()
+
+    def server_close(self) -> None:
+        """Close the listening socket and end the connections still open."""
+        super().server_close()
+        with self._connections_lock:
+            connections = list(self._connections)
+        for conn in connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def handle_error(self, request: t.Any, client_address: t.Any) -> None:
+        """Re-raise with ``passthrough_errors``, else print the traceback."""
+        if self.passthrough_errors:
+            raise
+        super().handle_error(request, client_address)
+
+    def log_startup(self) -> None:
+        """Log the development server warning and the address(es) served."""
+        warning = _ansi_style(
+            "WARNING: This is a development server. Do not use it in a production"
+            " deployment. Use a production WSGI server instead.",
+            "bold",
+            "red",
+        )
+        messages = [warning]
+        if self.address_family == af_unix:
+            messages.append(f" * Running on {self.host}")
+        else:
+            scheme = "http" if self.ssl_context is None else "https"
+            display = self.host
+            if self.host in {"0.0.0.0", "::"}:
+                messages.append(f" * Running on all addresses ({self.host})")
+                if self.host == "0.0.0.0":
+                    localhost = "127.0.0.1"
+                    display = get_interface_ip(socket.AF_INET)
+                else:
+                    localhost = "[::1]"
+                    display = get_interface_ip(socket.AF_INET6)
+                messages.append(f" * Running on {scheme}://{localhost}:{self.port}")
+            if ":" in display:
+                display = f"[{display}]"
+            messages.append(f" * Running on {scheme}://{display}:{self.port}")
+        _log("info", "\n".join(messages))
+
+
+class ThreadedWSGIServer(socketserver.ThreadingMixIn, BaseWSGIServer):
+    """A WSGI server handling each connection in a thread (see :func:`make_server`)."""
+
+    multithread = True
+    daemon_threads = True
+
+
+if can_fork:
+
+    class ForkingWSGIServer(socketserver.ForkingMixIn, BaseWSGIServer):
+        """A WSGI server handling each connection in a forked process (see :func:`make_server`)."""
+
+        multiprocess = True
+
+        def __init__(
+            self,
+            host: str,
+            port: int,
+            app: WSGIApplication,
+            processes: int = 40,
+            handler: type[WSGIRequestHandler] | None = None,
+            passthrough_errors: bool = False,
+            ssl_context: _SSLContextArg | None = None,
+            fd: int | None = None,
+        ) -> None:
+            super().__init__(host, port, app, handler, passthrough_errors, ssl_context, fd)
+            self.max_children = processes
+
+else:  # pragma: no cover - Windows
+
+    class ForkingWSGIServer(BaseWSGIServer):  # type: ignore[no-redef]
+        """Unavailable: this platform cannot fork."""
+
+        multiprocess = True
+
+        def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+            raise ValueError("Your platform does not support forking.")
+
+
+def make_server(
+    host: str,
+    port: int,
+    app: WSGIApplication,
+    threaded: bool = False,
+    processes: int = 1,
+    request_handler: type[WSGIRequestHandler] | None = None,
+    passthrough_errors: bool = False,
+    ssl_context: _SSLContextArg | None = None,
+    fd: int | None = None,
+) -> BaseWSGIServer:
+    """Create a bound server: threaded, forking (``processes > 1``) or single-threaded.
+
+    Use it instead of :func:`run_simple` to control the server, e.g. to run it in a thread
+    and call ``server.shutdown()``. See :func:`run_simple` for the parameters.
+    """
+    if threaded and processes > 1:
+        raise ValueError("Cannot have a multi-thread and multi-process server.")
+    if threaded:
+        return ThreadedWSGIServer(
+            host, port, app, request_handler, passthrough_errors, ssl_context, fd=fd
+        )
+    if processes > 1:
+        return ForkingWSGIServer(
+            host, port, app, processes, request_handler, passthrough_errors, ssl_context, fd=fd
+        )
+    return BaseWSGIServer(host, port, app, request_handler, passthrough_errors, ssl_context, fd=fd)
+
+
+def is_running_from_reloader() -> bool:
+    """True in the server process started by the reloader (``ERLEN_RUN_MAIN`` or
+    ``WERKZEUG_RUN_MAIN`` is ``"true"``)."""
+    return (
+        os.environ.get("ERLEN_RUN_MAIN") == "true" or os.environ.get("WERKZEUG_RUN_MAIN") == "true"
+    )
+
+
+def _inherited_fd() -> int | None:
+    for name in ("ERLEN_SERVER_FD", "WERKZEUG_SERVER_FD"):
+        value = os.environ.get(name)
+        if value:
+            try:
+                return int(value)
+            except ValueError:
+                continue
+    return None
+
+
+class _StaticFiles:
+    """Serves files under URL prefixes, falling back to the wrapped app (``static_files``)."""
+
+    def __init__(self, app: WSGIApplication, exports: dict[str, str | tuple[str, str]]) -> None:
+        self.app = app
+        self.exports: list[tuple[str, str]] = []
+        for prefix, target in exports.items():
+            if isinstance(target, tuple):
+                import importlib.util
+
+                package, sub_path = target
+                spec = importlib.util.find_spec(package)
+                locations = spec.submodule_search_locations if spec is not None else None
+                if not locations:
+                    raise ValueError(f"{package!r} is not a package with a directory.")
+                target = os.path.join(list(locations)[0], sub_path)
+            self.exports.append(("/" + prefix.strip("/"), os.path.realpath(target)))
+
+    def _find(self, path: str) -> str | None:
+        for prefix, base in self.exports:
+            if prefix == "/":
+                rest = path
+            elif path == prefix or path.startswith(prefix + "/"):
+                rest = path[len(prefix) :]
+            else:
+                continue
+            parts = [p for p in posixpath.normpath("/" + rest).split("/") if p]
+            if any(
+                p in ("..", ".") or os.sep in p or (os.altsep and os.altsep in p) for p in parts
+            ):
+                return None
+            candidate = os.path.realpath(os.path.join(base, *parts))
+            inside = candidate == base or candidate.startswith(base.rstrip(os.sep) + os.sep)
+            if inside and os.path.isfile(candidate):
+                return candidate
+        return None
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> t.Iterable[bytes]:
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+            return self.app(environ, start_response)
+        path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+        found = self._find(path)
+        if found is None:
+            return self.app(environ, start_response)
+        stat = os.stat(found)
+        mimetype = mimetypes.guess_type(found)[0] or "application/octet-stream"
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", mimetype),
+                ("Content-Length", str(stat.st_size)),
+                ("Last-Modified", formatdate(stat.st_mtime, usegmt=True)),
+                ("Cache-Control", "no-cache"),
+            ],
+        )
+        if environ["REQUEST_METHOD"] == "HEAD":
+            return []
+        with open(found, "rb") as f:
+            return [f.read()]
+
+
+def run_simple(
+    hostname: str,
+    port: int,
+    application: WSGIApplication,
+    use_reloader: bool = False,
+    use_debugger: bool = False,
+    use_evalex: bool = True,
+    extra_files: t.Iterable[str] | None = None,
+    exclude_patterns: t.Iterable[str] | None = None,
+    reloader_interval: int | float = 1,
+    reloader_type: str = "auto",
+    threaded: bool = False,
+    processes: int = 1,
+    request_handler: type[WSGIRequestHandler] | None = None,
+    static_files: dict[str, str | tuple[str, str]] | None = None,
+    passthrough_errors: bool = False,
+    ssl_context: _SSLContextArg | None = None,
+) -> None:
+    """Serve ``application`` for development (Werkzeug's ``run_simple``).
+
+    :param hostname: the host to bind (``"127.0.0.1"`` is local only; ``"0.0.0.0"`` is every
+        interface; ``"unix://path"`` a Unix socket).
+    :param port: the port; ``0`` lets the OS pick a free one.
+    :param use_reloader: restart the server process when a source file changes
+        (:mod:`erlen._reloader`). The socket is bound once, in the watching process, and
+        handed to each server process, so the port stays reserved across restarts.
+    :param use_debugger: wrap the app in ``erlen.debug.DebuggedApplication`` (skipped if
+        that module is not available).
+    :param use_evalex: let the debugger evaluate code in frames.
+    :param extra_files: more files (or folders, e.g. templates) the reloader watches.
+    :param exclude_patterns: :mod:`fnmatch` patterns of paths the reloader ignores.
+    :param reloader_interval: seconds between the reloader's checks.
+    :param reloader_type: ``"auto"`` (watchfiles if installed, else ``"stat"``), ``"stat"``
+        or ``"watchfiles"``.
+    :param threaded: handle each connection in a thread (enables HTTP/1.1 keep-alive).
+    :param processes: handle each connection in a forked process (at most this many).
+    :param request_handler: a :class:`WSGIRequestHandler` subclass.
+    :param static_files: URL prefix -> folder (or ``(package, folder)``) to serve files from.
+    :param passthrough_errors: let exceptions from the app crash the server.
+    :param ssl_context: serve HTTPS with an :class:`ssl.SSLContext`, a ``(cert, key)`` pair
+        of file names, or ``"adhoc"`` (a temporary self-signed certificate; needs
+        ``cryptography``).
+    """
+    if not isinstance(port, int):
+        raise TypeError("port must be an integer")
+
+    if static_files:
+        application = _StaticFiles(application, static_files)
+
+    if use_debugger:
+        try:
+            from .debug import DebuggedApplication  # type: ignore[import-not-found,unused-ignore]
+        except ImportError as e:
+            if e.name not in ("erlen.debug", __package__ + ".debug"):
+                raise
+            _log("warning", " * The debugger is not available (erlen.debug is missing).")
+        else:
+            application = DebuggedApplication(application, evalex=use_evalex)
+            trusted_hosts = getattr(application, "trusted_hosts", None)
+            if isinstance(trusted_hosts, list):
+                trusted_hosts.append(hostname)
+
+    fd = _inherited_fd() if is_running_from_reloader() else None
+    srv = make_server(
+        hostname,
+        port,
+        application,
+        threaded,
+        processes,
+        request_handler,
+        passthrough_errors,
+        ssl_context,
+        fd=fd,
+    )
+    srv.socket.set_inheritable(True)
+    os.environ["ERLEN_SERVER_FD"] = str(srv.fileno())
+
+    if not is_running_from_reloader():
+        srv.log_startup()
+        _log("info", _ansi_style("Press CTRL+C to quit", "yellow"))
+
+    if not use_reloader:
+        srv.serve_forever()
+        return
+
+    from ._reloader import run_with_reloader
+
+    def serve_while_broken(exit_code: int) -> t.Callable[[], None]:
+        # The server process died (e.g. a syntax error): answer with an error page,
+        # from this process, until a change restarts it.
+        srv.app = _child_failed_app(exit_code)
+        worker = threading.Thread(
+            target=socketserver.BaseServer.serve_forever, args=(srv, 0.1), daemon=True
+        )
+        worker.start()
+
+        def stop() -> None:
+            srv.shutdown()
+            worker.join()
+
+        return stop
+
+    try:
+        run_with_reloader(
+            srv.serve_forever,
+            extra_files=extra_files,
+            exclude_patterns=exclude_patterns,
+            interval=reloader_interval,
+            reloader_type=reloader_type,
+            while_waiting=serve_while_broken,
+        )
+    finally:
+        srv.server_close()
+
+
+def _child_failed_app(exit_code: int) -> WSGIApplication:
+    body = (
+        "The application failed to start (its process exited with code"
+        f" {exit_code}); the error is shown in the terminal running the server.\n"
+        "The server restarts when a watched file is saved.\n"
+    ).encode()
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+        start_response(
+            "500 INTERNAL SERVER ERROR",
+            [
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Length", str(len(body))),
+                ("Connection", "close"),  # later requests must reach the restarted server
+                ("Retry-After", "1"),
+            ],
+        )
+        return [body]
+
+    return app

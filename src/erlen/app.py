@@ -27,6 +27,7 @@ from types import FunctionType, TracebackType
 
 from . import signals as _signals
 from . import typing as ft
+from ._foreign import is_http_exception, isinstance_native, lookup_mro
 from .config import Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
 from .datastructures import Headers, ImmutableDict
@@ -37,7 +38,6 @@ from .exceptions import (
     HTTPException,
     InternalServerError,
 )
-from ._foreign import is_http_exception, isinstance_native, lookup_mro
 from .globals import _cv_app, _cv_request, g
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
@@ -117,7 +117,7 @@ class Flask(Scaffold):
     #: ``TESTING`` config value.
     testing = ConfigAttribute[bool]("TESTING")
     #: ``SECRET_KEY`` config value.
-    secret_key = ConfigAttribute[t.Union[str, bytes, None]]("SECRET_KEY")
+    secret_key = ConfigAttribute[str | bytes | None]("SECRET_KEY")
     #: ``PERMANENT_SESSION_LIFETIME`` config value, as a timedelta.
     permanent_session_lifetime = ConfigAttribute[timedelta](
         "PERMANENT_SESSION_LIFETIME", get_converter=_make_timedelta
@@ -845,7 +845,7 @@ class Flask(Scaffold):
             )
 
         if not isinstance(rv, cls):
-            if isinstance(rv, (str, bytes, bytearray)) or isinstance(rv, cabc.Iterator):
+            if isinstance(rv, (str, bytes, bytearray, cabc.Iterator)):
                 rv = cls(rv, status=status, headers=headers)  # type: ignore[arg-type]
                 status = headers = None
             elif isinstance(rv, (dict, list)):

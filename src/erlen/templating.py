@@ -24,7 +24,7 @@ __all__ = [
     "stream_template_string",
 ]
 
-_TemplateSource = tuple[str, t.Optional[str], t.Optional[t.Callable[[], bool]]]
+_TemplateSource = tuple[str, str | None, t.Callable[[], bool] | None]
 
 
 class Environment(BaseEnvironment):

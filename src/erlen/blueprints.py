@@ -190,6 +190,13 @@ class Blueprint(Scaffold):
 
         self.record(update_wrapper(wrapper, func))
 
+    def open_resource(
+        self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"
+    ) -> t.IO[t.AnyStr]:
+        """Open a file relative to :attr:`root_path` for reading; text modes decode as UTF-8
+        by default (as Flask's ``Blueprint.open_resource`` does)."""
+        return super().open_resource(resource, mode, encoding)
+
     def make_setup_state(
         self, app: Flask, options: dict[str, t.Any], first_registration: bool = False
     ) -> BlueprintSetupState:

@@ -19,6 +19,7 @@ from types import TracebackType
 from . import signals as _signals
 from .exceptions import HTTPException
 from .globals import _cv_app, _cv_request
+from .routing.exceptions import RedirectRequired
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
@@ -193,6 +194,31 @@ def _reset(var: contextvars.ContextVar[t.Any], token: contextvars.Token[t.Any]) 
         var.set(None if old is contextvars.Token.MISSING else old)
 
 
+_LAZY: t.Any = object()
+
+
+def _routes_without_adapter(app: Flask) -> bool:
+    """Whether requests can be matched without binding a URL adapter first: the app's
+    ``create_url_adapter`` is erlen's, and neither ``SERVER_NAME``, ``TRUSTED_HOSTS``,
+    host matching nor subdomain matching is in use."""
+    global _default_create_url_adapter
+    if _default_create_url_adapter is None:
+        from .app import Flask
+
+        _default_create_url_adapter = Flask.create_url_adapter
+    config = app.config
+    return (
+        config["SERVER_NAME"] is None
+        and config["TRUSTED_HOSTS"] is None
+        and not app.subdomain_matching
+        and not app.url_map.host_matching
+        and type(app).create_url_adapter is _default_create_url_adapter
+    )
+
+
+_default_create_url_adapter: t.Any = None
+
+
 _lazy_session_types: dict[type, bool] = {}
 
 
@@ -232,11 +258,17 @@ class RequestContext:
             request = app.request_class(environ)
             request.json_module = app.json
         self.request: Request = request
-        self.url_adapter = None
-        try:
-            self.url_adapter = app.create_url_adapter(request)
-        except HTTPException as e:
-            request.routing_exception = e
+        # PERF: with default routing the request is matched by the router's fast entry and
+        # the adapter (only needed by url_for, OPTIONS and redirects) is bound on first use:
+        # bind_to_environ costs ~0.6 us of a ~7 us hello-world request.
+        self._url_adapter: t.Any = None
+        if _routes_without_adapter(app):
+            self._url_adapter = _LAZY
+        else:
+            try:
+                self._url_adapter = app.create_url_adapter(request)
+            except HTTPException as e:
+                request.routing_exception = e
         self.flashes: list[tuple[str, str]] | None = None
         self._session_obj: SessionMixin | None = session
         self._after_request_functions: list[t.Callable[[t.Any], t.Any]] = []
@@ -251,13 +283,37 @@ class RequestContext:
             session=self._session_obj,
         )
 
+    @property
+    def url_adapter(self) -> t.Any:
+        """The URL map bound to this request (built on first use with default routing)."""
+        adapter = self._url_adapter
+        if adapter is _LAZY:
+            adapter = self._url_adapter = self.app.create_url_adapter(self.request)
+        return adapter
+
+    @url_adapter.setter
+    def url_adapter(self, value: t.Any) -> None:
+        self._url_adapter = value
+
     def match_request(self) -> None:
         """Match the request URL, storing ``url_rule``/``view_args`` or ``routing_exception``."""
+        request = self.request
         try:
-            result = self.url_adapter.match(return_rule=True)  # type: ignore[union-attr]
-            self.request.url_rule, self.request.view_args = result  # type: ignore[assignment]
+            if self._url_adapter is _LAZY:
+                environ = request.environ
+                path = environ.get("PATH_INFO") or "/"
+                if path.isascii() and "HTTP_UPGRADE" not in environ:
+                    try:
+                        request.url_rule, request.view_args = self.app.url_map._match(  # type: ignore[assignment]
+                            path, environ.get("REQUEST_METHOD", "GET")
+                        )
+                        return
+                    except RedirectRequired:
+                        pass  # the adapter below builds the absolute redirect URL
+            result = self.url_adapter.match(return_rule=True)
+            request.url_rule, request.view_args = result  # type: ignore[assignment]
         except HTTPException as e:
-            self.request.routing_exception = e
+            request.routing_exception = e
 
     def _open_session(self) -> SessionMixin:
         interface = self.app.session_interface
@@ -305,10 +361,15 @@ class RequestContext:
 
         self._cv_tokens.append((_cv_request.set(self), app_ctx))
 
-        if self._session_obj is None and not _session_opens_lazily(self.app.session_interface):
-            self._open_session()
+        if self._session_obj is None:
+            interface = self.app.session_interface
+            lazy = _lazy_session_types.get(type(interface))
+            if lazy is None:
+                lazy = _session_opens_lazily(interface)
+            if not lazy:
+                self._open_session()
 
-        if self.url_adapter is not None:
+        if self._url_adapter is not None:
             self.match_request()
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]

@@ -1096,7 +1096,8 @@ class Flask(Scaffold):
                 if req.routing_exception is not None:
                     self.raise_routing_exception(req)
                 rule: t.Any = req.url_rule
-                if rule.provide_automatic_options and req.method == "OPTIONS":
+                # Rules added to url_map directly may lack Flask's attribute.
+                if req.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
                     rv = self.make_default_options_response()
                 else:
                     view = self.view_functions[rule.endpoint]

@@ -128,6 +128,9 @@ def has_app_context() -> bool:
 class AppContext:
     """Makes ``current_app`` and ``g`` available; pushed per request and by the CLI."""
 
+    #: Set for apps whose class keeps erlen's teardown methods: an empty teardown is skipped.
+    _plain = False
+
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.g: _AppCtxGlobals = app.app_ctx_globals_class()
@@ -153,14 +156,23 @@ class AppContext:
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Unbind this context, running ``teardown_appcontext`` functions on the last pop."""
+        app = self.app
         try:
-            if len(self._cv_tokens) == 1:
+            if len(self._cv_tokens) == 1 and not (
+                self._plain
+                and not app.teardown_appcontext_funcs
+                and not _signals.appcontext_tearing_down.receivers
+            ):
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
-                self.app.do_teardown_appcontext(exc)
+                app.do_teardown_appcontext(exc)
         finally:
             ctx = _cv_app.get()
-            _reset(_cv_app, self._cv_tokens.pop())
+            token = self._cv_tokens.pop()
+            try:
+                _cv_app.reset(token)
+            except ValueError:
+                _reset_by_hand(_cv_app, token)
 
         if ctx is not self:
             raise AssertionError(f"Popped wrong app context. ({ctx!r} instead of {self!r})")
@@ -180,43 +192,29 @@ class AppContext:
         self.pop(exc_value)
 
 
-def _reset(var: contextvars.ContextVar[t.Any], token: contextvars.Token[t.Any]) -> None:
-    """Reset ``var`` with ``token``, also when the token was made in another Context.
+def _reset_by_hand(var: contextvars.ContextVar[t.Any], token: contextvars.Token[t.Any]) -> None:
+    """Undo ``var.set`` for a token that ``var.reset`` refused: one made in another Context.
 
     That happens when a context was pushed inside an async view (which runs in a copy of the
     caller's Context on erlen's loop thread) and is popped back in the caller, e.g. by
-    ``stream_with_context``. The previous value is restored by hand then.
+    ``stream_with_context``. The previous value is restored by hand.
     """
-    try:
-        var.reset(token)
-    except ValueError:
-        old = token.old_value
-        var.set(None if old is contextvars.Token.MISSING else old)
+    old = token.old_value
+    var.set(None if old is contextvars.Token.MISSING else old)
 
 
 _LAZY: t.Any = object()
 
 
-def _routes_without_adapter(app: Flask) -> bool:
-    """Whether requests can be matched without binding a URL adapter first: the app's
-    ``create_url_adapter`` is erlen's, and neither ``SERVER_NAME``, ``TRUSTED_HOSTS``,
-    host matching nor subdomain matching is in use."""
-    global _default_create_url_adapter
-    if _default_create_url_adapter is None:
-        from .app import Flask
-
-        _default_create_url_adapter = Flask.create_url_adapter
-    config = app.config
-    return (
-        config["SERVER_NAME"] is None
-        and config["TRUSTED_HOSTS"] is None
-        and not app.subdomain_matching
-        and not app.url_map.host_matching
-        and type(app).create_url_adapter is _default_create_url_adapter
-    )
+_plain_app_types: dict[type, bool] = {}
+_ERLEN_METHODS = ("create_url_adapter", "app_context", "do_teardown_request", "do_teardown_appcontext")
 
 
-_default_create_url_adapter: t.Any = None
+def _keeps_erlen_methods(cls: type) -> bool:
+    """Whether an app class keeps erlen's methods that the contexts may skip or bypass."""
+    from .app import Flask
+
+    return all(getattr(cls, name) is getattr(Flask, name) for name in _ERLEN_METHODS)
 
 
 _lazy_session_types: dict[type, bool] = {}
@@ -261,8 +259,20 @@ class RequestContext:
         # PERF: with default routing the request is matched by the router's fast entry and
         # the adapter (only needed by url_for, OPTIONS and redirects) is bound on first use:
         # bind_to_environ costs ~0.6 us of a ~7 us hello-world request.
+        plain = _plain_app_types.get(type(app))
+        if plain is None:
+            plain = _plain_app_types[type(app)] = _keeps_erlen_methods(type(app))
+        #: The app's class keeps erlen's adapter, app-context and teardown methods.
+        self._plain = plain
+        config = app.config
         self._url_adapter: t.Any = None
-        if _routes_without_adapter(app):
+        if (
+            plain
+            and config["SERVER_NAME"] is None
+            and config["TRUSTED_HOSTS"] is None
+            and not app.subdomain_matching
+            and not app.url_map.host_matching
+        ):
             self._url_adapter = _LAZY
         else:
             try:
@@ -280,7 +290,8 @@ class RequestContext:
             self.app,
             environ=self.request.environ,
             request=self.request,
-            session=self._session_obj,
+            # Open a lazy session now so both contexts share one session object.
+            session=self._session,
         )
 
     @property
@@ -302,7 +313,14 @@ class RequestContext:
             if self._url_adapter is _LAZY:
                 environ = request.environ
                 path = environ.get("PATH_INFO") or "/"
-                if path.isascii() and "HTTP_UPGRADE" not in environ:
+                host = environ.get("HTTP_HOST")
+                if (
+                    path.isascii()
+                    and "HTTP_UPGRADE" not in environ
+                    # A host IDNA may reject (label > 63 chars, empty label): let the
+                    # adapter bind it and raise BadHost (400), as Flask does.
+                    and (host is None or (len(host) < 64 and ".." not in host and host[:1] != "."))
+                ):
                     try:
                         request.url_rule, request.view_args = self.app.url_map._match(  # type: ignore[assignment]
                             path, environ.get("REQUEST_METHOD", "GET")
@@ -354,7 +372,11 @@ class RequestContext:
         """Bind this context (and the app context if needed), open the session, match the URL."""
         app_ctx = _cv_app.get(None)
         if app_ctx is None or app_ctx.app is not self.app:
-            app_ctx = self.app.app_context()
+            if self._plain:
+                app_ctx = AppContext(self.app)
+                app_ctx._plain = True
+            else:
+                app_ctx = self.app.app_context()
             app_ctx.push()
         else:
             app_ctx = None
@@ -379,14 +401,23 @@ class RequestContext:
             if clear_request:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
-                self.app.do_teardown_request(exc)
+                app = self.app
+                if not (
+                    self._plain
+                    and not app.teardown_request_funcs
+                    and not _signals.request_tearing_down.receivers
+                ):
+                    app.do_teardown_request(exc)
                 request_close = getattr(self.request, "close", None)
                 if request_close is not None:
                     request_close()
         finally:
             ctx = _cv_request.get()
             token, app_ctx = self._cv_tokens.pop()
-            _reset(_cv_request, token)
+            try:
+                _cv_request.reset(token)
+            except ValueError:
+                _reset_by_hand(_cv_request, token)
             if clear_request:
                 # Break the request <-> environ cycle so the GC need not run.
                 ctx.request.environ["werkzeug.request"] = None

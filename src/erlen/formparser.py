@@ -28,11 +28,11 @@ import inspect
 import logging
 import typing as t
 from tempfile import SpooledTemporaryFile
-from urllib.parse import parse_qsl
 
 from .datastructures import FileStorage, Headers, MultiDict
 from .exceptions import RequestEntityTooLarge
 from .http import parse_options_header
+from .urls import parse_qs_pairs
 from .wsgi import get_content_length, get_input_stream
 
 if t.TYPE_CHECKING:
@@ -236,13 +236,9 @@ class FormDataParser:
 
         text = body.decode("utf-8", "replace")
         max_parts = self.max_form_parts
-        if max_parts is not None and text.count("&") >= max_parts:
-            # Only a rough bound so far ("&&" segments don't count as fields).
-            items = parse_qsl(text, keep_blank_values=True, errors="replace")
-            if len(items) > max_parts:
-                raise RequestEntityTooLarge()
-        else:
-            items = parse_qsl(text, keep_blank_values=True, errors="replace")
+        items = parse_qs_pairs(text)
+        if max_parts is not None and len(items) > max_parts:
+            raise RequestEntityTooLarge()
         return stream, self.cls(items), self.cls()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typing as t
 from datetime import datetime
-from urllib.parse import parse_qsl
 
 from ..datastructures import (
     Accept,
@@ -33,6 +32,7 @@ from ..http import (
     parse_range_header,
     parse_set_header,
 )
+from ..urls import parse_qs_pairs
 from ..user_agent import UserAgent
 from ..utils import cached_property
 from .utils import get_content_length, get_current_url, get_host
@@ -91,23 +91,6 @@ def _plain_nonnegative_int(value: str) -> int:
     if not (value.isdigit() and value.isascii()):
         raise ValueError(value)
     return int(value)
-
-
-def _parse_qs_items(qs: str, errors: str) -> list[tuple[str, str]]:
-    """Split a decoded query string into ``(key, value)`` pairs like ``parse_qsl``.
-
-    Blank values are kept; empty ``&&`` segments are skipped; ``+`` is a space.
-    """
-    if "%" in qs or "+" in qs:
-        return parse_qsl(qs, keep_blank_values=True, errors=errors)
-    # PERF: nothing to unquote, so a plain split loop does: 0.27 us vs 1.4 us
-    # for parse_qsl on "x=1&y=hello" (CPython 3.11).
-    items = []
-    for pair in qs.split("&"):
-        if pair:
-            key, _, value = pair.partition("=")
-            items.append((key, value))
-    return items
 
 
 class Request:
@@ -196,7 +179,7 @@ class Request:
         if not qs:
             return self.parameter_storage_class()
         errors = self.encoding_errors
-        return self.parameter_storage_class(_parse_qs_items(qs.decode("utf-8", errors), errors))
+        return self.parameter_storage_class(parse_qs_pairs(qs.decode("utf-8", errors), errors))
 
     @cached_property
     def access_route(self) -> list[str]:

@@ -23,8 +23,8 @@ from ..exceptions import BadRequest, UnsupportedMediaType
 from ..formparser import FormDataParser, default_stream_factory
 from ..http import parse_cookie
 from ..sansio.request import Request as _SansIORequest
-from ..sansio.request import _parse_qs_items
 from ..sansio.utils import get_content_length, get_host
+from ..urls import parse_qs_pairs
 from ..utils import cached_property
 from ..wsgi import _get_server, _wsgi_bytes, _wsgi_decode, get_input_stream
 
@@ -216,7 +216,7 @@ class Request(_SansIORequest):
                     items.append((key, value))
             return self.parameter_storage_class(items)
         errors = self.encoding_errors
-        return self.parameter_storage_class(_parse_qs_items(_wsgi_decode(qs, errors), errors))
+        return self.parameter_storage_class(parse_qs_pairs(_wsgi_decode(qs, errors), errors))
 
     @cached_property
     def headers(self) -> EnvironHeaders:  # type: ignore[override]

@@ -8,8 +8,7 @@ import pytest
 import werkzeug.exceptions as wz
 
 import erlen
-from erlen import exceptions as ex
-from erlen import signals
+from erlen import exceptions as ex, signals
 
 
 @pytest.fixture

@@ -103,8 +103,10 @@ def test_erlen_hash_verifies_with_werkzeug(method: str) -> None:
 
 
 def test_default_hashes_interoperate_with_werkzeug() -> None:
-    from werkzeug.security import check_password_hash as w_check
-    from werkzeug.security import generate_password_hash as w_generate
+    from werkzeug.security import (
+        check_password_hash as w_check,
+        generate_password_hash as w_generate,
+    )
 
     assert w_check(generate_password_hash("pw"), "pw")
     assert check_password_hash(w_generate("pw"), "pw")

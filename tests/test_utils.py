@@ -8,8 +8,7 @@ import time
 
 import pytest
 
-from erlen import urls as erlen_urls
-from erlen import utils
+from erlen import urls as erlen_urls, utils
 from erlen.urls import iri_to_uri, uri_to_iri
 from erlen.utils import (
     ImportStringError,

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import typing as t
 
-from . import exceptions as _exceptions
-from . import routing as _routing
+from . import exceptions as _exceptions, routing as _routing
 
 _native_cache: dict[type, type] = {}
 _http_cache: dict[type, bool] = {}

@@ -25,8 +25,7 @@ from inspect import iscoroutinefunction
 from itertools import chain
 from types import FunctionType, TracebackType
 
-from . import signals as _signals
-from . import typing as ft
+from . import signals as _signals, typing as ft
 from ._foreign import is_http_exception, isinstance_native, lookup_mro
 from .config import Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
@@ -45,8 +44,7 @@ from .routing import BuildError, Map, MapAdapter, RequestRedirect, RoutingExcept
 from .scaffold import Scaffold, _endpoint_from_view_func, find_package, setupmethod
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .templating import DispatchingJinjaLoader, Environment
-from .utils import cached_property
-from .utils import redirect as _redirect
+from .utils import cached_property, redirect as _redirect
 from .wrappers import Request, Response
 from .wrappers.response import Response as BaseResponse
 

@@ -23,18 +23,28 @@ from __future__ import annotations
 import base64
 import codecs
 import collections.abc as cabc
-import email.utils
 import mimetypes
 import os
 import re
 import typing as t
 from copy import deepcopy
-from datetime import date, datetime, time, timezone
+from datetime import datetime
 from hashlib import sha1
 from io import BytesIO
 from itertools import repeat
 from operator import itemgetter
-from urllib.parse import unquote
+
+from .http import (
+    dump_header as _dump_header,
+    dump_options_header as _dump_options_header,
+    http_date as _http_date,
+    is_byte_range_valid as _is_byte_range_valid,
+    parse_dict_header as _parse_dict_header,
+    parse_options_header as _parse_options_header,
+    quote_etag as _quote_etag,
+    quote_header_value as _quote_header_value,
+    unquote_etag as _unquote_etag,
+)
 
 if t.TYPE_CHECKING:
     import typing_extensions as te
@@ -102,6 +112,7 @@ _dict_values = dict.values
 # Lazy BadRequestKeyError
 # ---------------------------------------------------------------------------
 
+
 _bad_request_key_error: type[KeyError] | None = None
 
 
@@ -141,184 +152,11 @@ _quoted_re = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)
 _rfc2231_charsets = frozenset({"ascii", "us-ascii", "utf-8", "iso-8859-1"})
 
 
-def _quote_header_value(value: t.Any, allow_token: bool = True) -> str:
-    value_str = str(value)
-    if not value_str:
-        return '""'
-    if allow_token and _token_chars.issuperset(value_str):
-        return value_str
-    value_str = value_str.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{value_str}"'
-
-
-def _unquote_header_value(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        return _unslash_re.sub(r"\g<1>", value[1:-1])
-    return value
-
-
-def _dump_options_header(header: t.Any, options: cabc.Mapping[str, t.Any]) -> str:
-    segments = [] if header is None else [str(header)]
-    for key, value in options.items():
-        if value is None:
-            continue
-        if key.endswith("*"):
-            segments.append(f"{key}={value}")
-        else:
-            segments.append(f"{key}={_quote_header_value(value)}")
-    return "; ".join(segments)
-
-
-def _dump_header(iterable: dict[str, t.Any] | cabc.Iterable[t.Any]) -> str:
-    if isinstance(iterable, dict):
-        items = []
-        for key, value in iterable.items():
-            if value is None:
-                items.append(key)
-            elif key.endswith("*"):
-                items.append(f"{key}={value}")
-            else:
-                items.append(f"{key}={_quote_header_value(value)}")
-        return ", ".join(items)
-    return ", ".join(_quote_header_value(x) for x in iterable)
-
-
-def _parse_list_header(value: str) -> list[str]:
-    if '"' not in value:
-        parts = value.split(",")
-    else:
-        parts = []
-        start = 0
-        quote = escape = False
-        for i, ch in enumerate(value):
-            if escape:
-                escape = False
-            elif quote:
-                if ch == "\\":
-                    escape = True
-                elif ch == '"':
-                    quote = False
-            elif ch == ",":
-                parts.append(value[start:i])
-                start = i + 1
-            elif ch == '"':
-                quote = True
-        if quote:
-            return []  # unclosed quoted string: invalid
-        parts.append(value[start:])
-    return [_unquote_header_value(p) for p in (p.strip(" \t") for p in parts) if p]
-
-
-def _parse_dict_header(value: str) -> dict[str, str | None]:
-    result: dict[str, str | None] = {}
-    for item in _parse_list_header(value):
-        key, has_value, val = item.partition("=")
-        key = key.strip(" \t")
-        if not key:
-            continue
-        if not has_value:
-            result[key] = None
-            continue
-        val = val.strip(" \t")
-        if key.endswith("*"):
-            key = key[:-1]
-            m = _charset_value_re.match(val)
-            if m is not None:
-                encoding, val = m.group(1).lower(), m.group(2)
-                if encoding in _rfc2231_charsets:
-                    val = unquote(val, encoding=encoding)
-        result[key] = _unquote_header_value(val)
-    return result
-
-
-def _parse_options_header(value: str | None) -> tuple[str, dict[str, str]]:
-    if not value:
-        return "", {}
-    main, _, rest = value.partition(";")
-    main = main.strip(" \t")
-    options: dict[str, str] = {}
-    if not main:
-        return main, options
-    # Linear scan (no backtracking regex over the whole value): each part is
-    # ``key=token`` or ``key="quoted"``; invalid parts are skipped.
-    pos = 0
-    n = len(rest)
-    while pos < n:
-        m = _param_key_re.match(rest, pos)
-        if m is not None:
-            key = m.group(1).lower()
-            pos = m.end()
-            if rest.startswith('"', pos):
-                mq = _quoted_re.match(rest, pos)
-                if mq is None:
-                    break  # unclosed quoted string
-                val = _unslash_re.sub(r"\g<1>", mq.group(1))
-                pos = mq.end()
-            else:
-                end = rest.find(";", pos)
-                end = n if end == -1 else end
-                val = rest[pos:end].strip(" \t")
-                pos = end
-            if key.endswith("*"):
-                key = key[:-1]
-                mc = _charset_value_re.match(val)
-                if mc is not None and mc.group(1).lower() in _rfc2231_charsets:
-                    val = unquote(mc.group(2), encoding=mc.group(1).lower())
-            options[key] = val
-        semi = rest.find(";", pos)
-        if semi == -1:
-            break
-        pos = semi + 1
-    return main, options
-
-
 def _plain_int(value: str) -> int:
     value = value.strip(" \t")
     if len(value) > 4000 or _plain_int_re.fullmatch(value) is None:
         raise ValueError(f"invalid integer {value[:40]!r}")
     return int(value)
-
-
-def _quote_etag(etag: str, weak: bool = False) -> str:
-    if '"' in etag:
-        raise ValueError("invalid etag")
-    return f'W/"{etag}"' if weak else f'"{etag}"'
-
-
-def _unquote_etag(etag: str | None) -> tuple[str | None, bool | None]:
-    if not etag:
-        return None, None
-    weak = False
-    start = 0
-    if etag.startswith(("W/", "w/")):
-        weak = True
-        start = 2
-    if etag.startswith('"', start) and etag.endswith('"', start) and len(etag) - start >= 2:
-        return etag[start + 1 : -1], weak
-    return etag[start:], weak
-
-
-def _http_date(value: datetime | date) -> str:
-    if not isinstance(value, datetime):
-        value = datetime.combine(value, time(), tzinfo=timezone.utc)
-    elif value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    else:
-        value = value.astimezone(timezone.utc)
-    return email.utils.format_datetime(value, usegmt=True)
-
-
-def _is_byte_range_valid(start: int | None, stop: int | None, length: int | None) -> bool:
-    if (start is None) != (stop is None):
-        return False
-    if start is None:
-        return length is None or length >= 0
-    assert stop is not None
-    if length is None:
-        return 0 <= start < stop
-    if start >= stop:
-        return False
-    return 0 <= start < length
 
 
 # ---------------------------------------------------------------------------

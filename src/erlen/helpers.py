@@ -7,8 +7,7 @@ import typing as t
 from functools import update_wrapper
 
 from . import signals as _signals
-from ._send_file import send_file as _send_file
-from ._send_file import send_from_directory as _send_from_directory
+from ._send_file import send_file as _send_file, send_from_directory as _send_from_directory
 from .app import _split_blueprint_path, get_debug_flag, get_load_dotenv
 from .exceptions import abort as _abort
 from .globals import _cv_app, _cv_request, current_app, request, session

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import typing as t
 
-from jinja2 import BaseLoader, Template, TemplateNotFound
-from jinja2 import Environment as BaseEnvironment
+from jinja2 import BaseLoader, Environment as BaseEnvironment, Template, TemplateNotFound
 
 from . import signals as _signals
 from .globals import _cv_app, _cv_request, g, request, session

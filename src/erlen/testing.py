@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 
 from click.testing import CliRunner, Result
 
-from . import __version__
-from . import test as _test
+from . import __version__, test as _test
 from .wrappers.request import Request as BaseRequest
 
 if t.TYPE_CHECKING:  # pragma: no cover

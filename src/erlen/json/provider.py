@@ -9,8 +9,10 @@ import typing as t
 import uuid
 import weakref
 from datetime import date
-from json.encoder import encode_basestring as _encode_unicode
-from json.encoder import encode_basestring_ascii as _encode_ascii
+from json.encoder import (
+    encode_basestring as _encode_unicode,
+    encode_basestring_ascii as _encode_ascii,
+)
 
 try:
     from json.encoder import c_make_encoder as _c_make_encoder

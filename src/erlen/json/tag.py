@@ -38,8 +38,7 @@ from uuid import UUID
 from markupsafe import Markup
 
 from ..globals import _cv_app
-from . import dumps as _dumps
-from . import loads as _loads
+from . import dumps as _dumps, loads as _loads
 from .provider import DefaultJSONProvider
 
 __all__ = [

@@ -9,33 +9,38 @@ set, with static paths resolved by a dict lookup first.
 
 from __future__ import annotations
 
-from .converters import AnyConverter as AnyConverter
-from .converters import BaseConverter as BaseConverter
-from .converters import FloatConverter as FloatConverter
-from .converters import IntegerConverter as IntegerConverter
-from .converters import NumberConverter as NumberConverter
-from .converters import PathConverter as PathConverter
-from .converters import UnicodeConverter as UnicodeConverter
-from .converters import UUIDConverter as UUIDConverter
-from .converters import ValidationError as ValidationError
-from .exceptions import BuildError as BuildError
-from .exceptions import NoMatch as NoMatch
-from .exceptions import RedirectRequired as RedirectRequired
-from .exceptions import RequestAliasRedirect as RequestAliasRedirect
-from .exceptions import RequestPath as RequestPath
-from .exceptions import RequestRedirect as RequestRedirect
-from .exceptions import RoutingException as RoutingException
-from .exceptions import WebsocketMismatch as WebsocketMismatch
-from .map import Map as Map
-from .map import MapAdapter as MapAdapter
-from .rules import EndpointPrefix as EndpointPrefix
-from .rules import Rule as Rule
-from .rules import RuleFactory as RuleFactory
-from .rules import RuleTemplate as RuleTemplate
-from .rules import RuleTemplateFactory as RuleTemplateFactory
-from .rules import Subdomain as Subdomain
-from .rules import Submount as Submount
-from .rules import parse_converter_args as parse_converter_args
+from .converters import (
+    AnyConverter as AnyConverter,
+    BaseConverter as BaseConverter,
+    FloatConverter as FloatConverter,
+    IntegerConverter as IntegerConverter,
+    NumberConverter as NumberConverter,
+    PathConverter as PathConverter,
+    UnicodeConverter as UnicodeConverter,
+    UUIDConverter as UUIDConverter,
+    ValidationError as ValidationError,
+)
+from .exceptions import (
+    BuildError as BuildError,
+    NoMatch as NoMatch,
+    RedirectRequired as RedirectRequired,
+    RequestAliasRedirect as RequestAliasRedirect,
+    RequestPath as RequestPath,
+    RequestRedirect as RequestRedirect,
+    RoutingException as RoutingException,
+    WebsocketMismatch as WebsocketMismatch,
+)
+from .map import Map as Map, MapAdapter as MapAdapter
+from .rules import (
+    EndpointPrefix as EndpointPrefix,
+    Rule as Rule,
+    RuleFactory as RuleFactory,
+    RuleTemplate as RuleTemplate,
+    RuleTemplateFactory as RuleTemplateFactory,
+    Subdomain as Subdomain,
+    Submount as Submount,
+    parse_converter_args as parse_converter_args,
+)
 
 __all__ = [
     "AnyConverter",

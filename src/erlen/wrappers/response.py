@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 from ..datastructures import ContentRange, Headers, ResponseCacheControl
 from ..http import (
     HTTP_STATUS_CODES,
+    dump_age,
     dump_cookie,
     dump_header,
     dump_options_header,
@@ -25,6 +26,7 @@ from ..http import (
     get_content_type,
     http_date,
     is_resource_modified,
+    parse_age,
     parse_cache_control_header,
     parse_content_range_header,
     parse_date,
@@ -118,28 +120,6 @@ def _iter_encoded(iterable: t.Iterable[str | bytes]) -> t.Iterator[bytes]:
             yield item.encode()
         else:
             yield item
-
-
-def _parse_age(value: str) -> timedelta | None:
-    """Parse an ``Age`` header: non-negative integer seconds, else ``None``."""
-    try:
-        seconds = int(value)
-    except ValueError:
-        return None
-    if seconds < 0:
-        return None
-    try:
-        return timedelta(seconds=seconds)
-    except OverflowError:
-        return None
-
-
-def _dump_age(age: timedelta | int) -> str:
-    """Format an ``Age`` header value; negative ages are a ``ValueError``."""
-    seconds = int(age.total_seconds()) if isinstance(age, timedelta) else int(age)
-    if seconds < 0:
-        raise ValueError("age cannot be negative")
-    return str(seconds)
 
 
 class _ClosingBody:
@@ -1147,8 +1127,8 @@ class Response:
     age: _HeaderProperty[timedelta] = _HeaderProperty(
         "Age",
         None,
-        _parse_age,
-        _dump_age,
+        parse_age,
+        dump_age,
         doc="The ``Age`` header as a :class:`~datetime.timedelta` (set int seconds too).",
     )
     content_type: _HeaderProperty[str] = _HeaderProperty(

@@ -118,8 +118,7 @@ def frameworks() -> list[tuple[str, Any, Any]]:
 
     found: list[tuple[str, Any, Any]] = [("erlen", Request, Response)]
     try:
-        from werkzeug.wrappers import Request as WRequest
-        from werkzeug.wrappers import Response as WResponse
+        from werkzeug.wrappers import Request as WRequest, Response as WResponse
     except ImportError:
         print("werkzeug not installed: its column is skipped\n")
     else:

@@ -863,6 +863,32 @@ def test_run_options(runner: CliRunner, captured_run: list[t.Any], tmp_path: Pat
     assert kwargs["exclude_patterns"] == ["*.tmp", "*/cache/*"]
 
 
+def test_run_reload_watches_template_folders(
+    runner: CliRunner, captured_run: list[t.Any], tmp_path: Path
+) -> None:
+    from erlen import Blueprint
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "bp_templates").mkdir()
+    app = Flask("watched", root_path=str(tmp_path))
+    app.register_blueprint(
+        Blueprint("bp", "bp", root_path=str(tmp_path), template_folder="bp_templates")
+    )
+    # A blueprint whose template folder does not exist adds nothing.
+    app.register_blueprint(Blueprint("gone", "gone", root_path=str(tmp_path), template_folder="x"))
+
+    result = runner.invoke(FlaskGroup(create_app=lambda: app), ["run", "--reload"])
+    assert result.exit_code == 0, result.output
+    assert captured_run[0][1]["extra_files"] == [
+        str(tmp_path / "templates"),
+        str(tmp_path / "bp_templates"),
+    ]
+
+    captured_run.clear()
+    result = runner.invoke(FlaskGroup(create_app=lambda: app), ["run", "--no-reload"])
+    assert captured_run[0][1]["extra_files"] is None
+
+
 def test_run_debug_enables_reloader_and_debugger(
     runner: CliRunner, captured_run: list[t.Any]
 ) -> None:

@@ -825,6 +825,9 @@ def run_command(
     if debugger is None:
         debugger = debug
 
+    if reload:
+        extra_files = [*(extra_files or ()), *_template_folders(app)]
+
     show_server_banner(debug, info.app_import_path)
     serving.run_simple(
         host,
@@ -834,9 +837,24 @@ def run_command(
         use_debugger=debugger,
         threaded=with_threads,
         ssl_context=cert,
-        extra_files=extra_files,
+        extra_files=extra_files or None,
         exclude_patterns=exclude_patterns,
     )
+
+
+def _template_folders(app: t.Any) -> list[str]:
+    """The existing template folders of an app and its blueprints, for the reloader."""
+    folders: list[str] = []
+    scaffolds = [app, *getattr(app, "blueprints", {}).values()]
+    for scaffold in scaffolds:
+        folder = getattr(scaffold, "template_folder", None)
+        root = getattr(scaffold, "root_path", None)
+        if folder is None or root is None:
+            continue
+        path = os.path.join(root, folder)
+        if os.path.isdir(path) and path not in folders:
+            folders.append(path)
+    return folders
 
 
 run_command.params.insert(0, _debug_option)

@@ -57,7 +57,7 @@ def isinstance_native(e: BaseException, cls: type[BaseException] | tuple[type, .
         return True
     if not is_foreign_http_class(type(e)):
         return False
-    return any(issubclass(native_class(c), cls) for c in type(e).__mro__)  # type: ignore[arg-type]
+    return any(issubclass(native_class(c), cls) for c in type(e).__mro__)
 
 
 def lookup_mro(exc_class: type) -> t.Iterator[type]:

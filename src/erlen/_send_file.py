@@ -106,14 +106,14 @@ def send_file(
 
     if isinstance(path_or_file, (os.PathLike, str)) or hasattr(path_or_file, "__fspath__"):
         if _root_path is not None:
-            path = os.path.join(_root_path, path_or_file)  # type: ignore[arg-type]
+            path = os.path.join(_root_path, path_or_file)
         else:
-            path = os.path.abspath(path_or_file)  # type: ignore[arg-type]
+            path = os.path.abspath(path_or_file)
         stat = os.stat(path)
         size = stat.st_size
         mtime = stat.st_mtime
     else:
-        file = path_or_file  # type: ignore[assignment]
+        file = path_or_file
 
     if download_name is None and path is not None:
         download_name = os.path.basename(path)
@@ -164,9 +164,9 @@ def send_file(
         rv.content_length = size
 
     if last_modified is not None:
-        rv.last_modified = last_modified  # type: ignore[assignment]
+        rv.last_modified = last_modified
     elif mtime is not None:
-        rv.last_modified = mtime  # type: ignore[assignment]
+        rv.last_modified = mtime
 
     if callable(max_age):
         max_age = max_age(path)
@@ -221,7 +221,7 @@ def send_from_directory(
     path_str = os.fspath(path)
     if not isinstance(path_str, str) or "\x00" in path_str:
         raise NotFound()
-    joined = safe_join(os.fspath(directory), path_str)  # type: ignore[arg-type]
+    joined = safe_join(os.fspath(directory), path_str)
     if joined is None:
         raise NotFound()
     if "_root_path" in kwargs:

@@ -405,7 +405,7 @@ class AppGroup(click.Group):
         def decorator(f: t.Callable[..., t.Any]) -> click.Command:
             if wrap_for_ctx:
                 f = with_appcontext(f)
-            return super(AppGroup, self).command(*args, **kwargs)(f)  # type: ignore[no-any-return]
+            return super(AppGroup, self).command(*args, **kwargs)(f)
 
         return decorator
 
@@ -414,7 +414,7 @@ class AppGroup(click.Group):
     ) -> t.Callable[[t.Callable[..., t.Any]], click.Group]:
         """Like :meth:`click.Group.group`, making an :class:`AppGroup` by default."""
         kwargs.setdefault("cls", AppGroup)
-        return super().group(*args, **kwargs)  # type: ignore[no-any-return]
+        return super().group(*args, **kwargs)
 
 
 def _set_app(ctx: click.Context, param: click.Option, value: str | None) -> str | None:
@@ -441,7 +441,7 @@ _app_option = _EnvOption(
 
 
 def _set_debug(ctx: click.Context, param: click.Option, value: bool) -> bool | None:
-    source = ctx.get_parameter_source(param.name)  # type: ignore[arg-type]
+    source = ctx.get_parameter_source(param.name)
     if source is not None and source in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP):
         return None  # not given: leave debug to the environment
     # Through the environment (not ScriptInfo) so an app factory can already see it.

@@ -52,7 +52,7 @@ class ConfigAttribute(t.Generic[T]):
         obj.config[self.__name__] = value  # type: ignore[attr-defined]
 
 
-class Config(dict):  # type: ignore[type-arg]
+class Config(dict):
     """A ``dict`` with helpers to load configuration from files, objects and the environment.
 
     Only UPPERCASE keys are taken from Python files, objects and mappings, so

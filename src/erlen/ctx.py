@@ -322,14 +322,14 @@ class RequestContext:
                     and (host is None or (len(host) < 64 and ".." not in host and host[:1] != "."))
                 ):
                     try:
-                        request.url_rule, request.view_args = self.app.url_map._match(  # type: ignore[assignment]
+                        request.url_rule, request.view_args = self.app.url_map._match(
                             path, environ.get("REQUEST_METHOD", "GET")
                         )
                         return
                     except RedirectRequired:
                         pass  # the adapter below builds the absolute redirect URL
             result = self.url_adapter.match(return_rule=True)
-            request.url_rule, request.view_args = result  # type: ignore[assignment]
+            request.url_rule, request.view_args = result
         except HTTPException as e:
             request.routing_exception = e
 

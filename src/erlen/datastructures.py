@@ -100,13 +100,15 @@ class _Missing:
 
 _missing: t.Any = _Missing()
 
-_dict_get = dict.get
-_dict_getitem = dict.__getitem__
-_dict_setitem = dict.__setitem__
-_dict_pop = dict.pop
-_dict_popitem = dict.popitem
-_dict_items = dict.items
-_dict_values = dict.values
+# dict's own methods, used on MultiDict's raw storage (key -> list of values), which its
+# public ``MultiDict[K, V]`` typing does not describe: typed loosely on purpose.
+_dict_get: t.Callable[..., t.Any] = dict.get
+_dict_getitem: t.Callable[..., t.Any] = dict.__getitem__
+_dict_setitem: t.Callable[..., t.Any] = dict.__setitem__
+_dict_pop: t.Callable[..., t.Any] = dict.pop
+_dict_popitem: t.Callable[..., t.Any] = dict.popitem
+_dict_items: t.Callable[..., t.Any] = dict.items
+_dict_values: t.Callable[..., t.Any] = dict.values
 
 # ---------------------------------------------------------------------------
 # Lazy BadRequestKeyError
@@ -249,7 +251,7 @@ class ImmutableDictMixin(t.Generic[K, V]):
         return type(self), (dict(self),)  # type: ignore[call-overload]
 
     def _iter_hashitems(self) -> cabc.Iterable[t.Any]:
-        return self.items()  # type: ignore[attr-defined,no-any-return]
+        return self.items()  # type: ignore[attr-defined]
 
     def __hash__(self) -> int:
         """Hash the items as a frozenset; cached."""
@@ -298,7 +300,7 @@ class ImmutableMultiDictMixin(ImmutableDictMixin[K, V]):
         return type(self), (list(self.items(multi=True)),)  # type: ignore[attr-defined]
 
     def _iter_hashitems(self) -> cabc.Iterable[t.Any]:
-        return self.items(multi=True)  # type: ignore[attr-defined,no-any-return]
+        return self.items(multi=True)  # type: ignore[attr-defined]
 
     def add(self, key: t.Any, value: t.Any) -> t.NoReturn:
         """Raise :exc:`TypeError`."""
@@ -396,11 +398,11 @@ class UpdateDictMixin(dict[K, V]):
 
     on_update: cabc.Callable[[te.Self], None] | None = None
 
-    def _changed(self) -> None:
+    def _changed(self: te.Self) -> None:
         if self.on_update is not None:
             self.on_update(self)
 
-    def setdefault(self, key: K, default: V | None = None) -> V:  # type: ignore[override]
+    def setdefault(self, key: K, default: V | None = None) -> V:
         """Like :meth:`dict.setdefault`; notifies only if the key was added."""
         modified = key not in self
         rv = super().setdefault(key, default)  # type: ignore[arg-type]
@@ -440,15 +442,17 @@ class UpdateDictMixin(dict[K, V]):
         self._changed()
         return rv
 
-    def update(self, arg: t.Any = None, /, **kwargs: V) -> None:  # type: ignore[override]
+    def update(self, arg: t.Any = None, /, **kwargs: V) -> None:
         """Like :meth:`dict.update`, then notify."""
         if arg is None:
-            super().update(**kwargs)
+            # Keyword updates imply str keys, which the generic K cannot promise.
+            super().update(**kwargs)  # type: ignore[call-overload]
         else:
             super().update(arg, **kwargs)
         self._changed()
 
-    def __ior__(self, other: t.Any) -> te.Self:  # type: ignore[override]
+    # Like dict's own (typeshed ignores it the same way), ``|=`` accepts more than ``|``.
+    def __ior__(self, other: t.Any) -> te.Self:  # type: ignore[override,misc]
         """``self |= other``, then notify."""
         rv = super().__ior__(other)
         self._changed()
@@ -489,7 +493,18 @@ class ImmutableList(ImmutableListMixin, list[V]):  # type: ignore[misc]
 class TypeConversionDict(dict[K, V]):
     """A :class:`dict` whose :meth:`get` can convert the value with ``type``."""
 
-    def get(  # type: ignore[override]
+    # Werkzeug's overloads; they add ``type`` and so cannot mirror dict.get's one by one.
+    @t.overload  # type: ignore[override]
+    def get(self, key: K) -> V | None: ...
+    @t.overload
+    def get(self, key: K, default: V) -> V: ...
+    @t.overload
+    def get(self, key: K, default: T) -> V | T: ...
+    @t.overload
+    def get(self, key: K, *, type: cabc.Callable[[V], T]) -> T | None: ...
+    @t.overload
+    def get(self, key: K, default: T, type: cabc.Callable[[V], T]) -> T: ...
+    def get(
         self,
         key: K,
         default: t.Any = None,
@@ -515,7 +530,7 @@ class TypeConversionDict(dict[K, V]):
 class ImmutableTypeConversionDict(ImmutableDictMixin[K, V], TypeConversionDict[K, V]):  # type: ignore[misc]
     """An immutable :class:`TypeConversionDict`."""
 
-    def copy(self) -> TypeConversionDict[K, V]:  # type: ignore[override]
+    def copy(self) -> TypeConversionDict[K, V]:
         """Return a shallow *mutable* copy."""
         return TypeConversionDict(self)
 
@@ -545,7 +560,8 @@ class MultiDict(TypeConversionDict[K, V]):
         if mapping is None:
             dict.__init__(self)
         elif not is_list and isinstance(mapping, MultiDict):
-            dict.__init__(self, ((k, list(vs)) for k, vs in mapping.lists()))
+            # The raw storage holds value lists, not V.
+            dict.__init__(self, ((k, list(vs)) for k, vs in mapping.lists()))  # type: ignore[misc]
         elif not is_list and isinstance(mapping, cabc.Mapping):
             tmp: dict[t.Any, list[t.Any]] = {}
             for key, value in mapping.items():
@@ -582,14 +598,25 @@ class MultiDict(TypeConversionDict[K, V]):
         """Return the first value for ``key``; raise ``BadRequestKeyError``."""
         lst = _dict_get(self, key)
         if lst:
-            return lst[0]  # type: ignore[no-any-return]
+            return lst[0]
         raise _key_error(key)
 
     def __setitem__(self, key: K, value: V) -> None:
         """Replace all values of ``key`` with ``value``."""
         _dict_setitem(self, key, [value])
 
-    def get(  # type: ignore[override]
+    # Werkzeug's overloads; they add ``type`` and so cannot mirror dict.get's one by one.
+    @t.overload  # type: ignore[override]
+    def get(self, key: K) -> V | None: ...
+    @t.overload
+    def get(self, key: K, default: V) -> V: ...
+    @t.overload
+    def get(self, key: K, default: T) -> V | T: ...
+    @t.overload
+    def get(self, key: K, *, type: cabc.Callable[[V], T]) -> T | None: ...
+    @t.overload
+    def get(self, key: K, default: T, type: cabc.Callable[[V], T]) -> T: ...
+    def get(
         self,
         key: K,
         default: t.Any = None,
@@ -620,6 +647,10 @@ class MultiDict(TypeConversionDict[K, V]):
         else:
             lst.append(value)
 
+    @t.overload
+    def getlist(self, key: K) -> list[V]: ...
+    @t.overload
+    def getlist(self, key: K, type: cabc.Callable[[V], T]) -> list[T]: ...
     def getlist(self, key: K, type: cabc.Callable[[V], T] | None = None) -> list[t.Any]:
         """Return a new list of all values for ``key`` (empty if missing).
 
@@ -643,7 +674,7 @@ class MultiDict(TypeConversionDict[K, V]):
         """Replace the values of ``key`` with a copy of ``new_list``."""
         _dict_setitem(self, key, list(new_list))
 
-    def setdefault(self, key: K, default: V | None = None) -> V:  # type: ignore[override]
+    def setdefault(self, key: K, default: V | None = None) -> V:
         """Return the first value of ``key``, setting it to ``default`` if missing."""
         if key not in self:
             self[key] = default  # type: ignore[assignment]
@@ -658,7 +689,7 @@ class MultiDict(TypeConversionDict[K, V]):
         if lst is None:
             lst = list(default_list or ())
             _dict_setitem(self, key, lst)
-        return lst  # type: ignore[no-any-return]
+        return lst
 
     def items(self, multi: bool = False) -> cabc.Iterator[tuple[K, V]]:  # type: ignore[override]
         """Iterate ``(key, first value)`` pairs, or every pair if ``multi``."""
@@ -676,7 +707,7 @@ class MultiDict(TypeConversionDict[K, V]):
 
     def listvalues(self) -> cabc.Iterable[list[V]]:
         """Return a view of the (internal) value lists of every key."""
-        return _dict_values(self)  # type: ignore[return-value]
+        return _dict_values(self)
 
     def copy(self) -> te.Self:
         """Return a shallow copy."""
@@ -692,7 +723,7 @@ class MultiDict(TypeConversionDict[K, V]):
             return dict(self.items())
         return dict(self.lists())
 
-    def update(self, mapping: t.Any) -> None:  # type: ignore[override]
+    def update(self, mapping: t.Any) -> None:
         """Add the items of ``mapping`` (extends, does not replace, values)."""
         add = self.add
         for key, value in iter_multi_items(mapping):
@@ -711,7 +742,7 @@ class MultiDict(TypeConversionDict[K, V]):
         self.update(other)
         return self
 
-    def pop(self, key: K, default: t.Any = _missing) -> t.Any:  # type: ignore[override]
+    def pop(self, key: K, default: t.Any = _missing) -> t.Any:
         """Remove ``key`` and return its first value (or ``default``)."""
         lst = _dict_pop(self, key, None)
         if lst:
@@ -732,12 +763,12 @@ class MultiDict(TypeConversionDict[K, V]):
 
     def poplist(self, key: K) -> list[V]:
         """Remove ``key`` and return all its values (empty list if missing)."""
-        return _dict_pop(self, key, [])  # type: ignore[no-any-return]
+        return _dict_pop(self, key, [])
 
     def popitemlist(self) -> tuple[K, list[V]]:
         """Remove a key and return ``(key, list of values)``."""
         try:
-            return _dict_popitem(self)  # type: ignore[no-any-return]
+            return _dict_popitem(self)
         except KeyError as e:
             raise _key_error(e.args[0] if e.args else None) from None
 
@@ -762,7 +793,7 @@ class ImmutableMultiDict(ImmutableMultiDictMixin[K, V], MultiDict[K, V]):  # typ
         return self
 
 
-class CombinedMultiDict(ImmutableMultiDictMixin[K, V], MultiDict[K, V]):  # type: ignore[misc]
+class CombinedMultiDict(ImmutableMultiDictMixin[K, V], MultiDict[K, V]):
     """A read-only view combining several :class:`MultiDict` objects.
 
     Lookups return the value from the first dict that has the key;
@@ -789,7 +820,18 @@ class CombinedMultiDict(ImmutableMultiDictMixin[K, V], MultiDict[K, V]):  # type
                 return d[key]
         raise _key_error(key)
 
-    def get(  # type: ignore[override]
+    # Werkzeug's overloads; they add ``type`` and so cannot mirror dict.get's one by one.
+    @t.overload  # type: ignore[override]
+    def get(self, key: K) -> V | None: ...
+    @t.overload
+    def get(self, key: K, default: V) -> V: ...
+    @t.overload
+    def get(self, key: K, default: T) -> V | T: ...
+    @t.overload
+    def get(self, key: K, *, type: cabc.Callable[[V], T]) -> T | None: ...
+    @t.overload
+    def get(self, key: K, default: T, type: cabc.Callable[[V], T]) -> T: ...
+    def get(
         self,
         key: K,
         default: t.Any = None,
@@ -806,11 +848,16 @@ class CombinedMultiDict(ImmutableMultiDictMixin[K, V], MultiDict[K, V]):  # type
                     continue
         return default
 
+    @t.overload
+    def getlist(self, key: K) -> list[V]: ...
+    @t.overload
+    def getlist(self, key: K, type: cabc.Callable[[V], T]) -> list[T]: ...
     def getlist(self, key: K, type: cabc.Callable[[V], T] | None = None) -> list[t.Any]:
         """Return the values of ``key`` from all dicts, in order."""
         rv: list[t.Any] = []
         for d in self.dicts:
-            rv.extend(d.getlist(key, type))
+            # Forwards ``type`` as given: None picks the unconverted overload at runtime.
+            rv.extend(d.getlist(key, type))  # type: ignore[arg-type]
         return rv
 
     def _keys_impl(self) -> set[K]:
@@ -847,7 +894,7 @@ class CombinedMultiDict(ImmutableMultiDictMixin[K, V], MultiDict[K, V]):  # type
                 rv.setdefault(key, []).extend(values)
         return rv.items()
 
-    def listvalues(self) -> cabc.Iterator[list[V]]:  # type: ignore[override]
+    def listvalues(self) -> cabc.Iterator[list[V]]:
         """Iterate the merged value lists."""
         return (x[1] for x in self.lists())
 
@@ -878,7 +925,8 @@ class CombinedMultiDict(ImmutableMultiDictMixin[K, V], MultiDict[K, V]):  # type
         rv = self.__eq__(other)
         return rv if rv is NotImplemented else not rv
 
-    __hash__ = ImmutableMultiDictMixin.__hash__
+    # Defining __eq__ above set __hash__ to None; dict's stub types it as None too.
+    __hash__ = ImmutableMultiDictMixin.__hash__  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.dicts!r})"
@@ -890,7 +938,7 @@ class ImmutableDict(ImmutableDictMixin[K, V], dict[K, V]):  # type: ignore[misc]
     def __repr__(self) -> str:
         return f"{type(self).__name__}({dict.__repr__(self)})"
 
-    def copy(self) -> dict[K, V]:  # type: ignore[override]
+    def copy(self) -> dict[K, V]:
         """Return a shallow *mutable* copy."""
         return dict(self)
 
@@ -1125,9 +1173,7 @@ class Headers:
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return {(k.lower(), v) for k, v in other._list} == {  # type: ignore[attr-defined]
-            (k.lower(), v) for k, v in self._list
-        }
+        return {(k.lower(), v) for k, v in other._list} == {(k.lower(), v) for k, v in self._list}
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -1479,7 +1525,7 @@ class EnvironHeaders(ImmutableHeadersMixin, Headers):
             return NotImplemented
         return self.environ is other.environ
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __getitem__(self, key: t.Any) -> str:
         """Return the value of header ``key``; raise ``BadRequestKeyError``."""
@@ -1489,7 +1535,7 @@ class EnvironHeaders(ImmutableHeadersMixin, Headers):
         if isinstance(key, str):
             rv = self.environ.get(_environ_key(key), _missing)
             if rv is not _missing:
-                return rv  # type: ignore[no-any-return]
+                return rv
         raise _key_error(key)
 
     def get(
@@ -1626,7 +1672,7 @@ class Accept(ImmutableList[tuple[str, float]]):
         pairs = ", ".join(f"({x!r}, {y})" for x, y in self)
         return f"{type(self).__name__}([{pairs}])"
 
-    def index(self, key: t.Any, *args: t.Any) -> int:  # type: ignore[override]
+    def index(self, key: t.Any, *args: t.Any) -> int:
         """Return the position of a value or pair; raise :exc:`ValueError`."""
         if isinstance(key, str):
             for idx, (item, _quality) in enumerate(self):
@@ -1690,7 +1736,7 @@ class Accept(ImmutableList[tuple[str, float]]):
     def best(self) -> str | None:
         """The first (most preferred) value, or ``None`` if empty."""
         if self:
-            return list.__getitem__(self, 0)[0]  # type: ignore[no-any-return]
+            return list.__getitem__(self, 0)[0]
         return None
 
 
@@ -2527,7 +2573,7 @@ class FileStorage:
                     filename = None
         else:
             filename = os.fsdecode(filename)
-        self.filename: str | None = filename  # type: ignore[assignment]
+        self.filename: str | None = filename
         if headers is None:
             headers = Headers()
         self.headers = headers
@@ -2545,7 +2591,7 @@ class FileStorage:
     @property
     def content_type(self) -> str | None:
         """The ``Content-Type`` header of the part, if sent."""
-        return self.headers.get("content-type")  # type: ignore[no-any-return]
+        return self.headers.get("content-type")
 
     @property
     def content_length(self) -> int:
@@ -2577,13 +2623,13 @@ class FileStorage:
             raise ValueError("buffer_size must be a positive integer")
         close_dst = False
         if hasattr(dst, "__fspath__"):
-            dst = os.fspath(dst)  # type: ignore[arg-type]
+            dst = os.fspath(dst)
         if isinstance(dst, (str, bytes)):
             dst = open(dst, "wb")  # noqa: SIM115
             close_dst = True
         try:
             read = self.stream.read
-            write = dst.write  # type: ignore[union-attr]
+            write = dst.write
             while True:
                 chunk = read(buffer_size)
                 if not chunk:
@@ -2591,7 +2637,7 @@ class FileStorage:
                 write(chunk)
         finally:
             if close_dst:
-                dst.close()  # type: ignore[union-attr]
+                dst.close()
 
     def close(self) -> None:
         """Close the stream, ignoring errors."""
@@ -2644,7 +2690,8 @@ class FileMultiDict(MultiDict[str, FileStorage]):
                 filename = os.fspath(file)
             file_obj: t.IO[bytes] = open(file, "rb")  # noqa: SIM115
         else:
-            file_obj = file
+            # FileStorage returned above; mypy keeps it in the union (its __getattr__).
+            file_obj = t.cast("t.IO[bytes]", file)
         if filename and content_type is None:
             content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         self.add(name, FileStorage(file_obj, filename, name, content_type))

@@ -183,7 +183,7 @@ class HTTPException(Exception):
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Serve the error page as a WSGI application."""
         response = self.get_response(environ)
-        return response(environ, start_response)  # type: ignore[no-any-return]
+        return response(environ, start_response)
 
     def __str__(self) -> str:
         code = self.code if self.code is not None else "???"
@@ -215,7 +215,7 @@ class BadRequestKeyError(BadRequest, KeyError):
         else:
             KeyError.__init__(self, arg)
 
-    @property  # type: ignore[override]
+    @property
     def description(self) -> str:
         """The page text, plus the missing key if :attr:`show_exception` is set."""
         if self.show_exception:
@@ -628,7 +628,7 @@ class HTTPVersionNotSupported(HTTPException):
 
 #: Maps each status code to its standard exception class.
 default_exceptions: dict[int, type[HTTPException]] = {
-    cls.code: cls  # type: ignore[misc]
+    cls.code: cls
     for cls in (
         BadRequest,
         Unauthorized,
@@ -692,11 +692,11 @@ class Aborter:
 
     def __call__(self, code: int | Response, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
         """Raise the exception for ``code``, or wrap a response object."""
-        exc = self.mapping.get(code) if type(code) is int else None  # type: ignore[call-overload]
+        exc = self.mapping.get(code) if type(code) is int else None
         if exc is not None:
             raise exc(*args, **kwargs)
         if not isinstance(code, int) and _is_response(code):
-            raise HTTPException(response=code)  # type: ignore[arg-type]
+            raise HTTPException(response=code)
         try:
             exc = self.mapping[code]  # type: ignore[index]
         except (KeyError, TypeError):

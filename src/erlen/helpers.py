@@ -96,7 +96,7 @@ def make_response(*args: t.Any) -> Response:
         return current_app.response_class()
     if len(args) == 1:
         args = args[0]
-    return current_app.make_response(args)  # type: ignore[arg-type]
+    return current_app.make_response(args)
 
 
 def url_for(

@@ -973,8 +973,6 @@ def parse_range_header(value: str | None, make_inclusive: bool = True) -> ds.Ran
         if "-" not in item:
             return None
 
-        end: int | None
-
         if item[0] == "-":
             if last_end < 0:
                 return None

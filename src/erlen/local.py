@@ -268,8 +268,10 @@ class LocalProxy(t.Generic[T]):
     def __hash__(self) -> int:
         return hash(self._get_current_object())
 
+    # The forwarding methods below are duck-typed on purpose: the proxied object's type T is
+    # unconstrained, and a missing protocol method raises from the object itself.
     def __call__(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
-        return self._get_current_object()(*args, **kwargs)
+        return self._get_current_object()(*args, **kwargs)  # type: ignore[operator]
 
     def __copy__(self) -> t.Any:
         return copy.copy(self._get_current_object())
@@ -278,22 +280,22 @@ class LocalProxy(t.Generic[T]):
         return copy.deepcopy(self._get_current_object(), memo)
 
     def __enter__(self) -> t.Any:
-        return self._get_current_object().__enter__()
+        return self._get_current_object().__enter__()  # type: ignore[attr-defined]
 
     def __exit__(self, *exc: t.Any) -> t.Any:
-        return self._get_current_object().__exit__(*exc)
+        return self._get_current_object().__exit__(*exc)  # type: ignore[attr-defined]
 
     def __format__(self, spec: str) -> str:
         return format(self._get_current_object(), spec)
 
     def __round__(self, ndigits: int | None = None) -> t.Any:
-        return round(self._get_current_object(), ndigits)
+        return round(self._get_current_object(), ndigits)  # type: ignore[call-overload]
 
     __bytes__ = _forward(bytes)
     __lt__ = _forward(operator.lt)
     __le__ = _forward(operator.le)
-    __eq__ = _forward(operator.eq)  # type: ignore[assignment]
-    __ne__ = _forward(operator.ne)  # type: ignore[assignment]
+    __eq__ = _forward(operator.eq)
+    __ne__ = _forward(operator.ne)
     __gt__ = _forward(operator.gt)
     __ge__ = _forward(operator.ge)
     __len__ = _forward(len)
@@ -360,5 +362,5 @@ class LocalProxy(t.Generic[T]):
     __aenter__ = _forward(lambda obj: obj.__aenter__())
 
     async def __aexit__(self, *exc: t.Any) -> t.Any:
-        return await self._get_current_object().__aexit__(*exc)
+        return await self._get_current_object().__aexit__(*exc)  # type: ignore[attr-defined]
 

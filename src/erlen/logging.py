@@ -22,7 +22,7 @@ def _current_errors_stream() -> t.TextIO:
         stream = ctx.request.environ.get("wsgi.errors")
         # ASGI requests have no wsgi.errors; log to stderr like outside a request.
         if stream is not None:
-            return stream  # type: ignore[no-any-return]
+            return stream
     return sys.stderr
 
 

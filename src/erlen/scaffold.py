@@ -450,7 +450,7 @@ def _find_package_path(import_name: str) -> str:
             else:
                 search_location = root_spec.submodule_search_locations[0]
             return os.path.dirname(search_location)
-        return os.path.dirname(os.path.dirname(t.cast(str, root_spec.origin)))
+        return os.path.dirname(os.path.dirname(root_spec.origin))
     return os.path.dirname(t.cast(str, root_spec.origin))
 
 

@@ -86,13 +86,13 @@ else:  # pragma: no cover
 _logger: logging.Logger | None = None
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is at the time of the record (it may be replaced)."""
 
     def __init__(self) -> None:
         super().__init__()
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> t.TextIO:
         return sys.stderr
 
@@ -284,6 +284,7 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
     _expect_continue = False
     _body: _BodyReader | None = None
     _waited_for_request = False
+    _headers_buffer: list[bytes]  # BaseHTTPRequestHandler's, which typeshed does not declare
 
     @property
     def server_version(self) -> str:  # type: ignore[override]
@@ -503,7 +504,7 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
                 self._add_header_line("Connection", "keep-alive")
             head = b""
             if self.request_version != "HTTP/0.9":
-                lines = self._headers_buffer  # type: ignore[has-type]
+                lines = self._headers_buffer
                 head = b"".join(lines) + b"\r\n"
                 self._headers_buffer = []
             headers_sent = True
@@ -595,7 +596,7 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
     def _add_header_line(self, name: str, value: str) -> None:
         if self.request_version != "HTTP/0.9":
             if not hasattr(self, "_headers_buffer"):
-                self._headers_buffer: list[bytes] = []
+                self._headers_buffer = []
             self._headers_buffer.append(f"{name}: {value}\r\n".encode("latin-1", "strict"))
 
     def _finish_body(self) -> None:
@@ -800,7 +801,7 @@ def get_sockaddr(host: str, port: int, family: socket.AddressFamily) -> tuple[t.
         info = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     except socket.gaierror:
         return host, port
-    return info[0][4]  # type: ignore[return-value]
+    return info[0][4]
 
 
 def get_interface_ip(family: socket.AddressFamily) -> str:

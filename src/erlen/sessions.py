@@ -44,7 +44,7 @@ class SessionMixin(cabc.MutableMapping[str, t.Any]):
     @property
     def permanent(self) -> bool:
         """Whether the session outlives the browser session (the ``"_permanent"`` key)."""
-        return self.get("_permanent", False)  # type: ignore[no-any-return]
+        return self.get("_permanent", False)
 
     @permanent.setter
     def permanent(self, value: bool) -> None:
@@ -103,7 +103,7 @@ class NullSession(SecureCookieSession):
             "application to something unique and secret."
         )
 
-    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = update = setdefault = _fail  # type: ignore[assignment]
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = update = setdefault = _fail
     del _fail
 
 
@@ -140,37 +140,37 @@ class SessionInterface:
 
     def get_cookie_name(self, app: Flask) -> str:
         """The session cookie's name: ``SESSION_COOKIE_NAME``."""
-        return app.config["SESSION_COOKIE_NAME"]  # type: ignore[no-any-return]
+        return app.config["SESSION_COOKIE_NAME"]
 
     def get_cookie_domain(self, app: Flask) -> str | None:
         """The cookie's ``Domain``: ``SESSION_COOKIE_DOMAIN`` (``None`` = this host only)."""
-        return app.config["SESSION_COOKIE_DOMAIN"]  # type: ignore[no-any-return]
+        return app.config["SESSION_COOKIE_DOMAIN"]
 
     def get_cookie_path(self, app: Flask) -> str:
         """The cookie's ``Path``: ``SESSION_COOKIE_PATH``, else ``APPLICATION_ROOT``."""
-        return app.config["SESSION_COOKIE_PATH"] or app.config["APPLICATION_ROOT"]  # type: ignore[no-any-return]
+        return app.config["SESSION_COOKIE_PATH"] or app.config["APPLICATION_ROOT"]
 
     def get_cookie_httponly(self, app: Flask) -> bool:
         """Whether the cookie is ``HttpOnly``: ``SESSION_COOKIE_HTTPONLY``."""
-        return app.config["SESSION_COOKIE_HTTPONLY"]  # type: ignore[no-any-return]
+        return app.config["SESSION_COOKIE_HTTPONLY"]
 
     def get_cookie_secure(self, app: Flask) -> bool:
         """Whether the cookie is ``Secure``: ``SESSION_COOKIE_SECURE``."""
-        return app.config["SESSION_COOKIE_SECURE"]  # type: ignore[no-any-return]
+        return app.config["SESSION_COOKIE_SECURE"]
 
     def get_cookie_samesite(self, app: Flask) -> str | None:
         """The cookie's ``SameSite`` value: ``SESSION_COOKIE_SAMESITE``."""
-        return app.config["SESSION_COOKIE_SAMESITE"]  # type: ignore[no-any-return]
+        return app.config["SESSION_COOKIE_SAMESITE"]
 
     def get_cookie_partitioned(self, app: Flask) -> bool:
         """Whether the cookie is ``Partitioned``: ``SESSION_COOKIE_PARTITIONED``."""
-        return app.config["SESSION_COOKIE_PARTITIONED"]  # type: ignore[no-any-return]
+        return app.config["SESSION_COOKIE_PARTITIONED"]
 
     def get_expiration_time(self, app: Flask, session: SessionMixin) -> datetime | None:
         """When the cookie expires: now + ``permanent_session_lifetime`` for a
         permanent session, ``None`` (end of the browser session) otherwise."""
         if session.permanent:
-            return datetime.now(timezone.utc) + app.permanent_session_lifetime  # type: ignore[no-any-return]
+            return datetime.now(timezone.utc) + app.permanent_session_lifetime
         return None
 
     def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
@@ -324,7 +324,7 @@ class SecureCookieSessionInterface(SessionInterface):
         value = self.get_signing_serializer(app).dumps(data)  # type: ignore[union-attr]
         response.set_cookie(
             name,
-            value,  # type: ignore[arg-type]
+            value,
             expires=expires,
             httponly=httponly,
             domain=domain,

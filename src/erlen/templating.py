@@ -118,7 +118,7 @@ def create_environment(app: Flask) -> Environment:
         options["auto_reload"] = auto_reload
 
     env_class = app.jinja_environment or Environment
-    rv = env_class(app, **options)  # type: ignore[call-arg]
+    rv = env_class(app, **options)
     rv.globals.update(
         url_for=app.url_for,
         get_flashed_messages=get_flashed_messages,
@@ -130,7 +130,7 @@ def create_environment(app: Flask) -> Environment:
         g=g,
     )
     rv.policies["json.dumps_function"] = app.json.dumps
-    return t.cast(Environment, rv)
+    return rv
 
 
 def _render(app: Flask, template: Template, context: dict[str, t.Any]) -> str:
@@ -152,7 +152,7 @@ def _current_app() -> Flask:
     if ctx is None:
         from .globals import current_app
 
-        return current_app._get_current_object()  # type: ignore[attr-defined, no-any-return]
+        return current_app._get_current_object()  # type: ignore[attr-defined]
     return ctx.app
 
 

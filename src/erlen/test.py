@@ -188,7 +188,7 @@ def _dump_params(main: str, params: Mapping[str, str]) -> str:
     return "; ".join(parts)
 
 
-class _CallbackDict(dict):  # type: ignore[type-arg]
+class _CallbackDict(dict):
     """A dict that calls ``on_update(self)`` after every mutation."""
 
     def __init__(
@@ -219,7 +219,8 @@ class _CallbackDict(dict):  # type: ignore[type-arg]
         self._on_update(self)
         return rv
 
-    def setdefault(self, key: str, default: str = "") -> str:
+    # A str-valued dict: the default is "" rather than dict's None.
+    def setdefault(self, key: str, default: str = "") -> str:  # type: ignore[override]
         rv = super().setdefault(key, default)
         self._on_update(self)
         return rv
@@ -445,7 +446,7 @@ class EnvironBuilder:
         self.request_uri = path
         if base_url is not None:
             base_url = _iri_to_uri(base_url)
-        self.base_url = base_url  # type: ignore[assignment]
+        self.base_url = base_url
 
         self._query_string = None
         self._args = None
@@ -494,7 +495,7 @@ class EnvironBuilder:
             if input_stream is not None:
                 raise TypeError("can't provide input stream and data")
             if hasattr(data, "read"):
-                data = data.read()  # type: ignore[union-attr]
+                data = data.read()
             if isinstance(data, str):
                 data = data.encode()
             if isinstance(data, bytes):

@@ -71,7 +71,7 @@ class EnvironBuilder(_test.EnvironBuilder):
         self.app = app
         super().__init__(path, base_url, *args, **kwargs)
 
-    def json_dumps(self, obj: t.Any, **kwargs: t.Any) -> str:  # type: ignore[override]
+    def json_dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
         """Serialize ``json=`` data with the app's JSON provider."""
         return self.app.json.dumps(obj, **kwargs)
 
@@ -142,7 +142,7 @@ class FlaskClient(_test.Client):
         finally:
             builder.close()
 
-    def open(  # type: ignore[override]
+    def open(
         self,
         *args: t.Any,
         buffered: bool = False,
@@ -170,7 +170,7 @@ class FlaskClient(_test.Client):
         self._context_stack.close()
 
         response = super().open(request, buffered=buffered, follow_redirects=follow_redirects)
-        response.json_module = self.application.json  # type: ignore[assignment]
+        response.json_module = self.application.json
 
         for cm in self._new_contexts:
             self._context_stack.enter_context(cm)

@@ -182,7 +182,7 @@ class environ_property(_DictAccessorProperty[_TAccessorValue]):
 
     def lookup(self, instance: t.Any) -> WSGIEnvironment:
         """Return ``instance.environ``."""
-        return instance.environ  # type: ignore[no-any-return]
+        return instance.environ
 
 
 class header_property(_DictAccessorProperty[_TAccessorValue]):
@@ -190,7 +190,7 @@ class header_property(_DictAccessorProperty[_TAccessorValue]):
 
     def lookup(self, instance: t.Any) -> MutableMapping[str, t.Any]:
         """Return ``instance.headers``."""
-        return instance.headers  # type: ignore[no-any-return]
+        return instance.headers
 
 
 # Types that have a charset in the IANA registration though not text/*.
@@ -290,7 +290,7 @@ def redirect(location: str, code: int = 302, Response: type[Response] | None = N
         mimetype="text/html",
     )
     response.headers["Location"] = iri_to_uri(location)
-    return response  # type: ignore[no-any-return]
+    return response
 
 
 def _wsgi_str(value: str) -> str:

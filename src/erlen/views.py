@@ -86,8 +86,8 @@ class View:
                 view_class = view.view_class
                 self = view_class(*class_args, **class_kwargs)
                 if view_class is cls and not is_async:
-                    return self.dispatch_request(**kwargs)  # type: ignore[no-any-return]
-                return current_app.ensure_sync(self.dispatch_request)(**kwargs)  # type: ignore[no-any-return]
+                    return self.dispatch_request(**kwargs)
+                return current_app.ensure_sync(self.dispatch_request)(**kwargs)
 
         else:
             instance = cls(*class_args, **class_kwargs)
@@ -95,12 +95,12 @@ class View:
             if iscoroutinefunction(instance.dispatch_request):
 
                 def view(**kwargs: t.Any) -> ft.ResponseReturnValue:
-                    return current_app.ensure_sync(instance.dispatch_request)(**kwargs)  # type: ignore[no-any-return]
+                    return current_app.ensure_sync(instance.dispatch_request)(**kwargs)
 
             else:
 
                 def view(**kwargs: t.Any) -> ft.ResponseReturnValue:
-                    return instance.dispatch_request(**kwargs)  # type: ignore[no-any-return]
+                    return instance.dispatch_request(**kwargs)
 
         if cls.decorators:
             view.__name__ = name
@@ -116,7 +116,7 @@ class View:
         view.__module__ = cls.__module__
         view.methods = cls.methods
         view.provide_automatic_options = cls.provide_automatic_options
-        return view  # type: ignore[no-any-return]
+        return view
 
 
 class MethodView(View):
@@ -188,5 +188,5 @@ class MethodView(View):
         else:
             is_async = iscoroutinefunction(meth)
         if is_async:
-            return current_app.ensure_sync(meth)(**kwargs)  # type: ignore[no-any-return]
-        return meth(**kwargs)  # type: ignore[no-any-return]
+            return current_app.ensure_sync(meth)(**kwargs)
+        return meth(**kwargs)

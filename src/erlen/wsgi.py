@@ -58,7 +58,7 @@ def responder(f: t.Callable[..., WSGIApplication]) -> WSGIApplication:
         def application(environ, start_response):
             return Response("Hello World!")
     """
-    return update_wrapper(lambda *a: f(*a)(*a[-2:]), f)  # type: ignore[return-value]
+    return update_wrapper(lambda *a: f(*a)(*a[-2:]), f)
 
 
 def _get_server(environ: WSGIEnvironment) -> tuple[str, int | None] | None:
@@ -234,7 +234,7 @@ def wrap_file(
     :param buffer_size: Bytes per chunk.
     """
     wrapper = environ.get("wsgi.file_wrapper", FileWrapper)
-    return wrapper(file, buffer_size)  # type: ignore[no-any-return]
+    return wrapper(file, buffer_size)
 
 
 class FileWrapper:

@@ -16,7 +16,7 @@ from ..globals import _cv_app, current_app
 from .provider import _CACHEABLE_KWARGS, _cached_encoder, _default
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from ..wrappers.response import Response
+    from ..wrappers import Response
 
 __all__ = ["dump", "dumps", "jsonify", "load", "loads"]
 
@@ -36,7 +36,7 @@ def dumps(obj: t.Any, **kwargs: t.Any) -> str:
     """
     ctx = _cv_app.get(None)
     if ctx is not None:
-        return ctx.app.json.dumps(obj, **kwargs)  # type: ignore[no-any-return]
+        return ctx.app.json.dumps(obj, **kwargs)
     if kwargs.keys() <= _CACHEABLE_KWARGS:
         key = (_default, True, False, kwargs.get("separators"), kwargs.get("indent"))
         try:
@@ -97,4 +97,4 @@ def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:
     output is indented in debug mode. Views may also simply return a dict or
     list to get the same response.
     """
-    return current_app.json.response(*args, **kwargs)  # type: ignore[no-any-return]
+    return current_app.json.response(*args, **kwargs)

@@ -15,13 +15,14 @@ from json.encoder import (
 )
 
 try:
-    from json.encoder import c_make_encoder as _c_make_encoder
+    # CPython's private C accelerator, which typeshed does not declare.
+    from json.encoder import c_make_encoder as _c_make_encoder  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - CPython always has it
     _c_make_encoder = None
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from ..app import Flask
-    from ..wrappers.response import Response
+    from ..wrappers import Response
 
 __all__ = ["DefaultJSONProvider", "JSONProvider", "OrjsonJSONProvider"]
 
@@ -38,7 +39,8 @@ class JSONProvider:
     """
 
     def __init__(self, app: Flask) -> None:
-        self._app: Flask = weakref.proxy(app)
+        # The weak proxy stands in for the app (weakref types it as a CallableProxyType).
+        self._app: Flask = weakref.proxy(app)  # type: ignore[assignment]
 
     def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
         """Serialize ``obj`` to a JSON string; ``kwargs`` go to the JSON library."""
@@ -73,7 +75,7 @@ class JSONProvider:
         arguments become an object, and no arguments serialize ``null``.
         """
         obj = self._prepare_response_obj(args, kwargs)
-        return self._app.response_class(self.dumps(obj), mimetype="application/json")  # type: ignore[no-any-return]
+        return self._app.response_class(self.dumps(obj), mimetype="application/json")
 
 
 def _default(o: t.Any) -> t.Any:
@@ -130,7 +132,7 @@ class DefaultJSONProvider(JSONProvider):
         as the string that method returns.
     """
 
-    default: t.Callable[[t.Any], t.Any] = staticmethod(_default)  # type: ignore[assignment]
+    default: t.Callable[[t.Any], t.Any] = staticmethod(_default)
     """Called for objects :mod:`json` cannot serialize; returns a JSON type or
     raises :exc:`TypeError`."""
 
@@ -210,7 +212,7 @@ class DefaultJSONProvider(JSONProvider):
             )
         else:
             body = self.dumps(obj, separators=(",", ":"))
-        return app.response_class(body + "\n", mimetype=self.mimetype)  # type: ignore[no-any-return]
+        return app.response_class(body + "\n", mimetype=self.mimetype)
 
 
 _ORJSON_KWARGS = frozenset(("default", "option", "sort_keys", "indent", "separators"))
@@ -276,7 +278,7 @@ class OrjsonJSONProvider(DefaultJSONProvider):
             return None
         option = self._options(kwargs.get("sort_keys", self.sort_keys), indent)
         option |= kwargs.get("option", 0) | extra
-        return self._orjson.dumps(obj, default=kwargs.get("default", self.default), option=option)  # type: ignore[no-any-return]
+        return self._orjson.dumps(obj, default=kwargs.get("default", self.default), option=option)
 
     def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
         """Serialize ``obj`` with :func:`orjson.dumps` and decode the result.
@@ -306,4 +308,4 @@ class OrjsonJSONProvider(DefaultJSONProvider):
         compact = self.compact
         indent = 2 if compact is False or (compact is None and self._app.debug) else None
         body = self._dumps_bytes(obj, {"indent": indent}, self._orjson.OPT_APPEND_NEWLINE)
-        return self._app.response_class(body, mimetype=self.mimetype)  # type: ignore[no-any-return]
+        return self._app.response_class(body, mimetype=self.mimetype)

@@ -285,7 +285,7 @@ class Map:
         missed: list[list[Rule]] = []
         rv = self._functions[websocket](domain, path, method, missed)
         if rv.__class__ is tuple:
-            return rv  # type: ignore[no-any-return]
+            return rv
         failure = self._match_failed(rv, domain, path, method, websocket, missed)
         if isinstance(failure, str):
             raise RequestPath(failure)
@@ -856,8 +856,9 @@ class MapAdapter:
             m.update()
         if values:
             if values.__class__ is not dict and hasattr(values, "getlist"):
-                # A MultiDict: single values unwrapped, empty keys dropped.
-                values = {k: (v[0] if len(v) == 1 else v) for k, v in values.lists() if v}
+                # A MultiDict: single values unwrapped, empty keys dropped. Duck-typed on
+                # purpose (hasattr), so mypy only knows of ``getlist``.
+                values = {k: (v[0] if len(v) == 1 else v) for k, v in values.lists() if v}  # type: ignore[attr-defined]
         else:
             values = {}
 
@@ -883,7 +884,7 @@ class MapAdapter:
                         ):
                             script_name = self.script_name
                             if script_name == "/" and path[1:2] != "/":
-                                return path  # type: ignore[no-any-return]
+                                return path
                             return f"{script_name.rstrip('/')}/{path.lstrip('/')}"
                         rv = (domain_part, path, rule.websocket)
                         break

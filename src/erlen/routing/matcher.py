@@ -291,7 +291,8 @@ class _Gen:
         for part, child in state.dynamic:
             self.dynamic_child(part, child, cur, nxt, vals, out, ind)
         if nonstrict:
-            out.append(f"{pad}if ln == {index + 1} and not {cur}:")
+            # nonstrict is emptied above when index is None (the domain state).
+            out.append(f"{pad}if ln == {index + 1} and not {cur}:")  # type: ignore[operator]
             self.leaf(nonstrict, False, vals, out, ind + 1)
         if len(out) == start:
             out.append(f"{pad}pass")
@@ -469,6 +470,9 @@ class _Gen:
         """Lines (relative indentation) converting ``vals`` and returning."""
         steps: list[tuple[str, ...]] = []
         items: list[str] = []
+        # Typed loosely: the branches below test ``type(conv)`` exactly (through ``kind``),
+        # which mypy cannot use to narrow ``conv``.
+        conv: t.Any
         for (name, conv), value in zip(rule._converters.items(), vals, strict=False):
             kind = type(conv)
             if kind.to_python is BaseConverter.to_python:
@@ -556,7 +560,7 @@ class CompiledMatcher:
         for k, rules in enumerate(gen.leaves):
             ns[f"_T{k}"], ns[f"_D{k}"] = leaf_tables(rules, websocket)
         exec(code, ns)
-        return ns["match"]  # type: ignore[no-any-return]
+        return ns["match"]
 
     @staticmethod
     def _static(

@@ -16,6 +16,8 @@ from .converters import (
 )
 
 if t.TYPE_CHECKING:
+    from types import CodeType
+
     from .map import Map
 
 __all__ = [
@@ -322,7 +324,7 @@ def _urlencode(query: t.Any, sort: bool = False, key: t.Callable[..., t.Any] | N
 
 
 try:
-    _INT_DIGITS_LIMIT = sys.get_int_max_str_digits() or 4300  # type: ignore[attr-defined]
+    _INT_DIGITS_LIMIT = sys.get_int_max_str_digits() or 4300
 except AttributeError:  # Python 3.10: no limit, bound int() work anyway
     _INT_DIGITS_LIMIT = 4300
 
@@ -635,6 +637,7 @@ class Rule(RuleFactory):
         domain_ops: list[tuple[bool, str]] = []
         path_ops: list[tuple[bool, str]] = []
         ops = domain_ops
+        code: str | CodeType  # an expression here, the compiled function's code below
         for n, (dynamic, data) in enumerate(self._trace):
             if not dynamic:
                 if data == "|" and ops is domain_ops:
@@ -651,9 +654,10 @@ class Rule(RuleFactory):
             if conv_type.to_url is BaseConverter.to_url:
                 code = f"_quote({value})"
             elif conv_type is IntegerConverter:
+                # mypy does not narrow ``conv`` through ``conv_type is IntegerConverter``.
                 code = f"str(int({value}))"
-                if conv.fixed_digits:
-                    code += f".zfill({int(conv.fixed_digits)})"
+                if conv.fixed_digits:  # type: ignore[attr-defined]
+                    code += f".zfill({int(conv.fixed_digits)})"  # type: ignore[attr-defined]
             else:
                 ns[f"_C{n}"] = conv
                 code = f"_C{n}.to_url({value})"
@@ -677,7 +681,7 @@ class Rule(RuleFactory):
         lines.append("    return domain, path")
         code = compile("\n".join(lines), f"<erlen build {self.rule!r}>", "exec")
         exec(code, ns)
-        return ns["build"]  # type: ignore[no-any-return]
+        return ns["build"]
 
     def build(
         self, values: t.Mapping[str, t.Any], append_unknown: bool = True
@@ -686,7 +690,7 @@ class Rule(RuleFactory):
         converter rejected a value.  Values not in the rule become the query
         string if ``append_unknown``.
         """
-        return self._get_builders()[0](values, append_unknown)  # type: ignore[no-any-return]
+        return self._get_builders()[0](values, append_unknown)
 
     def provides_defaults_for(self, rule: Rule) -> bool:
         """True if this rule holds the defaults (canonical URL) for ``rule``."""
@@ -711,7 +715,7 @@ class Rule(RuleFactory):
             if key not in defaults and key not in values:
                 return False
         if defaults:
-            for key, value in defaults.items():  # type: ignore[attr-defined]
+            for key, value in defaults.items():
                 if key in values and value != values[key]:
                     return False
         return True

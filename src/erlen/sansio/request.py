@@ -55,7 +55,7 @@ class _header_property(t.Generic[_T]):
     def __init__(
         self,
         name: str,
-        load_func: t.Callable[[str], _T] | None = None,
+        load_func: t.Callable[[str], _T | None] | None = None,
         doc: str | None = None,
     ) -> None:
         self.name = name
@@ -235,9 +235,7 @@ class Request:
     @cached_property
     def cookies(self) -> ImmutableMultiDict[str, str]:
         """The cookies sent with the request."""
-        return parse_cookie(  # type: ignore[return-value]
-            ";".join(self.headers.getlist("Cookie")), cls=self.dict_storage_class
-        )
+        return parse_cookie(";".join(self.headers.getlist("Cookie")), cls=self.dict_storage_class)
 
     content_type = _header_property[str](
         "Content-Type", doc="The ``Content-Type`` header: the media type of the body."

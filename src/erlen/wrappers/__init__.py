@@ -51,7 +51,7 @@ class Request(RequestBase):
         return ctx.app.config[key]
 
     @property
-    def max_content_length(self) -> int | None:  # type: ignore[override]
+    def max_content_length(self) -> int | None:
         """Largest accepted body in bytes (``MAX_CONTENT_LENGTH``); larger answers 413."""
         if self._max_content_length is not None:
             return self._max_content_length
@@ -63,7 +63,7 @@ class Request(RequestBase):
         self._max_content_length = value
 
     @property
-    def max_form_memory_size(self) -> int | None:  # type: ignore[override]
+    def max_form_memory_size(self) -> int | None:
         """Largest accepted non-file form data in bytes (``MAX_FORM_MEMORY_SIZE``)."""
         if self._max_form_memory_size is not None:
             return self._max_form_memory_size
@@ -75,7 +75,7 @@ class Request(RequestBase):
         self._max_form_memory_size = value
 
     @property
-    def max_form_parts(self) -> int | None:  # type: ignore[override]
+    def max_form_parts(self) -> int | None:
         """Most multipart parts accepted (``MAX_FORM_PARTS``)."""
         if self._max_form_parts is not None:
             return self._max_form_parts
@@ -90,7 +90,7 @@ class Request(RequestBase):
     def endpoint(self) -> str | None:
         """The endpoint of the matched rule."""
         if self.url_rule is not None:
-            return self.url_rule.endpoint  # type: ignore[no-any-return]
+            return self.url_rule.endpoint
         return None
 
     @property
@@ -148,7 +148,7 @@ class Response(ResponseBase):
         """``MAX_COOKIE_SIZE`` of the current app, else Werkzeug's default 4093."""
         ctx = _cv_app.get(None)
         if ctx is not None:
-            return ctx.app.config["MAX_COOKIE_SIZE"]  # type: ignore[no-any-return]
+            return ctx.app.config["MAX_COOKIE_SIZE"]
         return super().max_cookie_size
 
 

@@ -131,7 +131,7 @@ class Request(_SansIORequest):
 
         builder = EnvironBuilder(*args, **kwargs)
         try:
-            return builder.get_request(cls)  # type: ignore[no-any-return]
+            return builder.get_request(cls)
         finally:
             builder.close()
 
@@ -152,7 +152,7 @@ class Request(_SansIORequest):
                 try:
                     resp = f(*args[:-2] + (request,))
                 except HTTPException as e:
-                    resp = e.get_response(args[-2])  # type: ignore[assignment]
+                    resp = e.get_response(args[-2])
                 return resp(*args[-2:])
 
         return t.cast("WSGIApplication", application)
@@ -160,37 +160,37 @@ class Request(_SansIORequest):
     # URL and environ values, computed on first access.
 
     @cached_property
-    def method(self) -> str:  # type: ignore[override]
+    def method(self) -> str:
         """The request method, upper-cased, such as ``GET``."""
         return self.environ.get("REQUEST_METHOD", "GET").upper()
 
     @cached_property
-    def scheme(self) -> str:  # type: ignore[override]
+    def scheme(self) -> str:
         """The URL scheme, such as ``http`` or ``https``."""
-        return self.environ.get("wsgi.url_scheme", "http")  # type: ignore[no-any-return]
+        return self.environ.get("wsgi.url_scheme", "http")
 
     @cached_property
-    def server(self) -> tuple[str, int | None] | None:  # type: ignore[override]
+    def server(self) -> tuple[str, int | None] | None:
         """The server address ``(host, port)``; port ``None`` for a Unix socket."""
         return _get_server(self.environ)
 
     @cached_property
-    def root_path(self) -> str:  # type: ignore[override]
+    def root_path(self) -> str:
         """``SCRIPT_NAME``, decoded, without a trailing slash: the mount prefix."""
         return _wsgi_decode(self.environ.get("SCRIPT_NAME") or "", self.encoding_errors).rstrip("/")
 
     @cached_property
-    def path(self) -> str:  # type: ignore[override]
+    def path(self) -> str:
         """``PATH_INFO`` decoded as UTF-8 (invalid bytes replaced), starting with ``/``."""
         p = self.environ.get("PATH_INFO") or ""
         if not p.isascii():
             p = _wsgi_decode(p, self.encoding_errors)
         if p[:1] == "/" and p[1:2] != "/":
-            return p  # type: ignore[no-any-return]
+            return p
         return "/" + p.lstrip("/")
 
     @cached_property
-    def query_string(self) -> bytes:  # type: ignore[override]
+    def query_string(self) -> bytes:
         """The raw bytes of the URL after ``?``."""
         return _wsgi_bytes(self.environ.get("QUERY_STRING", ""))
 
@@ -224,7 +224,7 @@ class Request(_SansIORequest):
         return EnvironHeaders(self.environ)
 
     @cached_property
-    def remote_addr(self) -> str | None:  # type: ignore[override]
+    def remote_addr(self) -> str | None:
         """The client address (``REMOTE_ADDR``)."""
         return self.environ.get("REMOTE_ADDR")
 
@@ -251,9 +251,7 @@ class Request(_SansIORequest):
     @cached_property
     def cookies(self) -> ImmutableMultiDict[str, str]:
         """The cookies sent with the request."""
-        return parse_cookie(  # type: ignore[return-value]
-            self.environ.get("HTTP_COOKIE", ""), cls=self.dict_storage_class
-        )
+        return parse_cookie(self.environ.get("HTTP_COOKIE", ""), cls=self.dict_storage_class)
 
     @property
     def content_type(self) -> str | None:  # type: ignore[override]
@@ -389,7 +387,7 @@ class Request(_SansIORequest):
     @cached_property
     def data(self) -> bytes:
         """The raw body, or ``b""`` if it was parsed as form data (see :attr:`form`)."""
-        return self.get_data(parse_form_data=True)  # type: ignore[return-value]
+        return self.get_data(parse_form_data=True)
 
     @t.overload
     def get_data(
@@ -432,7 +430,7 @@ class Request(_SansIORequest):
     def form(self) -> ImmutableMultiDict[str, str]:
         """The url-encoded or multipart form fields (file uploads are in :attr:`files`)."""
         self._load_form_data()
-        return self.__dict__["form"]  # type: ignore[no-any-return]
+        return self.__dict__["form"]
 
     @cached_property
     def files(self) -> ImmutableMultiDict[str, FileStorage]:
@@ -440,7 +438,7 @@ class Request(_SansIORequest):
         :class:`~erlen.datastructures.FileStorage` objects.
         """
         self._load_form_data()
-        return self.__dict__["files"]  # type: ignore[no-any-return]
+        return self.__dict__["files"]
 
     @cached_property
     def values(self) -> CombinedMultiDict[str, str]:

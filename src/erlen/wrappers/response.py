@@ -149,10 +149,11 @@ class _ClosingBody:
             self._on_close()
 
 
-class _ClosedList(list):  # type: ignore[type-arg]
+class _ClosedList(list):
     """A fixed body (a list of bytes) whose ``close`` attribute is the response's."""
 
     __slots__ = ("close",)
+    close: t.Callable[[], None]
 
 
 class _RangeWrapper:
@@ -199,7 +200,7 @@ class _RangeWrapper:
             if len(chunk) > self._remaining:
                 chunk = chunk[: self._remaining]
             self._remaining -= len(chunk)
-            return chunk  # type: ignore[no-any-return]
+            return chunk
         raise StopIteration
 
     def close(self) -> None:
@@ -209,7 +210,7 @@ class _RangeWrapper:
             close()
 
 
-class _ParamsDict(dict):  # type: ignore[type-arg]
+class _ParamsDict(dict):
     """A dict that calls ``on_update(self)`` after every change (``mimetype_params``)."""
 
     def __init__(self, initial: dict[str, str], on_update: t.Callable[[_ParamsDict], None]):
@@ -242,7 +243,7 @@ class _ParamsDict(dict):  # type: ignore[type-arg]
         """Remove and return the last parameter."""
         rv = super().popitem()
         self._changed()
-        return rv  # type: ignore[no-any-return]
+        return rv
 
     def setdefault(self, key: str, default: t.Any = None) -> t.Any:
         """Set a parameter unless it is already present."""
@@ -270,7 +271,7 @@ class _HeaderProperty(t.Generic[_T]):
         self,
         name: str,
         default: t.Any = None,
-        load_func: t.Callable[[str], _T] | None = None,
+        load_func: t.Callable[[str], _T | None] | None = None,
         dump_func: t.Callable[[t.Any], str | None] | None = None,
         doc: str | None = None,
     ) -> None:
@@ -343,7 +344,7 @@ def _optional_set_property(name: str, doc: str) -> property:
     def fget(self: Response) -> HeaderSet | None:
         if name not in self.headers:
             return None
-        return base.fget(self)  # type: ignore[misc, no-any-return]
+        return base.fget(self)  # type: ignore[misc]
 
     return property(fget, base.fset, base.fdel, doc=doc)
 
@@ -364,7 +365,7 @@ def _csp_property(name: str, doc: str) -> property:
         rv = parse_csp_header(self.headers.get(name), on_update)
         if rv is None:
             rv = ContentSecurityPolicy(None, on_update=on_update)
-        return rv  # type: ignore[no-any-return]
+        return rv
 
     def fset(self: Response, value: ContentSecurityPolicy | str | None) -> None:
         if not value:
@@ -541,12 +542,12 @@ class Response:
 
         if status is None:
             status = self.default_status
-        line = _STATUS_LINES.get(status) if type(status) is int else None  # type: ignore[arg-type]
+        line = _STATUS_LINES.get(status) if type(status) is int else None
         if line is not None:
             self._status = line
             self._status_code = status  # type: ignore[assignment]
         else:
-            self.status = status  # type: ignore[assignment]
+            self.status = status
 
         if direct_passthrough:
             self.direct_passthrough = True
@@ -692,7 +693,7 @@ class Response:
         """Register ``func`` to be called by :meth:`close`; returns it (a decorator)."""
         if not self._on_close:
             self._on_close = []
-        self._on_close.append(func)  # type: ignore[union-attr]
+        self._on_close.append(func)
         return func
 
     @classmethod
@@ -707,7 +708,7 @@ class Response:
                 raise TypeError(
                     "cannot convert WSGI application into response objects without an environ"
                 )
-            response = Response(*_run_wsgi_app(response, environ))  # type: ignore[arg-type]
+            response = Response(*_run_wsgi_app(response, environ))
         response.__class__ = cls
         return response
 
@@ -719,7 +720,7 @@ class Response:
 
         ``buffered=True`` reads the whole body (and closes the app iterable) first.
         """
-        return cls(*_run_wsgi_app(app, environ, buffered))  # type: ignore[arg-type]
+        return cls(*_run_wsgi_app(app, environ, buffered))
 
     @t.overload
     def get_data(self, as_text: t.Literal[False] = False) -> bytes: ...
@@ -763,7 +764,8 @@ class Response:
     def _ensure_sequence(self, mutable: bool = False) -> None:
         if self.is_sequence:
             if mutable and not isinstance(self.response, list):
-                self.response = list(self.response)
+                # mypy joins the two Iterable types of the union to list[Sequence[object]].
+                self.response = list(self.response)  # type: ignore[assignment]
             return
         if self.direct_passthrough:
             raise RuntimeError(
@@ -964,7 +966,7 @@ class Response:
 
     def _wrap_range_response(self, start: int, length: int) -> None:
         if self._status_code == 206:
-            self.response = _RangeWrapper(self.response, start, length)  # type: ignore[assignment]
+            self.response = _RangeWrapper(self.response, start, length)
 
     def _is_range_request_processable(self, environ: WSGIEnvironment) -> bool:
         return "HTTP_RANGE" in environ and (
@@ -999,7 +1001,7 @@ class Response:
             raise RequestedRangeNotSatisfiable(length=complete_length)
         length = range_tuple[1] - range_tuple[0]
         self.content_length = length
-        self.content_range = content_range  # type: ignore[assignment]
+        self.content_range = content_range
         self.status_code = 206
         self._wrap_range_response(range_tuple[0], length)
         return True
@@ -1053,7 +1055,7 @@ class Response:
 
     def get_etag(self) -> tuple[str, bool] | tuple[None, None]:
         """``(etag, is_weak)`` from the ``ETag`` header, or ``(None, None)``."""
-        return unquote_etag(self.headers.get("ETag"))  # type: ignore[no-any-return]
+        return unquote_etag(self.headers.get("ETag"))
 
     # JSON
 
@@ -1179,7 +1181,7 @@ class Response:
         try:
             seconds = int(value)
         except ValueError:
-            return parse_date(value)  # type: ignore[no-any-return]
+            return parse_date(value)
         try:
             return datetime.now(timezone.utc) + timedelta(seconds=seconds)
         except OverflowError:
@@ -1214,7 +1216,7 @@ class Response:
             else:
                 self.headers.pop("Cache-Control", None)
 
-        return parse_cache_control_header(  # type: ignore[no-any-return]
+        return parse_cache_control_header(
             self.headers.get("cache-control"), on_update, ResponseCacheControl
         )
 
@@ -1233,7 +1235,7 @@ class Response:
         rv = parse_content_range_header(self.headers.get("content-range"), on_update)
         if rv is None:
             rv = ContentRange(None, None, None, on_update=on_update)
-        return rv  # type: ignore[no-any-return]
+        return rv
 
     @content_range.setter
     def content_range(self, value: ContentRange | str | None) -> None:
@@ -1429,7 +1431,7 @@ class ResponseStream:
     def tell(self) -> int:
         """The body length so far."""
         self.response._ensure_sequence()
-        return sum(map(len, self.response.response))  # type: ignore[arg-type]
+        return sum(map(len, self.response.response))
 
     @property
     def encoding(self) -> str:

@@ -357,3 +357,13 @@ def test_stylesheet_is_served(client: FlaskClient) -> None:
     assert response.mimetype == "text/css"
     assert b".topbar" in response.get_data()
     response.close()
+
+
+def test_secret_key_is_generated_once_per_instance(tmp_path):
+    _instance_secret_key = notes_pkg._instance_secret_key
+
+    first = _instance_secret_key(str(tmp_path / "a"))
+    assert len(first) == 64
+    assert _instance_secret_key(str(tmp_path / "a")) == first
+    assert (tmp_path / "a" / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert _instance_secret_key(str(tmp_path / "b")) != first

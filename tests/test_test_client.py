@@ -12,9 +12,11 @@ from email.policy import HTTP
 
 import pytest
 
+import erlen
 import erlen.test as etest
 from erlen.datastructures import Authorization, FileStorage, Headers, MultiDict
 from erlen.test import (
+    USER_AGENT,
     Client,
     ClientRedirectError,
     Cookie,
@@ -888,7 +890,14 @@ def test_client_get_returns_test_response() -> None:
     assert json.loads(response.text)["method"] == "GET"
     assert response.request.path == "/hello"
     assert response.history == ()
-    assert response.json["ua"] is None
+    assert response.json["ua"] == USER_AGENT == f"erlen/{erlen.__version__}"
+
+
+def test_client_user_agent_given_or_disabled_wins() -> None:
+    client = Client(echo_app)
+    assert client.get("/", headers={"User-Agent": "probe/2"}).json["ua"] == "probe/2"
+    client.user_agent = ""
+    assert client.get("/").json["ua"] is None
 
 
 @pytest.mark.parametrize(

@@ -5,10 +5,9 @@ This module mirrors ``werkzeug.test`` (Werkzeug 3.1): :class:`EnvironBuilder`,
 and the :class:`TestResponse` it returns, plus the multipart helpers
 :func:`stream_encode_multipart` and :func:`encode_multipart`.
 
-Like Werkzeug, nothing here sends a ``User-Agent`` header unless one is given.
-erlen's application-level test client (``erlen.testing.FlaskClient``) adds
-``User-Agent: erlen/<version>`` to its ``environ_base``, the way Flask's adds
-``Werkzeug/<version>``.
+:class:`Client` identifies itself with ``User-Agent: erlen/<version>`` (:data:`USER_AGENT`)
+unless the request already has one; Werkzeug's client sends none. :class:`EnvironBuilder`
+and :func:`create_environ`, like Werkzeug's, add no ``User-Agent`` of their own.
 
 A few deliberate improvements over Werkzeug, all invisible for ordinary use:
 
@@ -42,6 +41,7 @@ from tempfile import TemporaryFile
 from time import time
 from urllib.parse import quote, unquote_to_bytes, urlencode, urljoin, urlsplit, urlunsplit
 
+from erlen import __version__
 from erlen.datastructures import (
     Authorization,
     FileMultiDict,
@@ -60,6 +60,7 @@ if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = [
+    "USER_AGENT",
     "Client",
     "ClientRedirectError",
     "Cookie",
@@ -70,6 +71,9 @@ __all__ = [
     "run_wsgi_app",
     "stream_encode_multipart",
 ]
+#: The ``User-Agent`` :class:`Client` sends when a request has none.
+USER_AGENT = f"erlen/{__version__}"
+
 
 _REDIRECT_CODES = frozenset((301, 302, 303, 305, 307, 308))
 
@@ -974,6 +978,8 @@ class Client:
             response_wrapper = type("WrapperTestResponse", (TestResponse, response_wrapper), {})
 
         self.response_wrapper = t.cast("type[TestResponse]", response_wrapper)
+        #: Sent as ``User-Agent`` when a request has none.
+        self.user_agent = USER_AGENT
         self._cookies: dict[tuple[str, str, str], Cookie] | None = {} if use_cookies else None
         self.allow_subdomain_redirects = allow_subdomain_redirects
 
@@ -1159,6 +1165,8 @@ class Client:
             finally:
                 builder.close()
 
+        if self.user_agent:
+            request.environ.setdefault("HTTP_USER_AGENT", self.user_agent)
         input_stream = request.environ.get("wsgi.input")
         input_start: int | None = None
         if follow_redirects and input_stream is not None:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from click.testing import CliRunner, Result
 
-from . import __version__, test as _test
+from . import test as _test
 from .wrappers.request import Request as BaseRequest
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -26,8 +26,8 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["EnvironBuilder", "FlaskClient", "FlaskCliRunner"]
 
-#: The User-Agent the test client sends.
-USER_AGENT = f"erlen/{__version__}"
+#: The User-Agent the test client sends (the same as :data:`erlen.test.USER_AGENT`).
+USER_AGENT = _test.USER_AGENT
 
 
 class EnvironBuilder(_test.EnvironBuilder):

@@ -44,12 +44,20 @@ from urllib.parse import quote, unquote_to_bytes, urlencode, urljoin, urlsplit, 
 from erlen import __version__
 from erlen.datastructures import (
     Authorization,
+    CallbackDict,
     FileMultiDict,
     FileStorage,
     Headers,
     MultiDict,
 )
-from erlen.http import dump_cookie, parse_cookie, parse_date
+from erlen.http import (
+    dump_cookie,
+    dump_options_header,
+    get_content_type,
+    parse_cookie,
+    parse_date,
+    parse_options_header,
+)
 from erlen.urls import iri_to_uri
 from erlen.utils import cached_property
 from erlen.wrappers.request import Request
@@ -79,17 +87,6 @@ _REDIRECT_CODES = frozenset((301, 302, 303, 305, 307, 308))
 
 # Mimetypes that get a ``charset`` parameter when assigned to
 # ``EnvironBuilder.mimetype`` (besides ``text/*`` and ``*+xml``).
-_CHARSET_MIMETYPES = frozenset(
-    (
-        "application/ecmascript",
-        "application/javascript",
-        "application/sql",
-        "application/xml",
-        "application/xml-dtd",
-        "application/xml-external-parsed-entity",
-    )
-)
-
 # https://url.spec.whatwg.org/#percent-encoded-bytes, as Werkzeug's _urlencode.
 _QUERY_SAFE = "!$'()*,/:;?@"
 _PATH_SAFE = "/!$&'()*+,:;=@"
@@ -155,83 +152,6 @@ def _iter_data(data: Mapping[str, t.Any]) -> Iterator[tuple[str, t.Any]]:
                     yield key, item
             else:
                 yield key, value
-
-
-def _content_type_with_charset(mimetype: str, charset: str = "utf-8") -> str:
-    """Append ``; charset=...`` to textual mimetypes."""
-    if mimetype.startswith("text/") or mimetype in _CHARSET_MIMETYPES or mimetype.endswith("+xml"):
-        return f"{mimetype}; charset={charset}"
-    return mimetype
-
-
-def _parse_params(value: str) -> tuple[str, dict[str, str]]:
-    """Split ``text/plain; a=b; c="d"`` into the value and its parameters."""
-    main, _, rest = value.partition(";")
-    params: dict[str, str] = {}
-    for item in rest.split(";"):
-        key, sep, val = item.partition("=")
-        key = key.strip().lower()
-        if not key or not sep:
-            continue
-        val = val.strip()
-        if len(val) >= 2 and val[0] == val[-1] == '"':
-            val = val[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-        params[key] = val
-    return main.strip(), params
-
-
-def _dump_params(main: str, params: Mapping[str, str]) -> str:
-    """Inverse of :func:`_parse_params`, quoting values when needed."""
-    parts = [main]
-    for key, val in params.items():
-        if val and all(c.isalnum() or c in "!#$%&'*+-.^_`|~" for c in val):
-            parts.append(f"{key}={val}")
-        else:
-            escaped = val.replace("\\", "\\\\").replace('"', '\\"')
-            parts.append(f'{key}="{escaped}"')
-    return "; ".join(parts)
-
-
-class _CallbackDict(dict):
-    """A dict that calls ``on_update(self)`` after every mutation."""
-
-    def __init__(
-        self, initial: Mapping[str, str], on_update: t.Callable[[_CallbackDict], None]
-    ) -> None:
-        super().__init__(initial)
-        self._on_update = on_update
-
-    def __setitem__(self, key: str, value: str) -> None:
-        super().__setitem__(key, value)
-        self._on_update(self)
-
-    def __delitem__(self, key: str) -> None:
-        super().__delitem__(key)
-        self._on_update(self)
-
-    def clear(self) -> None:
-        super().clear()
-        self._on_update(self)
-
-    def pop(self, key: str, *default: t.Any) -> t.Any:
-        rv = super().pop(key, *default)
-        self._on_update(self)
-        return rv
-
-    def popitem(self) -> tuple[str, str]:
-        rv = super().popitem()
-        self._on_update(self)
-        return rv
-
-    # A str-valued dict: the default is "" rather than dict's None.
-    def setdefault(self, key: str, default: str = "") -> str:  # type: ignore[override]
-        rv = super().setdefault(key, default)
-        self._on_update(self)
-        return rv
-
-    def update(self, *args: t.Any, **kwargs: t.Any) -> None:
-        super().update(*args, **kwargs)
-        self._on_update(self)
 
 
 # PERF: iri_to_uri is pure; the builder converts the same few paths and base
@@ -620,17 +540,17 @@ class EnvironBuilder:
 
     @mimetype.setter
     def mimetype(self, value: str) -> None:
-        self.content_type = _content_type_with_charset(value)
+        self.content_type = get_content_type(value, "utf-8")
 
     @property
     def mimetype_params(self) -> Mapping[str, str]:
         """The content type parameters as a dict; changes update the header."""
 
         def on_update(d: Mapping[str, str]) -> None:
-            self.headers["Content-Type"] = _dump_params(self.mimetype or "", d)
+            self.headers["Content-Type"] = dump_options_header(self.mimetype or "", d)
 
-        params = _parse_params(self.headers.get("Content-Type", ""))[1]
-        return _CallbackDict(params, on_update)
+        params = parse_options_header(self.headers.get("Content-Type", ""))[1]
+        return CallbackDict(params, on_update)
 
     @property
     def content_length(self) -> int | None:

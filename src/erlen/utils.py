@@ -15,6 +15,7 @@ import unicodedata
 
 from markupsafe import escape
 
+from .http import get_content_type
 from .security import _windows_device_files
 from .urls import iri_to_uri
 
@@ -191,30 +192,6 @@ class header_property(_DictAccessorProperty[_TAccessorValue]):
     def lookup(self, instance: t.Any) -> MutableMapping[str, t.Any]:
         """Return ``instance.headers``."""
         return instance.headers
-
-
-# Types that have a charset in the IANA registration though not text/*.
-_charset_mimetypes = frozenset(
-    {
-        "application/ecmascript",
-        "application/javascript",
-        "application/sql",
-        "application/xml",
-        "application/xml-dtd",
-        "application/xml-external-parsed-entity",
-    }
-)
-
-
-def get_content_type(mimetype: str, charset: str) -> str:
-    """Return ``mimetype`` with ``; charset=...`` appended if it is a text type.
-
-    Text types are ``text/*``, ``*+xml`` and a few known ``application/*``
-    types such as ``application/javascript``.
-    """
-    if mimetype.startswith("text/") or mimetype in _charset_mimetypes or mimetype.endswith("+xml"):
-        return f"{mimetype}; charset={charset}"
-    return mimetype
 
 
 _filename_ascii_strip_re = re.compile(r"[^A-Za-z0-9_.-]")

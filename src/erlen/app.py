@@ -1052,7 +1052,7 @@ class Flask(Scaffold):
         # into _dispatch_plain: same steps, ~10 fewer calls (hello world 5.6 -> 5.0 us).
         plain = _plain_dispatch.get(type(self))
         if plain is None:
-            plain = _plain_dispatch[type(self)] = _overrides_no_dispatch_method(type(self))
+            plain = _plain_dispatch[type(self)] = keeps_flask_methods(type(self), _DISPATCH_METHODS)
         if plain:
             ctx = RequestContext(self, environ)
         else:
@@ -1152,8 +1152,11 @@ _DISPATCH_METHODS = (
 _plain_dispatch: dict[type, bool] = {}
 
 
-def _overrides_no_dispatch_method(cls: type) -> bool:
-    return all(getattr(cls, name) is getattr(Flask, name) for name in _DISPATCH_METHODS)
+def keeps_flask_methods(cls: type, names: t.Iterable[str]) -> bool:
+    """Whether the app class ``cls`` inherits every method in ``names`` from :class:`Flask`
+    unchanged, so erlen may skip or fuse those calls for it (the contexts and
+    :meth:`Flask.wsgi_app` decide this once per class)."""
+    return all(getattr(cls, name) is getattr(Flask, name) for name in names)
 
 
 def _split_blueprint_path(name: str) -> list[str]:

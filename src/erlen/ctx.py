@@ -206,16 +206,10 @@ def _reset_by_hand(var: contextvars.ContextVar[t.Any], token: contextvars.Token[
 _LAZY: t.Any = object()
 
 
+# App classes keeping these Flask methods let the contexts bind the URL adapter lazily, build
+# the AppContext directly and skip empty teardowns (decided once per class).
 _plain_app_types: dict[type, bool] = {}
 _ERLEN_METHODS = ("create_url_adapter", "app_context", "do_teardown_request", "do_teardown_appcontext")
-
-
-def _keeps_erlen_methods(cls: type) -> bool:
-    """Whether an app class keeps erlen's methods that the contexts may skip or bypass."""
-    from .app import Flask
-
-    return all(getattr(cls, name) is getattr(Flask, name) for name in _ERLEN_METHODS)
-
 
 _lazy_session_types: dict[type, bool] = {}
 
@@ -261,7 +255,9 @@ class RequestContext:
         # bind_to_environ costs ~0.6 us of a ~7 us hello-world request.
         plain = _plain_app_types.get(type(app))
         if plain is None:
-            plain = _plain_app_types[type(app)] = _keeps_erlen_methods(type(app))
+            from .app import keeps_flask_methods
+
+            plain = _plain_app_types[type(app)] = keeps_flask_methods(type(app), _ERLEN_METHODS)
         #: The app's class keeps erlen's adapter, app-context and teardown methods.
         self._plain = plain
         config = app.config

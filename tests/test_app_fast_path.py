@@ -140,3 +140,31 @@ def test_async_view_on_fused_path(app):
         return {"path": erlen.request.path}
 
     assert app.test_client().get("/a").get_json() == {"path": "/a"}
+
+
+def test_unrelated_cookies_do_not_open_an_untouched_session(app):
+    app.secret_key = "k"
+
+    @app.route("/")
+    def index():
+        return "ok"
+
+    @app.post("/login")
+    def login():
+        erlen.session["user"] = "ada"
+        erlen.session.permanent = True
+        return "in"
+
+    client = app.test_client()
+    client.set_cookie("tracking", "abc")
+    with client:
+        rv = client.get("/")
+        assert request_ctx._session_obj is None  # never decoded
+        assert "Set-Cookie" not in rv.headers
+
+    # A permanent session cookie is still refreshed on a request that ignores it.
+    client.post("/login")
+    with client:
+        rv = client.get("/")
+        assert request_ctx._session_obj is not None
+        assert rv.headers["Set-Cookie"].startswith("session=")

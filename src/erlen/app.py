@@ -900,8 +900,13 @@ class Flask(Scaffold):
         session = ctx._session_obj
         if session is None:
             # Opened lazily and never touched: only a session cookie sent by the client can
-            # need saving (a permanent session refreshed on each request).
-            if "HTTP_COOKIE" not in ctx.request.environ:
+            # need saving (a permanent session refreshed on each request). Other cookies
+            # (analytics, CSRF, ...) must not cost a signature check.
+            req = ctx.request
+            if (
+                "HTTP_COOKIE" not in req.environ
+                or self.session_interface.get_cookie_name(self) not in req.cookies
+            ):
                 return response
             session = ctx._open_session()
         if not self.session_interface.is_null_session(session):

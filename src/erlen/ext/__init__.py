@@ -1,0 +1,1 @@
+"""First-party batteries: Flask extensions' APIs on erlen, without Flask."""

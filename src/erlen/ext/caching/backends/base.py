@@ -1,0 +1,55 @@
+"""The base class of erlen's cache backends: cachelib's, plus a factory for ``CACHE_TYPE``."""
+
+from __future__ import annotations
+
+import typing as t
+from datetime import timedelta
+
+import cachelib
+
+from ..utils import normalize_timeout
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from erlen import Flask
+
+__all__ = ["BaseCache"]
+
+
+class BaseCache(cachelib.BaseCache):
+    """The interface every cache backend implements (cachelib's ``BaseCache``).
+
+    A backend named by ``CACHE_TYPE`` is built with its :meth:`factory`, which reads the
+    app's ``CACHE_*`` config. Subclass it (and override :meth:`factory`) for a backend of
+    your own.
+
+    :param default_timeout: seconds (or a ``timedelta``) used when ``set`` is given no
+        timeout; ``0`` means "never expires".
+    :param ignore_delete_many_errors: when false, ``delete_many`` raises
+        :exc:`RuntimeError` if a key is still there after the delete.
+    """
+
+    def __init__(
+        self, default_timeout: int | timedelta = 300, ignore_delete_many_errors: bool = False
+    ) -> None:
+        cachelib.BaseCache.__init__(self, _seconds(default_timeout))
+        self.ignore_delete_many_errors = ignore_delete_many_errors
+
+    @classmethod
+    def factory(
+        cls, app: Flask, config: dict[str, t.Any], args: list[t.Any], kwargs: dict[str, t.Any]
+    ) -> BaseCache:
+        """Build the backend for ``app`` from its merged cache ``config``, ``CACHE_ARGS``
+        (``args``) and the cache options (``kwargs``). The base class takes no options."""
+        return cls()
+
+
+def _seconds(timeout: int | timedelta) -> int:
+    # cachelib before 0.17 takes only an int.
+    seconds = normalize_timeout(timeout)
+    return 300 if seconds is None else seconds
+
+
+def _keep_errors_setting(cache: cachelib.BaseCache, ignore_delete_many_errors: bool) -> None:
+    # Set after cachelib's __init__: before 0.16 its constructors don't take the argument,
+    # and from 0.16 its default (True) differs from Flask-Caching's (False).
+    cache.ignore_delete_many_errors = ignore_delete_many_errors

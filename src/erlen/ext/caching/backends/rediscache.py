@@ -222,6 +222,13 @@ class RedisClusterCache(RedisCache):
         )
         return cls(*args, **kwargs)
 
+    def get_many(self, *keys: str) -> list[t.Any]:
+        """The values of ``keys`` in order. Unlike a plain ``MGET`` (which a cluster refuses
+        for keys in different hash slots) the keys are read slot by slot."""
+        prefix = self._get_prefix()
+        values = self._read_client.mget_nonatomic([prefix + key for key in keys])
+        return [self.serializer.loads(value) for value in values]
+
 
 def _cluster_nodes(cluster: str, node_class: t.Any) -> list[t.Any]:
     nodes = []

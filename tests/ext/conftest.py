@@ -1,14 +1,18 @@
-"""Fixtures for the batteries' tests: real servers started on demand (redis_server.py) and
-a controllable clock for cachelib's in-process caches."""
+"""Fixtures for the batteries' tests: real servers started on demand (redis_server.py), a
+controllable clock for cachelib's in-process caches, and erlen.ext.caching helpers."""
 
 from __future__ import annotations
+
+import itertools
 
 import cachelib.file
 import cachelib.simple
 import pytest
 from redis_server import redis_cluster_url, redis_sentinel, redis_url
 
-__all__ = ["cachelib_clock", "redis_cluster_url", "redis_sentinel", "redis_url"]
+from erlen.ext.caching import Cache
+
+__all__ = ["cache", "cachelib_clock", "counter", "redis_cluster_url", "redis_sentinel", "redis_url"]
 
 
 class Clock:
@@ -32,3 +36,15 @@ def cachelib_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     monkeypatch.setattr(cachelib.simple, "time", clock)
     monkeypatch.setattr(cachelib.file, "time", clock)
     return clock
+
+
+@pytest.fixture
+def cache(app):
+    """An ``erlen.ext.caching.Cache`` on the test app, with a ``SimpleCache`` backend."""
+    return Cache(app, config={"CACHE_TYPE": "SimpleCache"})
+
+
+@pytest.fixture
+def counter():
+    """0, 1, 2, ...: a view returning ``next(counter)`` shows whether it ran again."""
+    return itertools.count()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 
 import pytest
 
@@ -13,16 +12,6 @@ from erlen.ext.caching import (
     cache_memoize_miss,
     function_namespace,
 )
-
-
-@pytest.fixture
-def cache(app):
-    return Cache(app, config={"CACHE_TYPE": "SimpleCache"})
-
-
-@pytest.fixture
-def counter():
-    return itertools.count()
 
 
 @pytest.fixture

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
 
 import pytest
 
 from erlen import render_template, render_template_string
 from erlen.ext.caching import Cache, make_template_fragment_key
-
-
-@pytest.fixture
-def cache(app):
-    return Cache(app, config={"CACHE_TYPE": "SimpleCache"})
-
-
-@pytest.fixture
-def counter():
-    return itertools.count()
 
 
 def test_fragment_is_cached_by_name_and_vary_on(app, client, cache, counter):

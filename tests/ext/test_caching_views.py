@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import itertools
 import logging
 import threading
 
@@ -19,16 +18,6 @@ from erlen.ext.caching import (
     cache_view_miss,
 )
 from erlen.views import MethodView
-
-
-@pytest.fixture
-def cache(app):
-    return Cache(app, config={"CACHE_TYPE": "SimpleCache"})
-
-
-@pytest.fixture
-def counter():
-    return itertools.count()
 
 
 def body(client, url, **kwargs):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import inspect
 import typing as t
 from collections.abc import Callable
@@ -14,9 +13,10 @@ from erlen.helpers import url_for
 from erlen.wrappers import Response
 
 from . import signals
-from ._core import CacheCore, logger
-from ._drive import Steps, drive_async, drive_sync
+from ._core import CacheCore
+from ._drive import Steps, wrap
 from ._response import CachedResponse
+from ._steps import Callbacks, backend_error, keep, lookup
 from ._typing import AnyCached, CachedFunction, P, R
 from .utils import (
     QueryArgs,
@@ -25,19 +25,10 @@ from .utils import (
     join_generator,
     normalize_timeout,
     query_args_as_pairs,
-    wants_args,
-    wants_extra_args,
 )
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from erlen import Flask
-
-
-def _callback(func: Callable[..., t.Any] | None, wants: Callable[..., bool]) -> t.Any:
-    # (func, whether it takes the call's arguments), inspected once at decoration.
-    if not callable(func):
-        return None
-    return func, wants(func)
 
 
 class _Source:
@@ -106,73 +97,42 @@ class CachedMixin(CacheCore):
         ``async def`` functions get an ``async def`` wrapper; the cache backend calls in it
         are synchronous (a Redis round trip blocks the event loop for its duration).
         """
-        unless_cb = _callback(unless, wants_args)
-        forced_cb = _callback(forced_update, wants_args)
-        stale_cb = _callback(is_stale, wants_extra_args)
+        callbacks = Callbacks(unless, forced_update, is_stale, response_filter, cache_none)
 
         def decorator(f: Callable[P, R]) -> CachedFunction[P, R]:
             source = _Source(f)
             arg_names: list[str] | None = None
 
             def steps(app: Flask, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> Steps:
-                if unless_cb is not None:
-                    func, takes_args = unless_cb
-                    call = (func, (f, *args), kwargs) if takes_args else (func, (), {})
-                    if (yield call) is True:
-                        return (yield f, args, kwargs)
-                found = False
-                rv: t.Any = None
-                try:
+                def make_key() -> str:
                     if callable(make_cache_key):
-                        cache_key = make_cache_key(*args, **kwargs)
-                    else:
-                        cache_key = wrapper.make_cache_key(*args, use_request=True, **kwargs)
-                    forced = False
-                    if forced_cb is not None:
-                        func, takes_args = forced_cb
-                        forced = yield (func, args, kwargs) if takes_args else (func, (), {})
-                    if forced is not True:
-                        rv = self.get(cache_key)
-                        found = rv is not None or (cache_none and self.has(cache_key))
-                        if found and stale_cb is not None:
-                            func, takes_args = stale_cb
-                            call = (func, (rv, *args), kwargs) if takes_args else (func, (rv,), {})
-                            if (yield call) is True:
-                                rv, found = None, False
-                except Exception:
-                    if app.debug:
-                        raise
-                    logger.exception("Exception possibly due to cache backend.")
+                        return make_cache_key(*args, **kwargs)
+                    return wrapper.make_cache_key(*args, use_request=True, **kwargs)
+
+                looked_up = yield from lookup(self, app, callbacks, f, args, kwargs, make_key)
+                if looked_up is None:
                     return (yield f, args, kwargs)
+                cache_key, found, rv = looked_up
                 if response_hit_indication and found and has_request_context():
                     after_this_request(_mark_hit)
                 if self.enable_signals:
                     signal = signals.cache_view_hit if found else signals.cache_view_miss
                     signal.send(cache=self, cache_key=cache_key, args=args, kwargs=kwargs)
-                if found:
-                    if isinstance(rv, HTTPException):
-                        raise rv
-                    return rv
-                try:
-                    rv = yield f, args, kwargs
-                except HTTPException as e:
-                    rv = e
-                if inspect.isgenerator(rv):
-                    rv = join_generator(rv)
-                keep = True
-                if response_filter is not None:
-                    filtered = rv.get_response() if isinstance(rv, HTTPException) else rv
-                    keep = bool((yield response_filter, (filtered,), {}))
-                if keep:
-                    cache_timeout = normalize_timeout(wrapper.cache_timeout)
-                    if isinstance(rv, CachedResponse):
-                        cache_timeout = rv.timeout or cache_timeout
+                if not found:
                     try:
-                        self.set(cache_key, rv, timeout=cache_timeout)
-                    except Exception:
-                        if app.debug:
-                            raise
-                        logger.exception("Exception possibly due to cache backend.")
+                        rv = yield f, args, kwargs
+                    except HTTPException as e:
+                        rv = e
+                    if inspect.isgenerator(rv):
+                        rv = join_generator(rv)
+                    if (yield from keep(callbacks, rv, _as_response)):
+                        cache_timeout = normalize_timeout(wrapper.cache_timeout)
+                        if isinstance(rv, CachedResponse):
+                            cache_timeout = rv.timeout or cache_timeout
+                        try:
+                            self.set(cache_key, rv, timeout=cache_timeout)
+                        except Exception:
+                            backend_error(app)
                 if isinstance(rv, HTTPException):
                     raise rv
                 return rv
@@ -221,16 +181,7 @@ class CachedMixin(CacheCore):
                     key += self._hash(hash_method)(source.encoded()).hexdigest()
                 return key
 
-            async def async_wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-                return await drive_async(steps(self._current_app(), args, kwargs))
-
-            def sync_wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-                app = self._current_app()
-                return drive_sync(app, steps(app, args, kwargs))
-
-            wrapper: t.Any = functools.wraps(f)(
-                async_wrapper if inspect.iscoroutinefunction(f) else sync_wrapper
-            )
+            wrapper = wrap(f, self._current_app, steps)
             wrapper.uncached = f
             wrapper.cache_timeout = timeout
             wrapper.make_cache_key = default_make_cache_key
@@ -250,6 +201,11 @@ class CachedMixin(CacheCore):
         Without ``path`` the view arguments ``kwargs`` build it with ``url_for``. Works
         outside a request (give ``path``, or set ``SERVER_NAME`` for ``url_for``)."""
         return self.delete(f.make_cache_key(path=path, query_args=query_args, **kwargs))
+
+
+def _as_response(rv: t.Any) -> t.Any:
+    # response_filter sees the response of an HTTPException the view raised.
+    return rv.get_response() if isinstance(rv, HTTPException) else rv
 
 
 def _mark_hit(response: Response) -> Response:

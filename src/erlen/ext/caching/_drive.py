@@ -10,6 +10,7 @@ returns an awaitable. The cache backend calls inside the generator are plain syn
 
 from __future__ import annotations
 
+import functools
 import inspect
 import typing as t
 from collections.abc import Callable, Generator
@@ -55,3 +56,21 @@ async def drive_async(steps: Steps) -> t.Any:
                 call = steps.send(result)
     except StopIteration as stop:
         return stop.value
+
+
+def wrap(
+    f: Callable[..., t.Any],
+    current_app: Callable[[], Flask],
+    steps: Callable[[Flask, tuple[t.Any, ...], dict[str, t.Any]], Steps],
+) -> t.Any:
+    """The wrapper of ``f`` that runs ``steps(app, args, kwargs)``: an ``async def`` one
+    for a coroutine function, else a plain one."""
+
+    async def async_wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        return await drive_async(steps(current_app(), args, kwargs))
+
+    def sync_wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        app = current_app()
+        return drive_sync(app, steps(app, args, kwargs))
+
+    return functools.wraps(f)(async_wrapper if inspect.iscoroutinefunction(f) else sync_wrapper)

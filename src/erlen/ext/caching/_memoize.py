@@ -9,15 +9,15 @@ replace it. A version key lives as long as the newest entry written with it.
 from __future__ import annotations
 
 import base64
-import functools
 import inspect
 import secrets
 import typing as t
 from collections.abc import Callable
 
 from . import signals
-from ._core import CacheCore, logger
-from ._drive import Steps, drive_async, drive_sync
+from ._core import CacheCore
+from ._drive import Steps, wrap
+from ._steps import Callbacks, backend_error, keep, lookup
 from ._typing import AnyMemoized, MemoizedFunction, P, R
 from .utils import (
     Timeout,
@@ -26,8 +26,6 @@ from .utils import (
     join_generator,
     namespaces,
     normalize_timeout,
-    wants_args,
-    wants_extra_args,
 )
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -267,50 +265,24 @@ class MemoizeMixin(CacheCore):
         ``make_cache_key(f, *args, **kwargs)`` and ``delete_memoized()``. Callbacks may be
         ``async def``; an ``async def`` function gets an ``async def`` wrapper.
         """
-        unless_cb = (unless, wants_args(unless)) if callable(unless) else None
-        forced_cb = (forced_update, wants_args(forced_update)) if callable(forced_update) else None
-        stale_cb = (is_stale, wants_extra_args(is_stale)) if callable(is_stale) else None
+        callbacks = Callbacks(unless, forced_update, is_stale, response_filter, cache_none)
         ignore = frozenset(args_to_ignore or ())
 
         def decorator(f: Callable[P, R]) -> MemoizedFunction[P, R]:
             info = _FunctionInfo(f)
 
             def steps(app: Flask, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> Steps:
-                if unless_cb is not None:
-                    func, takes_args = unless_cb
-                    call = (func, (f, *args), kwargs) if takes_args else (func, (), {})
-                    if (yield call) is True:
-                        return (yield f, args, kwargs)
                 key_arguments = info.key_arguments(args, kwargs, ignore)
-                found = False
-                rv: t.Any = None
-                try:
-                    forced = False
-                    if forced_cb is not None:
-                        func, takes_args = forced_cb
-                        forced = yield (func, args, kwargs) if takes_args else (func, (), {})
-                    cache_key = self._memoize_key(
-                        info,
-                        args,
-                        key_arguments,
-                        make_name,
-                        hash_method,
-                        source_check,
-                        ignore,
+
+                def make_key() -> str:
+                    return self._memoize_key(
+                        info, args, key_arguments, make_name, hash_method, source_check, ignore
                     )
-                    if forced is not True:
-                        rv = self.get(cache_key)
-                        found = rv is not None or (cache_none and self.has(cache_key))
-                        if found and stale_cb is not None:
-                            func, takes_args = stale_cb
-                            call = (func, (rv, *args), kwargs) if takes_args else (func, (rv,), {})
-                            if (yield call) is True:
-                                rv, found = None, False
-                except Exception:
-                    if app.debug:
-                        raise
-                    logger.exception("Exception possibly due to cache backend.")
+
+                looked_up = yield from lookup(self, app, callbacks, f, args, kwargs, make_key)
+                if looked_up is None:
                     return (yield f, args, kwargs)
+                cache_key, found, rv = looked_up
                 if self.enable_signals:
                     signal = signals.cache_memoize_hit if found else signals.cache_memoize_miss
                     signal.send(cache=self, cache_key=cache_key, f=f, args=args, kwargs=kwargs)
@@ -319,7 +291,7 @@ class MemoizeMixin(CacheCore):
                 rv = yield f, args, kwargs
                 if inspect.isgenerator(rv):
                     rv = join_generator(rv)
-                if response_filter is None or (yield response_filter, (rv,), {}):
+                if (yield from keep(callbacks, rv)):
                     cache_timeout = normalize_timeout(wrapper.cache_timeout)
                     try:
                         self.set(cache_key, rv, timeout=cache_timeout)
@@ -332,21 +304,10 @@ class MemoizeMixin(CacheCore):
                             timeout=cache_timeout,
                         )
                     except Exception:
-                        if app.debug:
-                            raise
-                        logger.exception("Exception possibly due to cache backend.")
+                        backend_error(app)
                 return rv
 
-            async def async_wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-                return await drive_async(steps(self._current_app(), args, kwargs))
-
-            def sync_wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-                app = self._current_app()
-                return drive_sync(app, steps(app, args, kwargs))
-
-            wrapper: t.Any = functools.wraps(f)(
-                async_wrapper if inspect.iscoroutinefunction(f) else sync_wrapper
-            )
+            wrapper = wrap(f, self._current_app, steps)
             wrapper.uncached = f
             wrapper.cache_timeout = timeout
             wrapper.make_cache_key = self._memoize_make_cache_key(

@@ -1,16 +1,15 @@
 """Fixtures for the batteries' tests: real servers started on demand (redis_server.py), a
-controllable clock for cachelib's in-process caches, and erlen.ext.caching helpers."""
+controllable clock for cachelib's in-process caches, and erlen.ext.caching helpers.
+
+Battery libraries are imported inside the fixtures, so one battery's missing dependency
+never breaks another battery's tests."""
 
 from __future__ import annotations
 
 import itertools
 
-import cachelib.file
-import cachelib.simple
 import pytest
 from redis_server import redis_cluster_url, redis_sentinel, redis_url
-
-from erlen.ext.caching import Cache
 
 __all__ = ["cache", "cachelib_clock", "counter", "redis_cluster_url", "redis_sentinel", "redis_url"]
 
@@ -32,6 +31,9 @@ class Clock:
 def cachelib_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """The time seen by cachelib's SimpleCache and FileSystemCache (they import ``time``
     from the ``time`` module, so the name in their modules is replaced)."""
+    import cachelib.file
+    import cachelib.simple
+
     clock = Clock(1_800_000_000.0)
     monkeypatch.setattr(cachelib.simple, "time", clock)
     monkeypatch.setattr(cachelib.file, "time", clock)
@@ -41,6 +43,8 @@ def cachelib_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 @pytest.fixture
 def cache(app):
     """An ``erlen.ext.caching.Cache`` on the test app, with a ``SimpleCache`` backend."""
+    from erlen.ext.caching import Cache
+
     return Cache(app, config={"CACHE_TYPE": "SimpleCache"})
 
 

@@ -1,0 +1,76 @@
+"""Running the extension's logic once for sync and async callers.
+
+The logic that calls user callbacks (``user_loader``, ``request_loader``,
+``unauthorized_handler``, ``needs_refresh_handler``) is written once, as a generator that
+yields ``(callback, args)`` and is sent back the callback's result. :func:`run_sync` drives it
+from synchronous code (an ``async def`` callback goes through ``app.ensure_sync``);
+:func:`run_async` drives it from a coroutine and awaits ``async def`` callbacks on the running
+loop, so an async view never blocks on them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import typing as t
+
+from erlen.globals import current_app
+
+T = t.TypeVar("T")
+#: A callback to call and its positional arguments.
+Call = tuple[t.Callable[..., t.Any], tuple[t.Any, ...]]
+#: The logic: yields calls, receives their results, returns its own result.
+Steps = t.Generator[Call, t.Any, T]
+
+__all__ = ["Call", "Steps", "run_async", "run_sync"]
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def run_sync(steps: Steps[T]) -> T:
+    """Run ``steps`` to completion from synchronous code and return its result."""
+    ensure_sync = current_app.ensure_sync
+    try:
+        call = next(steps)
+        while True:
+            func, args = call
+            if inspect.iscoroutinefunction(func) and _loop_running():
+                name = getattr(func, "__qualname__", repr(func))
+                raise RuntimeError(
+                    f"The callback {name}() is 'async def' and was needed from synchronous"
+                    " code running on the event loop (e.g. 'current_user' read in an async"
+                    " view before the user was loaded). Await it instead: 'await aget_user()'"
+                    " (or decorate the view with @login_required), 'await"
+                    " login_manager.aunauthorized()', 'await login_manager.aneeds_refresh()'."
+                )
+            call = steps.send(ensure_sync(func)(*args))
+    except StopIteration as stop:
+        return t.cast(T, stop.value)
+    finally:
+        steps.close()
+
+
+async def run_async(steps: Steps[T]) -> T:
+    """Run ``steps`` to completion in a coroutine, awaiting callbacks that return awaitables.
+
+    A synchronous callback runs inline on the loop, as it would under Flask; make it
+    ``async def`` to keep slow I/O off the loop.
+    """
+    try:
+        call = next(steps)
+        while True:
+            func, args = call
+            result = func(*args)
+            if inspect.isawaitable(result):
+                result = await result
+            call = steps.send(result)
+    except StopIteration as stop:
+        return t.cast(T, stop.value)
+    finally:
+        steps.close()

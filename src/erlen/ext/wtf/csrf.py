@@ -55,18 +55,7 @@ def generate_csrf(secret_key: str | bytes | None = None, token_key: str | None =
     ``secret_key`` defaults to ``WTF_CSRF_SECRET_KEY``, else the app's secret key;
     ``token_key`` to ``WTF_CSRF_FIELD_NAME``, else ``"csrf_token"``.
     """
-    secret_key = _get_config(
-        secret_key,
-        "WTF_CSRF_SECRET_KEY",
-        current_app.secret_key,
-        message="A secret key is required to use CSRF.",
-    )
-    field_name: str = _get_config(
-        token_key,
-        "WTF_CSRF_FIELD_NAME",
-        "csrf_token",
-        message="A field name is required to use CSRF.",
-    )
+    secret_key, field_name = _key_and_field(secret_key, token_key)
     if field_name not in g:
         serializer = URLSafeTimedSerializer(secret_key, salt=_SALT)
         if field_name not in session:
@@ -92,18 +81,7 @@ def validate_csrf(
     ``time_limit`` is in seconds (default ``WTF_CSRF_TIME_LIMIT``, else 3600; ``None`` in
     the config: no limit). Raises :class:`wtforms.ValidationError` saying why not.
     """
-    secret_key = _get_config(
-        secret_key,
-        "WTF_CSRF_SECRET_KEY",
-        current_app.secret_key,
-        message="A secret key is required to use CSRF.",
-    )
-    field_name: str = _get_config(
-        token_key,
-        "WTF_CSRF_FIELD_NAME",
-        "csrf_token",
-        message="A field name is required to use CSRF.",
-    )
+    secret_key, field_name = _key_and_field(secret_key, token_key)
     time_limit = _get_config(time_limit, "WTF_CSRF_TIME_LIMIT", 3600, required=False)
 
     if not data:
@@ -139,6 +117,23 @@ def csrf_meta_tag(
     name = _get_config(name, "WTF_CSRF_META_NAME", "csrf-token")
     token = generate_csrf(secret_key=secret_key, token_key=token_key)
     return Markup(f'<meta name="{escape(name)}" content="{escape(token)}">')
+
+
+def _key_and_field(secret_key: str | bytes | None, token_key: str | None) -> tuple[t.Any, str]:
+    """The signing key and the session key of the token, from the arguments or the config."""
+    secret_key = _get_config(
+        secret_key,
+        "WTF_CSRF_SECRET_KEY",
+        current_app.secret_key,
+        message="A secret key is required to use CSRF.",
+    )
+    field_name = _get_config(
+        token_key,
+        "WTF_CSRF_FIELD_NAME",
+        "csrf_token",
+        message="A field name is required to use CSRF.",
+    )
+    return secret_key, field_name
 
 
 def _get_config(

@@ -489,6 +489,28 @@ _env_file_option = _EnvOption(
 )
 
 
+def _set_compat(ctx: click.Context, param: click.Option, value: bool) -> bool:
+    if value:
+        from . import compat  # noqa: F401  (importing it turns compat mode on)
+    return value
+
+
+# Eager and declared first: compat mode must be on before the app or a plugin command
+# imports a Flask extension. Only on the ``erlen`` command, not on every FlaskGroup.
+_compat_option = click.Option(
+    ["--compat"],
+    is_flag=True,
+    envvar="ERLEN_COMPAT",
+    help=(
+        "Compat mode: 'flask' and 'werkzeug' imports load erlen, so Flask extensions run on"
+        " erlen (also ERLEN_COMPAT=1). See docs/compat.md."
+    ),
+    is_eager=True,
+    expose_value=False,
+    callback=_set_compat,
+)
+
+
 class FlaskGroup(AppGroup):
     """The ``erlen`` command group: loads the app and adds its commands.
 
@@ -590,6 +612,10 @@ class FlaskGroup(AppGroup):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Parse the arguments, reading --env-file and --app early for a bare ``--help``."""
+        if _compat_option in self.params:
+            # ERLEN_COMPAT before any option: Click would process an option taken from the
+            # environment after those on the command line, and --help loads the app.
+            _compat_option.handle_parse_result(ctx, {}, [])
         if (not args and self.no_args_is_help) or (
             len(args) == 1 and args[0] in self.get_help_option_names(ctx)
         ):
@@ -960,6 +986,7 @@ def routes_command(sort: str, all_methods: bool) -> None:
 #: The ``erlen`` command.
 cli = FlaskGroup(
     name="erlen",
+    params=[_compat_option],
     help="""\
 A general utility script for erlen (and Flask) applications.
 

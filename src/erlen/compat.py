@@ -22,6 +22,9 @@ If the real Flask or Werkzeug was imported first, importing this module raises
 ``RuntimeError``: the two would mix. Other ways to turn compat mode on: ``erlen --compat``
 or ``ERLEN_COMPAT=1`` for the ``erlen`` command, ``pytest -p erlen.compat``. The table can be
 read without turning anything on from :mod:`erlen._compat.aliases`. See docs/compat.md.
+
+(PYTEST_DONT_REWRITE: this marker keeps ``pytest -p erlen.compat`` from warning that the
+module cannot be rewritten when a sitecustomize or the ``erlen`` command imported it first.)
 """
 
 from __future__ import annotations

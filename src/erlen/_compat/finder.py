@@ -118,7 +118,7 @@ def install() -> None:
         return
     foreign = _foreign_modules()
     if foreign:
-        name, module = min(foreign, key=lambda item: item[0].count("."))  # the package first
+        name, module = min(foreign, key=lambda item: (item[0].count("."), item[0]))
         where = getattr(module, "__file__", None) or repr(module)
         raise RuntimeError(
             f"erlen.compat was imported after the real {name.partition('.')[0]}: "

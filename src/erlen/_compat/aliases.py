@@ -14,6 +14,9 @@ flask.routing`` fails as it does with Flask.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 #: The Flask release whose API erlen implements; ``flask.__version__`` and
 #: ``importlib.metadata.version("flask")`` answer it in compat mode.
 FLASK_VERSION = "3.1.3"
@@ -108,28 +111,34 @@ WERKZEUG_MODULES: tuple[str, ...] = (
     "werkzeug.wsgi",
 )
 
-#: The modules whose erlen module has another name. ``flask`` and ``werkzeug`` are modules of
-#: their own because their top-level names differ from ``erlen``'s (``werkzeug.Request`` is
-#: the Werkzeug-level class, ``flask.__version__`` is Flask's version); ``werkzeug.wrappers``
-#: because ``erlen.wrappers`` is ``flask.wrappers`` (the app-level subclasses).
-RENAMED: dict[str, str] = {
-    "flask": "erlen._compat.flask",
-    "werkzeug": "erlen._compat.werkzeug",
-    "werkzeug.wrappers": "erlen._compat.werkzeug_wrappers",
-    "werkzeug._internal": "erlen._compat.werkzeug_internal",
-}
+#: The modules whose erlen module has another name (read-only, as the other tables).
+#: ``flask`` and ``werkzeug`` are modules of their own because their top-level names differ
+#: from ``erlen``'s (``werkzeug.Request`` is the Werkzeug-level class, ``flask.__version__``
+#: is Flask's version); ``werkzeug.wrappers`` because ``erlen.wrappers`` is
+#: ``flask.wrappers`` (the app-level subclasses); ``werkzeug._internal`` is private to
+#: Werkzeug and erlen has only the one name extensions import from it.
+RENAMED: Mapping[str, str] = MappingProxyType(
+    {
+        "flask": "erlen._compat.flask",
+        "werkzeug": "erlen._compat.werkzeug",
+        "werkzeug.wrappers": "erlen._compat.werkzeug_wrappers",
+        "werkzeug._internal": "erlen._compat.werkzeug_internal",
+    }
+)
 
 #: Why erlen has no module for these names (shown when they are imported in compat mode).
-ABSENT: dict[str, str] = {
-    "werkzeug.debug.console": "erlen's debug page runs no code in the browser, so there is "
-    "no interactive console (docs/debugging.md)",
-    "werkzeug.debug.repr": "erlen's debug page renders no object dumps (docs/debugging.md)",
-    "werkzeug.debug.tbtools": "erlen's debug page has its own traceback rendering, not "
-    "Werkzeug's traceback objects (docs/debugging.md)",
-    "werkzeug.sansio.multipart": "erlen parses multipart bodies with python-multipart; "
-    "Werkzeug's incremental MultipartDecoder/MultipartEncoder are not provided",
-    "werkzeug.testapp": "Werkzeug's demo application is not part of erlen",
-}
+ABSENT: Mapping[str, str] = MappingProxyType(
+    {
+        "werkzeug.debug.console": "erlen's debug page runs no code in the browser, so there is "
+        "no interactive console (docs/debugging.md)",
+        "werkzeug.debug.repr": "erlen's debug page renders no object dumps (docs/debugging.md)",
+        "werkzeug.debug.tbtools": "erlen's debug page has its own traceback rendering, not "
+        "Werkzeug's traceback objects (docs/debugging.md)",
+        "werkzeug.sansio.multipart": "erlen parses multipart bodies with python-multipart; "
+        "Werkzeug's incremental MultipartDecoder/MultipartEncoder are not provided",
+        "werkzeug.testapp": "Werkzeug's demo application is not part of erlen",
+    }
+)
 
 
 def _default_target(name: str) -> str:
@@ -138,9 +147,9 @@ def _default_target(name: str) -> str:
 
 #: Every Flask 3.1.3 and Werkzeug 3.1.9 module name -> the erlen module compat mode gives for
 #: it (the target may not exist yet: see the module docstring).
-ALIASES: dict[str, str] = {
-    name: RENAMED.get(name) or _default_target(name) for name in FLASK_MODULES + WERKZEUG_MODULES
-}
+ALIASES: Mapping[str, str] = MappingProxyType(
+    {name: RENAMED.get(name) or _default_target(name) for name in FLASK_MODULES + WERKZEUG_MODULES}
+)
 
 _PACKAGES = frozenset(name.rpartition(".")[0] for name in ALIASES if "." in name)
 

@@ -1,7 +1,7 @@
 """The machinery of compat mode (``erlen.compat``).
 
-Importing this package, or any module in it except the alias targets, changes nothing:
-``erlen.compat`` turns compat mode on. :mod:`erlen._compat.aliases` holds the alias table
+Importing this package or its modules changes nothing; importing ``erlen.compat`` turns
+compat mode on. :mod:`erlen._compat.aliases` holds the alias table
 (readable without turning anything on), :mod:`erlen._compat.finder` the import hook,
 :mod:`erlen._compat.metadata` the distribution metadata for ``flask`` and ``werkzeug``; the
 modules ``flask``, ``werkzeug``, ``werkzeug_wrappers`` and ``werkzeug_internal`` are what

@@ -2,10 +2,37 @@
 
 from __future__ import annotations
 
+import os
+import typing as t
+
 import pytest
 
 import erlen
 from erlen.globals import _cv_app, _cv_request
+
+# The variables erlen reads from os.environ: every test starts without them, whatever the
+# shell running the suite has exported.
+_CALLER_ENV_PREFIXES = ("FLASK_", "ERLEN_", "WERKZEUG_")
+_CALLER_ENV_NAMES = ("NO_COLOR", "PYTHONSTARTUP")
+
+
+@pytest.fixture(autouse=True)
+def _reset_environ() -> t.Iterator[None]:
+    """Run each test without the caller's ``FLASK_*``/``ERLEN_*`` variables, then restore
+    ``os.environ`` exactly, undoing what the test (or the CLI and dotenv under test) set.
+
+    Tests that need such a variable set it with ``monkeypatch``.
+    """
+    saved = dict(os.environ)
+    for key in saved:
+        if key.startswith(_CALLER_ENV_PREFIXES) or key in _CALLER_ENV_NAMES:
+            del os.environ[key]
+    yield
+    for key in os.environ.keys() - saved.keys():
+        del os.environ[key]
+    for key, value in saved.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
 
 
 @pytest.fixture

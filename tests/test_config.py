@@ -9,6 +9,7 @@ import textwrap
 
 import pytest
 
+from erlen import Flask
 from erlen.config import Config, ConfigAttribute
 
 
@@ -310,22 +311,20 @@ def test_get_namespace(flask_config_cls):
 
 
 def test_config_attribute():
-    class App:
-        debug = ConfigAttribute[bool]("DEBUG")
+    class App(Flask):
+        flag = ConfigAttribute[bool]("FLAG")
         lifetime = ConfigAttribute("LIFETIME", get_converter=int)
 
-        def __init__(self) -> None:
-            self.config = Config("/", {"DEBUG": False, "LIFETIME": "30"})
-
-    app = App()
-    assert app.debug is False
+    app = App("config_attribute_app")
+    app.config.update(FLAG=False, LIFETIME="30")
+    assert app.flag is False
     assert app.lifetime == 30
-    app.debug = True
-    assert app.config["DEBUG"] is True
+    app.flag = True
+    assert app.config["FLAG"] is True
     app.lifetime = "45"
     assert app.config["LIFETIME"] == "45"
     assert app.lifetime == 45
-    descriptor = App.__dict__["debug"]
-    assert App.debug is descriptor
-    assert descriptor.__name__ == "DEBUG"
+    descriptor = App.__dict__["flag"]
+    assert App.flag is descriptor
+    assert descriptor.__name__ == "FLAG"
     assert descriptor.get_converter is None

@@ -207,11 +207,10 @@ def test_get_response_returns_given_response() -> None:
     assert e.get_response({"REQUEST_METHOD": "GET"}) is resp
 
 
-def test_get_response_accepts_request_like_object() -> None:
-    class FakeRequest:
-        environ = {"REQUEST_METHOD": "GET"}
+def test_get_response_accepts_request() -> None:
+    from erlen.wrappers.request import Request
 
-    resp = NotFound().get_response(FakeRequest())
+    resp = NotFound().get_response(Request.from_values(method="GET"))
     assert resp.status_code == 404
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import types
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
@@ -11,8 +9,8 @@ from uuid import UUID
 import pytest
 from markupsafe import Markup
 
-from erlen.globals import _cv_app
-from erlen.json.provider import DefaultJSONProvider
+from erlen import Flask
+from erlen.ctx import AppContext
 from erlen.json.tag import (
     JSONTag,
     PassDict,
@@ -27,21 +25,9 @@ from erlen.json.tag import (
 )
 
 
-class FakeApp:
-    debug = False
-
-    def __init__(self) -> None:
-        self.json = DefaultJSONProvider(self)
-
-
-@contextlib.contextmanager
-def app_context():
-    app = FakeApp()
-    token = _cv_app.set(types.SimpleNamespace(app=app))
-    try:
-        yield app
-    finally:
-        _cv_app.reset(token)
+def app_context() -> AppContext:
+    """The context of a real app with the default JSON provider."""
+    return Flask("json_tag_app").app_context()
 
 
 @pytest.fixture
@@ -323,21 +309,13 @@ def test_round_trip_in_app_context(value):
 def test_loads_with_other_provider_and_overrides():
     from erlen.json.provider import OrjsonJSONProvider
 
-    class OrjsonApp:
-        debug = False
-
-        def __init__(self) -> None:
-            self.json = OrjsonJSONProvider(self)
-
     s = TaggedJSONSerializer()
     payload = '{"a":{" t":[1,{" b":"aGk="}]},"b":[{" di":{" t__":2}}]}'
     expected = {"a": (1, b"hi"), "b": [{" t": 2}]}
-    app = OrjsonApp()
-    token = _cv_app.set(types.SimpleNamespace(app=app))
-    try:
+    app = Flask("orjson_app")
+    app.json = OrjsonJSONProvider(app)
+    with app.app_context():
         assert s.loads(payload) == expected
-    finally:
-        _cv_app.reset(token)
 
     seen: list[object] = []
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import io
 import logging
 import sys
-import types
 
 import pytest
 
-from erlen.globals import _cv_request
+from erlen import Flask
 from erlen.logging import create_logger, default_handler, has_level_handler, wsgi_errors_stream
 
 
@@ -40,16 +39,16 @@ def isolated_root():
 
 
 @pytest.fixture
-def request_stream():
+def request_stream(app):
     stream = io.StringIO()
-    request = types.SimpleNamespace(environ={"wsgi.errors": stream})
-    token = _cv_request.set(types.SimpleNamespace(request=request))
-    yield stream
-    _cv_request.reset(token)
+    with app.test_request_context(errors_stream=stream):
+        yield stream
 
 
-def _app(name: str, debug: bool = False) -> types.SimpleNamespace:
-    return types.SimpleNamespace(name=name, debug=debug)
+def _app(name: str, debug: bool = False) -> Flask:
+    app = Flask(name)
+    app.debug = debug
+    return app
 
 
 def test_wsgi_errors_stream_outside_request(capsys):
@@ -64,13 +63,10 @@ def test_wsgi_errors_stream_inside_request(request_stream):
     assert request_stream.getvalue() == "to wsgi.errors"
 
 
-def test_wsgi_errors_stream_request_without_wsgi_errors():
-    request = types.SimpleNamespace(environ={})
-    token = _cv_request.set(types.SimpleNamespace(request=request))
-    try:
+def test_wsgi_errors_stream_request_without_wsgi_errors(app):
+    with app.test_request_context() as ctx:
+        del ctx.request.environ["wsgi.errors"]
         assert wsgi_errors_stream._get_current_object() is sys.stderr
-    finally:
-        _cv_request.reset(token)
 
 
 def test_default_handler():

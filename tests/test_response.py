@@ -921,10 +921,9 @@ def test_make_conditional_412_with_if_match():
 
 
 def test_make_conditional_accepts_request_object():
-    class FakeRequest:
-        environ = make_environ(HTTP_IF_NONE_MATCH='"abc"')
+    from erlen.wrappers.request import Request
 
-    resp = _etagged().make_conditional(FakeRequest())
+    resp = _etagged().make_conditional(Request(make_environ(HTTP_IF_NONE_MATCH='"abc"')))
     assert resp.status_code == 304
     with pytest.raises(TypeError, match="WSGI environment"):
         _etagged().make_conditional(object())

@@ -61,9 +61,7 @@ def test_bind_to_environ_takes_request_details() -> None:
 
 
 def test_bind_to_environ_accepts_request_objects() -> None:
-    class Request:
-        def __init__(self, environ: dict[str, t.Any]) -> None:
-            self.environ = environ
+    from erlen.wrappers.request import Request
 
     m = r.Map([r.Rule("/", endpoint="index")])
     assert m.bind_to_environ(Request(make_environ())).match() == ("index", {})

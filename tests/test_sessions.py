@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import types
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
@@ -12,8 +10,7 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from markupsafe import Markup
 
-from erlen.globals import _cv_app
-from erlen.json.provider import DefaultJSONProvider
+from erlen import Flask
 from erlen.json.tag import TaggedJSONSerializer
 from erlen.sessions import (
     NullSession,
@@ -25,46 +22,15 @@ from erlen.sessions import (
 )
 from erlen.wrappers.response import Response
 
-SESSION_CONFIG = {
-    "SESSION_COOKIE_NAME": "session",
-    "SESSION_COOKIE_DOMAIN": None,
-    "SESSION_COOKIE_PATH": None,
-    "SESSION_COOKIE_HTTPONLY": True,
-    "SESSION_COOKIE_SECURE": False,
-    "SESSION_COOKIE_PARTITIONED": False,
-    "SESSION_COOKIE_SAMESITE": None,
-    "SESSION_REFRESH_EACH_REQUEST": True,
-    "APPLICATION_ROOT": "/",
-    "SECRET_KEY_FALLBACKS": None,
-}
 NOW = 1_700_000_000
 
 
-class FakeApp:
-    """The attributes of an app that the session layer uses."""
-
-    debug = False
-    response_class = Response
-
-    def __init__(self, secret_key: str | bytes | None = "dev-secret", **config: object) -> None:
-        self.secret_key = secret_key
-        self.config = {**SESSION_CONFIG, **config}
-        self.permanent_session_lifetime = timedelta(days=31)
-        self.json = DefaultJSONProvider(self)
-        self.session_interface = SecureCookieSessionInterface()
-
-
-@contextlib.contextmanager
-def app_context(app):
-    token = _cv_app.set(types.SimpleNamespace(app=app))
-    try:
-        yield app
-    finally:
-        _cv_app.reset(token)
-
-
-def fake_request(cookies: dict[str, str] | None = None) -> types.SimpleNamespace:
-    return types.SimpleNamespace(cookies=cookies or {})
+def make_app(secret_key: str | bytes | None = "dev-secret", **config: object) -> Flask:
+    """A real app with the given secret key and configuration."""
+    app = Flask("sessions_app")
+    app.secret_key = secret_key
+    app.config.update(config)
+    return app
 
 
 @pytest.fixture
@@ -89,7 +55,7 @@ def save_with_erlen(app, data, *, permanent=False):
     session.modified = True  # as if the request had written `data`
     if permanent:
         session.permanent = True
-    with app_context(app):
+    with app.app_context():
         app.session_interface.save_session(app, session, response)
     return response
 
@@ -116,9 +82,11 @@ def cookie_value(response, name="session"):
     return value
 
 
-def open_with_erlen(app, value):
-    with app_context(app):
-        return app.session_interface.open_session(app, fake_request({"session": value}))
+def open_with_erlen(app, value=None):
+    """Open the session of a real request sending ``value`` as its cookie (none if None)."""
+    headers = {} if value is None else {"Cookie": f"session={value}"}
+    with app.test_request_context(headers=headers) as ctx:
+        return app.session_interface.open_session(app, ctx.request)
 
 
 def open_with_flask(flask_app, value):
@@ -143,7 +111,7 @@ SESSION_DATA = [
 
 @pytest.mark.parametrize("data", SESSION_DATA)
 def test_cookie_byte_identical_to_flask(data, frozen_time):
-    ours = save_with_erlen(FakeApp(), data)
+    ours = save_with_erlen(make_app(), data)
     theirs = save_with_flask(make_flask_app(), data)
     assert cookie_value(ours) == cookie_value(theirs)
     assert ours.headers.getlist("Set-Cookie") == theirs.headers.getlist("Set-Cookie")
@@ -152,7 +120,7 @@ def test_cookie_byte_identical_to_flask(data, frozen_time):
 
 @pytest.mark.parametrize("data", SESSION_DATA)
 def test_cookies_interoperate_with_flask(data, frozen_time):
-    app, flask_app = FakeApp(), make_flask_app()
+    app, flask_app = make_app(), make_flask_app()
     from_flask = cookie_value(save_with_flask(flask_app, data))
     from_erlen = cookie_value(save_with_erlen(app, data))
 
@@ -164,7 +132,7 @@ def test_cookies_interoperate_with_flask(data, frozen_time):
 
 
 def test_permanent_cookie_identical_to_flask(frozen_time):
-    ours = save_with_erlen(FakeApp(), {"k": "v"}, permanent=True)
+    ours = save_with_erlen(make_app(), {"k": "v"}, permanent=True)
     theirs = save_with_flask(make_flask_app(), {"k": "v"}, permanent=True)
     assert cookie_value(ours) == cookie_value(theirs)
     header = ours.headers.getlist("Set-Cookie")[0]
@@ -182,7 +150,7 @@ def test_cookie_options_identical_to_flask(frozen_time):
         "SESSION_COOKIE_PARTITIONED": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }
-    ours = save_with_erlen(FakeApp(**options), {"a": 1})
+    ours = save_with_erlen(make_app(**options), {"a": 1})
     theirs = save_with_flask(make_flask_app(**options), {"a": 1})
     assert cookie_value(ours, "sid") == cookie_value(theirs, "sid")
     header = ours.headers.getlist("Set-Cookie")[0]
@@ -197,7 +165,7 @@ def test_signed_outside_app_context_matches_flask(frozen_time):
     import flask.sessions
 
     data = {"b": 1, "a": (2,)}
-    ours = SecureCookieSessionInterface().get_signing_serializer(FakeApp()).dumps(data)
+    ours = SecureCookieSessionInterface().get_signing_serializer(make_app()).dumps(data)
     flask_iface = flask.sessions.SecureCookieSessionInterface()
     theirs = flask_iface.get_signing_serializer(make_flask_app()).dumps(data)
     assert ours == theirs
@@ -331,7 +299,7 @@ def test_null_session():
 
 def test_session_interface_config_getters():
     interface = SessionInterface()
-    app = FakeApp(
+    app = make_app(
         SESSION_COOKIE_NAME="n",
         SESSION_COOKIE_DOMAIN="d.example",
         SESSION_COOKIE_HTTPONLY=False,
@@ -353,7 +321,7 @@ def test_session_interface_config_getters():
 
 def test_session_interface_helpers():
     interface = SessionInterface()
-    app = FakeApp()
+    app = make_app()
     assert interface.null_session_class is NullSession
     assert interface.pickle_based is False
     null = interface.make_null_session(app)
@@ -369,15 +337,15 @@ def test_session_interface_helpers():
     assert expires is not None and expires.tzinfo is not None
     assert before + timedelta(days=31) <= expires <= datetime.now(timezone.utc) + timedelta(days=31)
 
-    with pytest.raises(NotImplementedError):
-        interface.open_session(app, fake_request())
+    with app.test_request_context() as ctx, pytest.raises(NotImplementedError):
+        interface.open_session(app, ctx.request)
     with pytest.raises(NotImplementedError):
         interface.save_session(app, session, Response())
 
 
 def test_should_set_cookie():
     interface = SessionInterface()
-    app = FakeApp()
+    app = make_app()
     session = SecureCookieSession({"a": 1})
     assert not interface.should_set_cookie(app, session)
     session["b"] = 2
@@ -405,10 +373,10 @@ def test_secure_cookie_interface_attributes():
 
 def test_get_signing_serializer():
     interface = SecureCookieSessionInterface()
-    assert interface.get_signing_serializer(FakeApp(secret_key=None)) is None
-    assert interface.get_signing_serializer(FakeApp(secret_key="")) is None
+    assert interface.get_signing_serializer(make_app(secret_key=None)) is None
+    assert interface.get_signing_serializer(make_app(secret_key="")) is None
 
-    app = FakeApp(secret_key="new", SECRET_KEY_FALLBACKS=["old1", "old2"])
+    app = make_app(secret_key="new", SECRET_KEY_FALLBACKS=["old1", "old2"])
     serializer = interface.get_signing_serializer(app)
     assert isinstance(serializer, URLSafeTimedSerializer)
     assert serializer.secret_keys == [b"old1", b"old2", b"new"]
@@ -424,27 +392,26 @@ def test_get_signing_serializer():
 
 
 def test_open_session_without_secret_key():
-    app = FakeApp(secret_key=None)
-    assert app.session_interface.open_session(app, fake_request({"session": "x"})) is None
+    app = make_app(secret_key=None)
+    assert open_with_erlen(app, "x") is None
 
 
 def test_open_session_new_and_invalid_cookies(frozen_time):
-    app = FakeApp()
-    interface = app.session_interface
-    empty = interface.open_session(app, fake_request())
+    app = make_app()
+    empty = open_with_erlen(app)
     assert type(empty) is SecureCookieSession and dict(empty) == {}
-    assert dict(interface.open_session(app, fake_request({"session": ""}))) == {}
-    assert dict(interface.open_session(app, fake_request({"session": "garbage.sig"}))) == {}
+    assert dict(open_with_erlen(app, "")) == {}
+    assert dict(open_with_erlen(app, "garbage.sig")) == {}
 
     value = cookie_value(save_with_erlen(app, {"a": 1}))
     assert dict(open_with_erlen(app, value)) == {"a": 1}
     tampered = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
     assert dict(open_with_erlen(app, tampered)) == {}
-    assert dict(open_with_erlen(FakeApp(secret_key="other"), value)) == {}
+    assert dict(open_with_erlen(make_app(secret_key="other"), value)) == {}
 
 
 def test_open_session_expired(monkeypatch):
-    app = FakeApp()
+    app = make_app()
     clock = [NOW]
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: clock[0])
     value = cookie_value(save_with_erlen(app, {"a": 1}))
@@ -458,28 +425,28 @@ def test_open_session_expired(monkeypatch):
 
 
 def test_secret_key_rotation(frozen_time):
-    old_app = FakeApp(secret_key="old")
+    old_app = make_app(secret_key="old")
     value = cookie_value(save_with_erlen(old_app, {"user": 1}))
 
-    app = FakeApp(secret_key="new", SECRET_KEY_FALLBACKS=["old"])
+    app = make_app(secret_key="new", SECRET_KEY_FALLBACKS=["old"])
     session = open_with_erlen(app, value)
     assert dict(session) == {"user": 1}
     session["touched"] = True
     resaved = cookie_value(save_with_erlen(app, dict(session)))
     # Re-signed with the new key only.
-    assert dict(open_with_erlen(FakeApp(secret_key="new"), resaved)) == {"user": 1, "touched": True}
-    assert dict(open_with_erlen(FakeApp(secret_key="old"), resaved)) == {}
+    assert dict(open_with_erlen(make_app(secret_key="new"), resaved)) == {"user": 1, "touched": True}
+    assert dict(open_with_erlen(make_app(secret_key="old"), resaved)) == {}
     flask_app = make_flask_app("new", SECRET_KEY_FALLBACKS=["old"])
     assert dict(open_with_flask(flask_app, value)) == {"user": 1}
 
 
 def test_save_session_rules(frozen_time):
-    app = FakeApp()
+    app = make_app()
     interface = app.session_interface
 
     def save(session):
         response = Response()
-        with app_context(app):
+        with app.app_context():
             interface.save_session(app, session, response)
         return response
 
@@ -521,7 +488,7 @@ def test_save_session_delete_matches_flask(frozen_time):
     import flask.sessions
 
     options = {"SESSION_COOKIE_PARTITIONED": True, "SESSION_COOKIE_SAMESITE": "Strict"}
-    app = FakeApp(**options)
+    app = make_app(**options)
     ours_session = SecureCookieSession({"a": 1})
     ours_session.clear()
     ours = Response()
@@ -543,10 +510,10 @@ def test_custom_session_class_and_serializer(frozen_time):
         session_class = MySession
         salt = "other-salt"
 
-    app = FakeApp()
+    app = make_app()
     app.session_interface = MyInterface()
     value = cookie_value(save_with_erlen(app, {"x": 1}))
     opened = open_with_erlen(app, value)
     assert type(opened) is MySession and dict(opened) == {"x": 1}
     # A different salt means a different signature.
-    assert dict(open_with_erlen(FakeApp(), value)) == {}
+    assert dict(open_with_erlen(make_app(), value)) == {}

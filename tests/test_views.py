@@ -1,48 +1,34 @@
-"""Tests for erlen.views (View, MethodView) with fake app and request contexts."""
+"""Tests for erlen.views (View, MethodView) in a real app's request context."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import functools
-import inspect
-import types
 
 import pytest
 
-from erlen.globals import _cv_app, _cv_request
+from erlen import Flask
 from erlen.views import MethodView, View, http_method_funcs
 
 
-class FakeApp:
-    """Records which callables went through ensure_sync."""
+class RecordingApp(Flask):
+    """A real app that records which callables went through ensure_sync."""
 
     def __init__(self) -> None:
+        super().__init__("views_app")
         self.ensured: list[object] = []
 
     def ensure_sync(self, func):
         self.ensured.append(func)
-        if inspect.iscoroutinefunction(func):
-
-            @functools.wraps(func)
-            def run(*args, **kwargs):
-                return asyncio.run(func(*args, **kwargs))
-
-            return run
-        return func
+        return super().ensure_sync(func)
 
 
 @contextlib.contextmanager
 def request_context(method: str = "GET"):
-    app = FakeApp()
-    app_token = _cv_app.set(types.SimpleNamespace(app=app))
-    request = types.SimpleNamespace(method=method)
-    req_token = _cv_request.set(types.SimpleNamespace(app=app, request=request))
-    try:
+    app = RecordingApp()
+    with app.test_request_context(method=method):
         yield app
-    finally:
-        _cv_request.reset(req_token)
-        _cv_app.reset(app_token)
 
 
 def test_http_method_funcs():

@@ -38,14 +38,17 @@ def test_errorhandler_by_code(app, client):
 
 
 def test_errorhandler_by_code_and_class_are_equivalent(app, client):
-    app.register_error_handler(ex.Forbidden, lambda e: ("forbidden!", 403))
+    def forbidden(e):
+        return "forbidden!", 403
+
+    app.register_error_handler(ex.Forbidden, forbidden)
 
     @app.get("/")
     def view():
         erlen.abort(403)
 
     assert client.get("/").data == b"forbidden!"
-    assert app.error_handler_spec[None][403][ex.Forbidden] is not None
+    assert app.error_handler_spec[None][403][ex.Forbidden] is forbidden
 
 
 def test_errorhandler_by_class_mro(app, client):

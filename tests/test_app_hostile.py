@@ -4,9 +4,9 @@ internals, and the app still answers a normal request afterwards."""
 from __future__ import annotations
 
 import io
-import time
 
 import pytest
+from _timing import assert_linear
 
 import erlen
 from erlen.testing import EnvironBuilder
@@ -283,17 +283,19 @@ def test_invalid_utf8_in_header(app, client):
 
 
 def test_many_query_parameters_bounded_time(client):
-    query = "&".join(f"k{i}=v{i}" for i in range(100_000))
-    start = time.perf_counter()
-    rv = client.get("/args?" + query)
-    elapsed = time.perf_counter() - start
+    def distinct(n):
+        return "/args?" + "&".join(f"k{i}=v{i}" for i in range(n))
+
+    def same(n):
+        return "/args?" + "&".join(["same=1"] * n)
+
+    rv = client.get(distinct(100_000))
     assert rv.status_code == 200
     assert rv.json["n"] == 100_000
-    assert elapsed < 5
-    start = time.perf_counter()
-    rv = client.get("/args?" + "&".join(["same=1"] * 100_000))
+    assert_linear(client.get, distinct, 1_000)
+    rv = client.get(same(100_000))
     assert rv.json["n"] == 100_000
-    assert time.perf_counter() - start < 5
+    assert_linear(client.get, same, 1_000)
     still_works(client)
 
 
@@ -387,14 +389,12 @@ def test_exception_inside_streamed_generator(app, client):
         return gen()
 
     # The response has started: the error cannot become a 500 page; it reaches the WSGI
-    # server (here the test client) while the body is iterated, and nothing hangs.
-    start = time.perf_counter()
+    # server (here the test client) while the body is iterated.
     rv = client.get("/stream")
     assert rv.status_code == 200
     with pytest.raises(ValueError, match="mid-stream failure"):
         rv.get_data()
     rv.close()
-    assert time.perf_counter() - start < 5
     # The request itself had ended normally before the body was iterated.
     assert torn_down == [None]
     still_works(client)

@@ -196,7 +196,6 @@ def get_text(port: int, path: str) -> tuple[int, str]:
 
 
 def test_keep_alive_chunked_upload_streaming_and_reload(tmp_path: Path) -> None:
-    started = time.monotonic()
     release = tmp_path / "release-stream"
     (tmp_path / "tinyapp.py").write_text(TINY_APP.format(release=str(release)))
     greeting = tmp_path / "greeting.py"
@@ -268,7 +267,6 @@ def test_keep_alive_chunked_upload_streaming_and_reload(tmp_path: Path) -> None:
         assert answer == (200, "hello reloaded"), f"last answer {answer!r}\n{server.output()}"
     finally:
         server.stop()
-    assert time.monotonic() - started < 60
 
 
 def test_example_app_from_the_command_line(tmp_path: Path) -> None:

@@ -211,7 +211,7 @@ class SecureCookieSessionInterface(SessionInterface):
     #: Salt mixed into the secret key for signing session cookies.
     salt = "cookie-session"
     # PERF: the C hashlib.sha1 lets hmac use OpenSSL's HMAC; a Python wrapper (Flask's
-    # _lazy_sha1) forces the pure-Python HMAC: 11.6 vs 13.0 us per cookie load.
+    # _lazy_sha1) forces the slower pure-Python HMAC on every cookie load.
     #: Hash function for the signature (SHA-1, like Flask).
     digest_method = staticmethod(getattr(hashlib, "sha1", _lazy_sha1))
     #: itsdangerous key derivation scheme.
@@ -242,7 +242,7 @@ class SecureCookieSessionInterface(SessionInterface):
             self.key_derivation,
             self.digest_method,
         )
-        # PERF: building the serializer costs ~3.8 us (itsdangerous probes the payload
+        # PERF: building the serializer is costly (itsdangerous probes the payload
         # serializer with a dumps({}) call); it only depends on the values in `key`.
         cached = self._serializer_cache
         if cached is not None and cached[0] == key:

@@ -21,7 +21,7 @@ http_method_funcs: frozenset[str] = frozenset(
 # lookup plus an iscoroutinefunction() check per request. erlen decides sync vs async
 # once (at as_view / class creation) and calls sync handlers directly; only coroutine
 # functions go through app.ensure_sync, whose contract is to return sync callables
-# unchanged. Per call (CPython 3.11): View 1.32 -> 0.20 us, MethodView 3.26 -> 0.55 us.
+# unchanged.
 
 
 class View:

@@ -54,7 +54,7 @@ class _Slash:
 SLASH: t.Any = _Slash()
 
 # Static transitions above this count dispatch through a dict of functions.
-# PERF: a failed ``==`` costs ~15 ns, a call ~60 ns; 8 keeps both paths short.
+# PERF: a call costs as much as a few failed ``==``; 8 keeps both paths short.
 _FANOUT = 8
 # Longest remaining path a final part with several slash-matching converters
 # is matched against: its regex backtracks quadratically (8 KiB: ~0.1 s worst case,

@@ -6,7 +6,9 @@ import sqlalchemy as sa
 
 
 def test_server_answers(postgresql_url):
-    engine = sa.create_engine(sa.engine.make_url(postgresql_url).set(drivername="postgresql+psycopg"))
+    engine = sa.create_engine(
+        sa.engine.make_url(postgresql_url).set(drivername="postgresql+psycopg")
+    )
     try:
         with engine.connect() as conn:
             version = conn.execute(sa.text("show server_version")).scalar_one()

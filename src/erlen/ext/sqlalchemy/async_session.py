@@ -65,12 +65,16 @@ def make_async_scoped_session(
     """Build ``db.async_session`` from the extension's ``session_options``.
 
     ``class_`` (a :class:`~.session.Session` subclass) becomes the ``sync_session_class`` of
-    each :class:`AsyncSession`; ``query_cls`` only concerns the legacy sync query and is dropped.
+    each :class:`AsyncSession`; ``query_cls`` only concerns the legacy sync query and is dropped;
+    ``expire_on_commit`` defaults to ``False``.
     """
     options = dict(options)
     scope = options.pop("scopefunc", _app_ctx_id)
     sync_class = options.pop("class_", Session)
     options.pop("query_cls", None)
+    # Attributes expired by a commit would be reloaded lazily, which is I/O that async code
+    # cannot do implicitly (SQLAlchemy's asyncio docs recommend this setting).
+    options.setdefault("expire_on_commit", False)
     factory = async_sessionmaker(sync_session_class=sync_class, db=db, **options)
     scoped = async_scoped_session(factory, scopefunc=scope)
     registry = scoped.registry

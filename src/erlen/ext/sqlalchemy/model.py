@@ -86,10 +86,9 @@ def camel_to_snake_case(name: str) -> str:
 
 def _is_declarative_class(base: type) -> bool:
     """True for a class built by declarative (1.x metaclass or a 2.x declarative base)."""
-    return (
-        isinstance(base, (sa_orm.DeclarativeMeta, sa_orm.decl_api.DeclarativeAttributeIntercept))
-        or issubclass(base, sa_orm.DeclarativeBaseNoMeta)
-    )
+    return isinstance(
+        base, (sa_orm.DeclarativeMeta, sa_orm.decl_api.DeclarativeAttributeIntercept)
+    ) or issubclass(base, sa_orm.DeclarativeBaseNoMeta)
 
 
 def should_set_tablename(cls: type) -> bool:
@@ -175,7 +174,9 @@ class BindMetaMixin(type):
     __fsa__: SQLAlchemy
     metadata: sa.MetaData
 
-    def __init__(cls, name: str, bases: tuple[type, ...], d: dict[str, t.Any], **kwargs: t.Any) -> None:
+    def __init__(
+        cls, name: str, bases: tuple[type, ...], d: dict[str, t.Any], **kwargs: t.Any
+    ) -> None:
         _bind_metadata(cls, explicit_only=False)
         super().__init__(name, bases, d, **kwargs)
 
@@ -187,7 +188,9 @@ class NameMetaMixin(type):
     __tablename__: str
     __table__: sa.Table
 
-    def __init__(cls, name: str, bases: tuple[type, ...], d: dict[str, t.Any], **kwargs: t.Any) -> None:
+    def __init__(
+        cls, name: str, bases: tuple[type, ...], d: dict[str, t.Any], **kwargs: t.Any
+    ) -> None:
         if should_set_tablename(cls):
             cls.__tablename__ = camel_to_snake_case(cls.__name__)
         super().__init__(name, bases, d, **kwargs)

@@ -209,9 +209,11 @@ class SelectPagination(Pagination):
         select = self._query_args["select"]
         # Count over the statement without its ordering and eager loads.
         sub = select.options(sa_orm.lazyload("*")).order_by(None).subquery()
-        total = self._query_args["session"].execute(
-            sa.select(sa.func.count()).select_from(sub)
-        ).scalar()
+        total = (
+            self._query_args["session"]
+            .execute(sa.select(sa.func.count()).select_from(sub))
+            .scalar()
+        )
         return int(total or 0)
 
 

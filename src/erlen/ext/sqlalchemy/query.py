@@ -14,7 +14,7 @@ from .pagination import Pagination, QueryPagination
 __all__ = ["Query"]
 
 
-class Query(sa_orm.Query):  # type: ignore[type-arg]
+class Query(sa_orm.Query[t.Any]):
     """SQLAlchemy's legacy :class:`~sqlalchemy.orm.Query` with 404 helpers and pagination.
 
     The class of ``Model.query`` and of ``lazy="dynamic"`` relationships made through

@@ -25,7 +25,7 @@ def get_recorded_queries() -> list[_QueryInfo]:
     ``location``: ``file:line (function)`` of the innermost caller inside the app's own package
     (its ``import_name``), or ``"<unknown>"``.
     """
-    return g.get(_G_KEY, [])  # type: ignore[no-any-return]
+    return g.get(_G_KEY, [])
 
 
 @dataclasses.dataclass

@@ -579,6 +579,29 @@ def test_plugin_commands(apps: Path, runner: CliRunner, monkeypatch: pytest.Monk
     assert "fplug" in help_text and "eplug" in help_text
 
 
+def test_broken_plugin_command_is_skipped_with_a_warning(
+    apps: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registered = [
+        importlib.metadata.EntryPoint(
+            name="broken", value="no_such_module_here:cmd", group="flask.commands"
+        ),
+        importlib.metadata.EntryPoint(
+            name="fplug", value="plugin_commands:flask_plugin", group="flask.commands"
+        ),
+    ]
+    monkeypatch.setattr(
+        importlib.metadata,
+        "entry_points",
+        lambda *, group: registered if group == "flask.commands" else [],
+    )
+    group = FlaskGroup(create_app=lambda: Flask("x"))
+    result = runner.invoke(group, ["fplug"])
+    assert result.exit_code == 0
+    assert result.stdout == "flask plugin ran\n"
+    assert "'broken' command (no_such_module_here:cmd) could not be loaded" in result.stderr
+
+
 def test_plugin_commands_work_without_app(
     apps: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -554,7 +554,17 @@ class FlaskGroup(AppGroup):
             return
         for group in ("flask.commands", "erlen.commands"):
             for ep in importlib.metadata.entry_points(group=group):
-                self.add_command(ep.load(), ep.name)
+                # One broken plugin (say a Flask extension whose import fails without Flask)
+                # must not take every other command down with it.
+                try:
+                    command = ep.load()
+                except Exception as e:
+                    click.echo(
+                        f"Warning: the '{ep.name}' command ({ep.value}) could not be loaded: {e}",
+                        err=True,
+                    )
+                    continue
+                self.add_command(command, ep.name)
         self._loaded_plugin_commands = True
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:

@@ -13,7 +13,8 @@ from erlen.ext.migrate.environment import engine_url, run_with_connection
 
 config = context.config
 if config.config_file_name is not None:
-    fileConfig(config.config_file_name)
+    # Keep the loggers configured before (the app's, when migrations run from code).
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 migrate_state = current_app.extensions["migrate"]

@@ -181,7 +181,7 @@ class SQLAlchemy:
                 " Import and use that instance instead."
             )
         app.extensions["sqlalchemy"] = self
-        app.teardown_appcontext(self._teardown_session)
+        app.teardown_appcontext(self._make_teardown())
 
         if self._add_models_to_shell:
             from .cli import add_models_to_shell
@@ -256,14 +256,23 @@ class SQLAlchemy:
         options.setdefault("query_cls", self.Query)
         return sa_orm.sessionmaker(db=self, **options)
 
-    def _teardown_session(self, exc: BaseException | None) -> None:
-        """Remove the context's sessions (sync and async), returning their connections."""
-        self.session.remove()
-        registry = self.async_session.registry
-        if registry.has():
-            session = registry()
-            registry.clear()
-            _async.close_async_session(session)
+    def _make_teardown(self) -> t.Callable[[BaseException | None], None]:
+        """The app-context teardown removing the context's sessions (sync and async)."""
+        session, async_session = self.session, self.async_session
+
+        # PERF: a plain function, which erlen's ensure_sync passes through at once (a bound
+        # method takes the slower inspection), and has() before remove(), which would look
+        # the scope up again and raise a KeyError inside when no session was made.
+        def teardown_session(exc: BaseException | None) -> None:
+            if session.registry.has():
+                session.remove()
+            registry = async_session.registry
+            if registry.has():
+                made = registry()
+                registry.clear()
+                _async.close_async_session(made)
+
+        return teardown_session
 
     def _make_metadata(self, bind_key: str | None) -> sa.MetaData:
         """The metadata of ``bind_key``, made on first use (with the default's conventions)."""

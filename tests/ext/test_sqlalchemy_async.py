@@ -172,3 +172,20 @@ def test_create_all_from_a_running_loop_thread(app):
     client = app.test_client()
     client.post("/notes", data={"body": "gone"})
     assert client.get("/reset").get_json() == {"rows": 0}
+
+
+def test_teardown_on_the_loop_thread_closes_the_session_in_a_task(app):
+    # What an ASGI server does: the app context ends on the event loop's own thread, where
+    # the teardown cannot block; the close becomes a task of that loop.
+    db, Note = make_notes_app(app)
+
+    async def main():
+        with app.app_context():
+            session = db.async_session()
+            await session.execute(sa.select(Note))
+            assert session.in_transaction()
+        pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        await asyncio.gather(*pending)
+        return len(pending), session.in_transaction()
+
+    assert asyncio.run(main()) == (1, False)

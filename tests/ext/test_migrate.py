@@ -7,11 +7,11 @@ import os
 import sqlite3
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from no_flask import BLOCK_FLASK
 
 import erlen
 from erlen.ext import migrate as migrate_api
@@ -239,21 +239,7 @@ def test_python_api_in_app_context(tmp_path):
 
 def test_migrate_app_file_needs_no_flask(tmp_path):
     project = Project(tmp_path, "sqlite:///app.db")
-    blocker = textwrap.dedent(
-        """
-        import sys
-
-        class Blocker:
-            def find_spec(self, name, path=None, target=None):
-                root = name.partition(".")[0]
-                if root in ("flask", "werkzeug") or root.startswith("flask_"):
-                    raise ImportError(f"blocked: {name}")
-                return None
-
-        sys.meta_path.insert(0, Blocker())
-        """
-    )
-    (tmp_path / "sitecustomize.py").write_text(blocker)
+    (tmp_path / "sitecustomize.py").write_text(BLOCK_FLASK)
     project.env["PYTHONPATH"] = str(tmp_path)
     project.ok("init")
     project.ok("migrate")

@@ -10,6 +10,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm as sa_orm
+from no_flask import BLOCK_FLASK
 
 import erlen
 from erlen import jsonify, request
@@ -356,16 +357,6 @@ def test_request_that_does_not_touch_db_opens_no_session(app):
 def test_battery_imports_without_flask_or_werkzeug(tmp_path):
     script = textwrap.dedent(
         """
-        import sys
-
-        class Blocker:
-            def find_spec(self, name, path=None, target=None):
-                root = name.partition(".")[0]
-                if root in ("flask", "werkzeug") or root.startswith("flask_"):
-                    raise ImportError(f"blocked: {name}")
-                return None
-
-        sys.meta_path.insert(0, Blocker())
         import erlen
         from erlen.ext.sqlalchemy import SQLAlchemy
         from erlen.ext.sqlalchemy import (
@@ -392,6 +383,10 @@ def test_battery_imports_without_flask_or_werkzeug(tmp_path):
         """
     )
     out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, check=True
+        [sys.executable, "-c", BLOCK_FLASK + script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
     ).stdout
     assert out.split() == ["1", "[]"]

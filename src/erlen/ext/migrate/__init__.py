@@ -211,6 +211,31 @@ def _config(directory: str | None, **kwargs: t.Any) -> AlembicConfig:
     return _migrate().get_config(directory, **kwargs)
 
 
+def _new_revision(
+    config: AlembicConfig,
+    message: str | None,
+    autogenerate: bool,
+    sql: bool,
+    head: str,
+    splice: bool,
+    branch_label: str | None,
+    version_path: str | None,
+    rev_id: str | None,
+) -> None:
+    """Alembic's ``revision`` command, shared by :func:`revision` and :func:`migrate`."""
+    command.revision(
+        config,
+        message,
+        autogenerate=autogenerate,
+        sql=sql,
+        head=head,
+        splice=splice,
+        branch_label=branch_label,
+        version_path=version_path,
+        rev_id=rev_id,
+    )
+
+
 @catch_errors
 def list_templates() -> None:
     """Print the repository templates ``init`` can use, with their one-line synopsis."""
@@ -262,16 +287,8 @@ def revision(
 ) -> None:
     """Create a new revision file (compared with the models when ``autogenerate``)."""
     config = _config(directory, opts=["autogenerate"] if autogenerate else None)
-    command.revision(
-        config,
-        message,
-        autogenerate=autogenerate,
-        sql=sql,
-        head=head,
-        splice=splice,
-        branch_label=branch_label,
-        version_path=version_path,
-        rev_id=rev_id,
+    _new_revision(
+        config, message, autogenerate, sql, head, splice, branch_label, version_path, rev_id
     )
 
 
@@ -289,17 +306,7 @@ def migrate(
 ) -> None:
     """``revision --autogenerate``: a revision with the changes between models and database."""
     config = _config(directory, opts=["autogenerate"], x_arg=x_arg)
-    command.revision(
-        config,
-        message,
-        autogenerate=True,
-        sql=sql,
-        head=head,
-        splice=splice,
-        branch_label=branch_label,
-        version_path=version_path,
-        rev_id=rev_id,
-    )
+    _new_revision(config, message, True, sql, head, splice, branch_label, version_path, rev_id)
 
 
 @catch_errors

@@ -62,6 +62,7 @@ class Model:
 
     def __repr__(self) -> str:
         state = sa.inspect(self)
+        assert state is not None  # a mapped instance always has a state
         if state.transient:
             ident = f"(transient {id(self)})"
         elif state.pending:

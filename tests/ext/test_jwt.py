@@ -128,7 +128,11 @@ def test_header_errors(jwt, client, headers, status, msg):
 
 def test_header_among_other_credentials(jwt, app, client):
     value = token(app)
-    for header in (f"Basic abc, Bearer {value}", f"Bearer {value}, Basic abc", f"Bearer {value},  "):
+    for header in (
+        f"Basic abc, Bearer {value}",
+        f"Bearer {value}, Basic abc",
+        f"Bearer {value},  ",
+    ):
         assert client.get("/protected", headers={"Authorization": header}).status_code == 200
 
 
@@ -153,7 +157,10 @@ def test_token_types(jwt, app, client):
         {"msg": "Only non-refresh tokens are allowed"},
     )
     response = client.get("/refresh", headers=bearer(access))
-    assert (response.status_code, response.json) == (422, {"msg": "Only refresh tokens are allowed"})
+    assert (response.status_code, response.json) == (
+        422,
+        {"msg": "Only refresh tokens are allowed"},
+    )
     assert client.get("/refresh", headers=bearer(refresh)).json == {
         "identity": "ada",
         "type": "refresh",
@@ -235,7 +242,10 @@ def test_no_token_answer_and_unauthorized_loader(jwt, client):
         return jsonify(reason=reason), 403
 
     response = client.get("/protected")
-    assert (response.status_code, response.json) == (403, {"reason": "Missing Authorization Header"})
+    assert (response.status_code, response.json) == (
+        403,
+        {"reason": "Missing Authorization Header"},
+    )
 
 
 def test_invalid_token_loader(jwt, client):
@@ -349,7 +359,9 @@ def test_identity_loader_and_user_lookup(jwt, app, client):
     @app.route("/me")
     @jwt_required()
     def me():
-        return jsonify(name=current_user.name, same=get_current_user() is current_user._get_current_object())
+        return jsonify(
+            name=current_user.name, same=get_current_user() is current_user._get_current_object()
+        )
 
     good = token(app, identity=users["1"])
     assert client.get("/me", headers=bearer(good)).json == {"name": "ada", "same": True}
@@ -414,7 +426,10 @@ def test_claims_verification(jwt, app, client):
     admin = token(app, additional_claims={"role": "admin"})
     assert client.get("/protected", headers=bearer(admin)).status_code == 200
     response = client.get("/protected", headers=bearer(token(app)))
-    assert (response.status_code, response.json) == (400, {"msg": "User claims verification failed"})
+    assert (response.status_code, response.json) == (
+        400,
+        {"msg": "User claims verification failed"},
+    )
     # The optional form refuses it too: the token is there.
     assert client.get("/optional", headers=bearer(token(app))).status_code == 400
 

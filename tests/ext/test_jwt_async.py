@@ -128,7 +128,10 @@ def test_async_view_answers(jwt, app, client):
     response = client.get("/me", headers=bearer(token(app, "gone")))
     assert (response.status_code, response.json) == (401, {"msg": "Token has been revoked"})
     response = client.get("/me", headers=bearer(token(app, "mallory")))
-    assert (response.status_code, response.json) == (400, {"msg": "User claims verification failed"})
+    assert (response.status_code, response.json) == (
+        400,
+        {"msg": "User claims verification failed"},
+    )
     response = client.get("/me", headers=bearer(token(app, "nobody")))
     assert (response.status_code, response.json) == (401, {"msg": "Error loading the user nobody"})
     response = client.get("/me", headers=bearer("xxx"))

@@ -97,7 +97,11 @@ def outcome(response):
         for header in response.headers.getlist("Set-Cookie")
     )
     body = response.get_json(silent=True)
-    return response.status_code, body if body is not None else response.get_data(as_text=True), cookies
+    return (
+        response.status_code,
+        body if body is not None else response.get_data(as_text=True),
+        cookies,
+    )
 
 
 def scenario(framework: str) -> list:
@@ -147,7 +151,7 @@ def test_same_answers_as_flask_jwt_extended():
     flask_results = scenario("flask")
     erlen_results = scenario("erlen")
     assert len(flask_results) == len(erlen_results) == 34
-    for index, (expected, got) in enumerate(zip(flask_results, erlen_results)):
+    for index, (expected, got) in enumerate(zip(flask_results, erlen_results, strict=True)):
         assert got == expected, index
 
 

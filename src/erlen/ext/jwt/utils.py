@@ -214,13 +214,19 @@ def _csrf_claim(encoded_token: str) -> str:
 
 def _set_token_cookies(
     response: Response,
-    names: tuple[str, str],
-    paths: tuple[str, str],
+    refresh: bool,
     token: str | None,
     max_age: int | None,
     domain: str | None,
 ) -> None:
-    """Set (``token``) or expire (``None``) a token cookie and its CSRF cookie."""
+    """Set (``token``) or expire (``None``) the access or refresh token cookie and its
+    CSRF cookie."""
+    if refresh:
+        name, path = config.refresh_cookie_name, config.refresh_cookie_path
+        csrf_name, csrf_path = config.refresh_csrf_cookie_name, config.refresh_csrf_cookie_path
+    else:
+        name, path = config.access_cookie_name, config.access_cookie_path
+        csrf_name, csrf_path = config.access_csrf_cookie_name, config.access_csrf_cookie_path
     settings: dict[str, t.Any] = {
         "secure": config.cookie_secure,
         "domain": domain or config.cookie_domain,
@@ -230,10 +236,10 @@ def _set_token_cookies(
         settings["expires"] = 0
     else:
         settings["max_age"] = max_age or config.cookie_max_age
-    response.set_cookie(names[0], token or "", httponly=True, path=paths[0], **settings)
+    response.set_cookie(name, token or "", httponly=True, path=path, **settings)
     if config.cookie_csrf_protect and config.csrf_in_cookies:
         csrf = "" if token is None else _csrf_claim(token)
-        response.set_cookie(names[1], csrf, httponly=False, path=paths[1], **settings)
+        response.set_cookie(csrf_name, csrf, httponly=False, path=csrf_path, **settings)
 
 
 def set_access_cookies(
@@ -248,14 +254,7 @@ def set_access_cookies(
     ``max_age`` (seconds) overrides ``JWT_SESSION_COOKIE``; ``domain`` overrides
     ``JWT_COOKIE_DOMAIN``.
     """
-    _set_token_cookies(
-        response,
-        (config.access_cookie_name, config.access_csrf_cookie_name),
-        (config.access_cookie_path, config.access_csrf_cookie_path),
-        encoded_access_token,
-        max_age,
-        domain,
-    )
+    _set_token_cookies(response, False, encoded_access_token, max_age, domain)
 
 
 def set_refresh_cookies(
@@ -265,14 +264,7 @@ def set_refresh_cookies(
     domain: str | None = None,
 ) -> None:
     """:func:`set_access_cookies` for the refresh token and its cookie settings."""
-    _set_token_cookies(
-        response,
-        (config.refresh_cookie_name, config.refresh_csrf_cookie_name),
-        (config.refresh_cookie_path, config.refresh_csrf_cookie_path),
-        encoded_refresh_token,
-        max_age,
-        domain,
-    )
+    _set_token_cookies(response, True, encoded_refresh_token, max_age, domain)
 
 
 def unset_jwt_cookies(response: Response, domain: str | None = None) -> None:
@@ -283,26 +275,12 @@ def unset_jwt_cookies(response: Response, domain: str | None = None) -> None:
 
 def unset_access_cookies(response: Response, domain: str | None = None) -> None:
     """Expire the access token cookie and its CSRF cookie."""
-    _set_token_cookies(
-        response,
-        (config.access_cookie_name, config.access_csrf_cookie_name),
-        (config.access_cookie_path, config.access_csrf_cookie_path),
-        None,
-        None,
-        domain,
-    )
+    _set_token_cookies(response, False, None, None, domain)
 
 
 def unset_refresh_cookies(response: Response, domain: str | None = None) -> None:
     """Expire the refresh token cookie and its CSRF cookie."""
-    _set_token_cookies(
-        response,
-        (config.refresh_cookie_name, config.refresh_csrf_cookie_name),
-        (config.refresh_cookie_path, config.refresh_csrf_cookie_path),
-        None,
-        None,
-        domain,
-    )
+    _set_token_cookies(response, True, None, None, domain)
 
 
 def current_user_context_processor() -> dict[str, t.Any]:

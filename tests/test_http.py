@@ -348,9 +348,12 @@ def test_parse_date_invalid_returns_none(value):
     assert http.parse_date(value) is None
 
 
-def test_parse_date_two_digit_year_in_fixdate_shape():
-    # email.utils maps years below 100 into 1969..2068; the fast path must defer to it.
-    assert http.parse_date("Tue, 01 Jan 0099 00:00:00 GMT") == datetime(1999, 1, 1, tzinfo=UTC)
+def test_parse_date_four_digit_year_below_100_is_kept():
+    # An IMF-fixdate year has four digits: "0099" is year 99 (email.utils, and so
+    # Werkzeug, would read 1999), so that http_date() output round-trips.
+    assert http.parse_date("Fri, 01 Jan 0099 00:00:00 GMT") == datetime(99, 1, 1, tzinfo=UTC)
+    # Two-digit years (RFC 850 form) still go through email.utils' 1969..2068 window.
+    assert http.parse_date("Friday, 01-Jan-99 00:00:00 GMT") == datetime(1999, 1, 1, tzinfo=UTC)
 
 
 def test_age_helpers():
@@ -1014,3 +1017,26 @@ def test_matches_werkzeug_on_random_headers():
         assert http.quote_header_value(s) == wz.quote_header_value(s), s
         value = s.replace("\n", "")
         assert http.dump_cookie("k", value, max_size=0) == wz.dump_cookie("k", value, max_size=0)
+
+
+# Found by fuzzing (issue 9)
+
+
+def test_if_range_that_is_neither_date_nor_etag_serializes() -> None:
+    # An ETag cannot contain '"': such a value is no validator at all.
+    parsed = http.parse_if_range_header('0"')
+    assert parsed.etag is None and parsed.date is None
+    assert parsed.to_header() == ""
+    assert http.parse_if_range_header('"a"b"').to_header() == ""
+    assert http.parse_if_range_header('W/"x"').to_header() == '"x"'
+
+
+@pytest.mark.parametrize("year", [1, 99, 999, 1000, 9999])
+def test_dates_before_year_1000_round_trip(year: int) -> None:
+    dt = datetime(year, 3, 4, 5, 6, 7, tzinfo=UTC)
+    assert http.http_date(dt)[12:16] == f"{year:04d}"
+    assert http.parse_date(http.http_date(dt)) == dt
+
+
+def test_year_zero_is_not_a_date() -> None:
+    assert http.parse_date("Mon, 01 Jan 0000 00:00:00 GMT") is None

@@ -1271,3 +1271,36 @@ def test_sorted_query_with_none_in_multi_values() -> None:
     m = r.Map([r.Rule("/", endpoint="i")], sort_parameters=True)
     # Werkzeug sorts before dropping None values and raises TypeError here.
     assert m.bind("localhost").build("i", {"b": ("x", None), "a": "1"}) == "/?a=1&b=x"
+
+
+# Found by fuzzing (issue 9): build then match round-trips.
+
+
+@pytest.mark.parametrize("value", [1e16, 1e300, 5e-324, 1e-7, 123.25, 0.0])
+def test_float_urls_are_built_in_a_form_the_rule_matches(value: float) -> None:
+    adapter = r.Map([r.Rule("/f/<float:x>", endpoint="f")]).bind("example.org")
+    url = adapter.build("f", {"x": value})
+    assert "e" not in url
+    assert adapter.match(url) == ("f", {"x": value})
+
+
+def test_signed_float_urls_round_trip() -> None:
+    adapter = r.Map([r.Rule("/f/<float(signed=True):x>", endpoint="f")]).bind("example.org")
+    for value in (-1e16, -1e-7, -2.5):
+        assert adapter.match(adapter.build("f", {"x": value})) == ("f", {"x": value})
+
+
+def test_float_without_a_decimal_form_is_not_built() -> None:
+    adapter = r.Map([r.Rule("/f/<float:x>", endpoint="f")]).bind("example.org")
+    for value in (float("inf"), float("nan")):
+        with pytest.raises(r.BuildError):
+            adapter.build("f", {"x": value})
+
+
+def test_any_items_are_quoted_when_built() -> None:
+    adapter = r.Map([r.Rule('/<any("a b", "c?d", e):x>', endpoint="a")]).bind("example.org")
+    assert adapter.build("a", {"x": "a b"}) == "/a%20b"
+    assert adapter.build("a", {"x": "c?d"}) == "/c%3Fd"
+    # The server decodes the path before matching.
+    assert adapter.match("/a b") == ("a", {"x": "a b"})
+    assert adapter.match("/c?d") == ("a", {"x": "c?d"})

@@ -609,3 +609,45 @@ def test_utils_reexports():
 
     assert erlen.utils.send_file is send_file
     assert erlen.utils.send_from_directory is send_from_directory
+
+
+# Found by fuzzing (issue 9): RFC 9110 13.2.2 evaluates If-None-Match before Range.
+
+
+def test_range_with_matching_if_none_match_is_304() -> None:
+    response = Response(CONTENT)
+    response.set_etag("v1")
+    environ = make_environ(HTTP_RANGE="bytes=0-9", HTTP_IF_NONE_MATCH='"v1"')
+    response.make_conditional(environ, accept_ranges=True, complete_length=len(CONTENT))
+    assert response.status_code == 304
+    assert "Content-Range" not in response.headers
+
+
+def test_range_with_other_if_none_match_is_206() -> None:
+    response = Response(CONTENT)
+    response.set_etag("v2")
+    environ = make_environ(HTTP_RANGE="bytes=0-9", HTTP_IF_NONE_MATCH='"v1"')
+    response.make_conditional(environ, accept_ranges=True, complete_length=len(CONTENT))
+    assert response.status_code == 206
+    assert response.get_data() == CONTENT[:10]
+
+
+def test_send_file_range_and_matching_etag_through_an_app(tmp_path: pathlib.Path) -> None:
+    import erlen
+
+    path = tmp_path / "data.bin"
+    path.write_bytes(CONTENT)
+    app = erlen.Flask(__name__, root_path=str(tmp_path))
+    app.get("/f")(lambda: erlen.send_file(str(path)))
+    client = app.test_client()
+
+    def get(headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+        with client.get("/f", headers=headers) as response:
+            return response.status_code, response.data, dict(response.headers)
+
+    _, _, headers = get({})
+    status, data, _ = get({"Range": "bytes=0-9", "If-None-Match": headers["ETag"]})
+    assert status == 304
+    assert get({"Range": "bytes=0-9", "If-None-Match": '"other"'})[:2] == (206, CONTENT[:10])
+    since = {"Range": "bytes=0-9", "If-Modified-Since": headers["Last-Modified"]}
+    assert get(since)[0] == 304

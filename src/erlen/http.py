@@ -909,7 +909,9 @@ def is_byte_range_valid(start: int | None, stop: int | None, length: int | None)
 def parse_if_range_header(value: str | None) -> ds.IfRange:
     """Parse an ``If-Range`` header, an HTTP date or an ETag, into :class:`IfRange`.
 
-    The weakness of an ETag is dropped; a date is timezone-aware.
+    The weakness of an ETag is dropped; a date is timezone-aware. A value that is
+    neither (an ETag cannot contain ``"``) gives an empty :class:`IfRange`, so
+    :meth:`IfRange.to_header` never fails on what a client sent.
     """
     if_range = ds.IfRange
 
@@ -921,7 +923,12 @@ def parse_if_range_header(value: str | None) -> ds.IfRange:
     if parsed is not None:
         return if_range(date=parsed)
 
-    return if_range(unquote_etag(value)[0])
+    etag = unquote_etag(value)[0]
+
+    if '"' in etag:
+        return if_range()
+
+    return if_range(etag)
 
 
 def parse_range_header(value: str | None, make_inclusive: bool = True) -> ds.Range | None:
@@ -1083,7 +1090,7 @@ _MONTH_NUMBERS = {name: i for i, name in enumerate(_MONTHS, 1)}
 _imf_fixdate_re = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9]{2}) "
     r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
-    r"([1-9][0-9]{3}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) GMT",
+    r"([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) GMT",
     re.ASCII,
 )
 

@@ -108,6 +108,9 @@ _strip_on_split = re.compile("[\t\r\n]")
 _strip_escapes = {"\t": "%09", "\r": "%0D", "\n": "%0A"}
 _USERINFO_SAFE = "%!$&'()*+,;="
 _FALLBACK_SAFE = "%!#$&'()*+,/:;=?@[]~"
+# A host keeps its unreserved and sub-delim characters (and existing escapes); the IDNA
+# codec lets ASCII controls, space and DEL through, so they are encoded afterwards.
+_HOST_SAFE = "%!$&'()*+,;=-._~:"
 
 
 def iri_to_uri(iri: str) -> str:
@@ -146,7 +149,7 @@ def iri_to_uri(iri: str) -> str:
     hostname = parts.hostname
     if hostname:
         try:
-            netloc = hostname.encode("idna").decode("ascii")
+            netloc = quote(hostname.encode("idna").decode("ascii"), safe=_HOST_SAFE)
         except UnicodeError:
             netloc = quote(hostname, safe="-.")
     else:

@@ -10,9 +10,11 @@ converter is matched through its ``regex`` and converted with
 
 from __future__ import annotations
 
+import math
 import re
 import typing as t
 import uuid
+from decimal import Decimal
 from types import MappingProxyType
 from urllib.parse import quote
 
@@ -120,9 +122,9 @@ class AnyConverter(BaseConverter):
         self.regex = "(?:" + "|".join(re.escape(item) for item in items) + ")"
 
     def to_url(self, value: t.Any) -> str:
-        """Return ``value`` unchanged if it is one of the items."""
+        """Return ``value``, quoted for a path, if it is one of the items."""
         if value in self.items:
-            return str(value)
+            return quote(str(value), safe=PATH_SAFE)
         choices = ", ".join(f"'{item}'" for item in sorted(self.items))
         raise ValueError(f"'{value}' is not one of {choices}")
 
@@ -222,6 +224,21 @@ class FloatConverter(NumberConverter):
         signed: bool = False,
     ) -> None:
         super().__init__(map, min=min, max=max, signed=signed)  # type: ignore[arg-type]
+
+    def to_url(self, value: t.Any) -> str:
+        """Format the number in positional notation, the form :attr:`regex` matches.
+
+        ``str(1e16)`` is ``'1e+16'``, which the rule would not match again; this gives
+        ``'10000000000000000.0'``. Infinities and NaN have no such form: they raise
+        :exc:`ValidationError`, so the URL cannot be built.
+        """
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValidationError(f"{value!r} cannot be written in a URL as a decimal number")
+        # repr() is the shortest text that reads back as the same float; Decimal
+        # re-formats it without an exponent.
+        text = format(Decimal(repr(number)), "f")
+        return text if "." in text else f"{text}.0"
 
 
 class UUIDConverter(BaseConverter):

@@ -969,14 +969,15 @@ class Response:
             self.response = _RangeWrapper(self.response, start, length)
 
     def _is_range_request_processable(self, environ: WSGIEnvironment) -> bool:
-        return "HTTP_RANGE" in environ and (
-            "HTTP_IF_RANGE" not in environ
-            or not is_resource_modified(
-                environ,
-                self.headers.get("ETag"),
-                last_modified=self.headers.get("Last-Modified"),
-                ignore_if_range=False,
-            )
+        if "HTTP_RANGE" not in environ:
+            return False
+        etag, last_modified = self.headers.get("ETag"), self.headers.get("Last-Modified")
+        # RFC 9110 13.2.2: If-None-Match / If-Modified-Since are evaluated before Range,
+        # so a client that already has the resource gets a 304, not a 206.
+        if not is_resource_modified(environ, etag, last_modified=last_modified):
+            return False
+        return "HTTP_IF_RANGE" not in environ or not is_resource_modified(
+            environ, etag, last_modified=last_modified, ignore_if_range=False
         )
 
     def _process_range_request(

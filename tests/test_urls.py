@@ -20,7 +20,7 @@ def _header_safe(value: str) -> bool:
         ("http://a\x01b c/", "http://a%01b%20c/"),
         ("http://a\x7fb/", "http://a%7Fb/"),
         ("http://a<b>/", "http://a%3Cb%3E/"),
-        ("http://user@a\"b/", "http://user@a%22b/"),
+        ('http://user@a"b/', "http://user@a%22b/"),
         ("http://[::1]:8080/x", "http://[::1]:8080/x"),
         ("http://a%00b/", "http://a%00b/"),
     ],

@@ -228,7 +228,7 @@ class FormDataParser:
                 raise RequestEntityTooLarge()
             # Read one byte more than allowed so a chunked body that is too big
             # is detected without buffering all of it.
-            body = stream.read(limit + 1)
+            body = _read_up_to(stream, limit + 1)
             if len(body) > limit:
                 raise RequestEntityTooLarge()
         else:
@@ -240,6 +240,22 @@ class FormDataParser:
         if max_parts is not None and len(items) > max_parts:
             raise RequestEntityTooLarge()
         return stream, self.cls(items), self.cls()
+
+
+def _read_up_to(stream: t.IO[bytes], size: int) -> bytes:
+    """Read ``size`` bytes, or up to the end of the body.
+
+    One ``read`` of a raw stream may return less, which would hide a body that was cut
+    (the next read is the one to raise :exc:`~erlen.exceptions.ClientDisconnected`).
+    """
+    chunks = []
+    while size > 0:
+        data = stream.read(min(size, 64 * 1024))
+        if not data:
+            break
+        chunks.append(data)
+        size -= len(data)
+    return b"".join(chunks)
 
 
 _multipart_parser_class: t.Any = None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import sys
 import typing as t
 from functools import update_wrapper
 
-from .exceptions import ClientDisconnected, RequestEntityTooLarge
+from .exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 from .sansio import utils as _sansio_utils
 from .sansio.utils import host_is_trusted
 
@@ -143,10 +144,14 @@ def get_input_stream(
     - A ``Content-Length`` above ``max_content_length`` raises
       :exc:`~erlen.exceptions.RequestEntityTooLarge` at once, without reading.
     - If the server sets ``wsgi.input_terminated`` (it ends chunked bodies itself),
-      the stream is returned as is, or limited to ``max_content_length`` with a
-      413 once more data arrives.
+      the stream is limited to ``Content-Length`` if there is one, else to
+      ``max_content_length`` with a 413 once more data arrives.
     - Otherwise the stream is limited to ``Content-Length``; without one, an empty
       stream is returned, unless ``safe_fallback`` is false.
+
+    Whatever the server's stream raises while the body is read (a cut connection,
+    a malformed chunk: ``OSError`` or a server's own parse error) becomes
+    :exc:`~erlen.exceptions.ClientDisconnected`, a 400 that is not an application error.
 
     :param environ: The WSGI environ.
     :param safe_fallback: Return an empty stream when there is no length.
@@ -163,9 +168,13 @@ def get_input_stream(
         raise RequestEntityTooLarge()
 
     if "wsgi.input_terminated" in environ:
-        if max_content_length is not None:
-            return t.cast("t.IO[bytes]", LimitedStream(stream, max_content_length, is_max=True))
-        return stream
+        if content_length is not None:
+            # The server marks the end, yet the length is declared: a shorter body was cut.
+            return t.cast("t.IO[bytes]", LimitedStream(stream, content_length))
+        # Wrapped even without a maximum, so that a body the client cut or framed
+        # badly is a 400 (ClientDisconnected) whatever the server's stream raises.
+        limit = sys.maxsize if max_content_length is None else max_content_length
+        return t.cast("t.IO[bytes]", LimitedStream(stream, limit, is_max=True))
 
     if content_length is None:
         # A body with no declared end could be endless: don't read it.
@@ -401,7 +410,9 @@ class LimitedStream(io.RawIOBase):
             # ``limit`` bytes followed by EOF is fine.
             try:
                 extra = self._stream.read(1)
-            except (OSError, ValueError) as e:
+            except HTTPException:
+                raise
+            except Exception as e:
                 self.on_disconnect(error=e)
                 return 0
             if extra:
@@ -418,7 +429,11 @@ class LimitedStream(io.RawIOBase):
         size = min(len(b), remaining)
         try:
             data = self._stream.read(size)
-        except (OSError, ValueError) as e:
+        except HTTPException:
+            raise
+        except Exception as e:
+            # Servers raise their own errors for a broken body (gunicorn's
+            # InvalidChunkSize is no OSError): all mean the body cannot be had.
             self.on_disconnect(error=e)
             return 0
         n = len(data)

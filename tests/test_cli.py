@@ -857,8 +857,29 @@ def test_run_defaults(runner: CliRunner, captured_run: list[t.Any]) -> None:
         "ssl_context": None,
         "extra_files": None,
         "exclude_patterns": None,
+        "header_timeout": serving.HEADER_TIMEOUT,
+        "max_connections": serving.MAX_CONNECTIONS,
     }
     assert "Debug mode: off" in result.output
+
+
+def test_run_server_limits(
+    runner: CliRunner, captured_run: list[t.Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = Flask("run_app")
+    cli = FlaskGroup(create_app=lambda: app)
+    result = runner.invoke(cli, ["run", "--header-timeout", "2.5", "--max-connections", "7"])
+    assert result.exit_code == 0, result.output
+    assert captured_run[-1][1]["header_timeout"] == 2.5
+    assert captured_run[-1][1]["max_connections"] == 7
+    # 0 means no limit; the ERLEN_RUN_* variables set them too.
+    monkeypatch.setenv("ERLEN_RUN_HEADER_TIMEOUT", "0")
+    monkeypatch.setenv("ERLEN_RUN_MAX_CONNECTIONS", "0")
+    assert runner.invoke(cli, ["run"]).exit_code == 0
+    assert captured_run[-1][1]["header_timeout"] is None
+    assert captured_run[-1][1]["max_connections"] is None
+    result = runner.invoke(cli, ["run", "--max-connections", "-1"])
+    assert result.exit_code == 2
 
 
 def test_run_options(runner: CliRunner, captured_run: list[t.Any], tmp_path: Path) -> None:

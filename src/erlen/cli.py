@@ -819,6 +819,22 @@ class SeparatedPathType(click.Path):
     ),
     cls=_EnvOption,
 )
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0),
+    default=serving.HEADER_TIMEOUT,
+    show_default=True,
+    help="Seconds a client has to send a request line and headers (0: no limit).",
+    cls=_EnvOption,
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=0),
+    default=serving.MAX_CONNECTIONS,
+    show_default=True,
+    help="The most connections served at once; more get a 503 (0: no limit).",
+    cls=_EnvOption,
+)
 @pass_script_info
 def run_command(
     info: ScriptInfo,
@@ -830,6 +846,8 @@ def run_command(
     cert: ssl.SSLContext | tuple[str, str | None] | t.Literal["adhoc"] | None,
     extra_files: list[str] | None,
     exclude_patterns: list[str] | None,
+    header_timeout: float,
+    max_connections: int,
 ) -> None:
     """Run a local development server.
 
@@ -875,6 +893,8 @@ def run_command(
         ssl_context=cert,
         extra_files=extra_files or None,
         exclude_patterns=exclude_patterns,
+        header_timeout=header_timeout or None,
+        max_connections=max_connections or None,
     )
 
 

@@ -23,6 +23,7 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 import traceback
 import typing as t
 from datetime import datetime, timedelta, timezone
@@ -61,6 +62,15 @@ LISTEN_QUEUE = 128
 
 #: Seconds an idle keep-alive connection is kept open waiting for the next request.
 KEEP_ALIVE_TIMEOUT = 15.0
+
+#: Default seconds a client has to send a request line and headers: counted from the
+#: connection's start for its first request, and from the first byte of each later one
+#: (after the keep-alive wait). Bodies and responses are not timed.
+HEADER_TIMEOUT = 10.0
+
+#: Default bound on the connections the threaded server serves at once (one thread
+#: each); a connection beyond it is answered ``503`` at once and closed.
+MAX_CONNECTIONS = 100
 
 #: At most this many unread request body bytes are discarded to keep a connection alive;
 #: past that the connection is closed instead.
@@ -132,6 +142,55 @@ def _ansi_style(value: str, *styles: str) -> str:
     for style in styles:
         value = f"\x1b[{codes[style]}m{value}"
     return f"{value}\x1b[0m"
+
+
+# -- reading from the connection -------------------------------------------------------------
+
+
+class _ReadTimeout(Exception):
+    """The deadline of :class:`_ConnectionReader` passed (not a ``TimeoutError``, which
+    ``http.server`` would catch and log as an error)."""
+
+
+class _ConnectionReader(io.RawIOBase):
+    """The reading side of a connection, whose reads fail once a deadline has passed.
+
+    A socket timeout bounds each ``recv``, so a client sending a byte now and then would
+    never time out; the deadline bounds the total time of the request line and headers.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._deadline: float | None = None
+        #: Bytes received since the deadline was set.
+        self.received = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def set_deadline(self, seconds: float | None) -> None:
+        """Fail reads ``seconds`` from now (``None``: no limit, the socket blocks again)."""
+        if seconds is None:
+            if self._deadline is not None:
+                self._deadline = None
+                self._sock.settimeout(None)
+            return
+        self._deadline = time.monotonic() + seconds
+        self.received = 0
+
+    def readinto(self, buffer: t.Any) -> int:
+        if self._deadline is None:
+            return self._sock.recv_into(buffer)
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise _ReadTimeout()
+        self._sock.settimeout(left)
+        try:
+            n = self._sock.recv_into(buffer)
+        except TimeoutError:
+            raise _ReadTimeout() from None
+        self.received += n
+        return n
 
 
 # -- request bodies --------------------------------------------------------------------------
@@ -284,6 +343,7 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
     _expect_continue = False
     _body: _BodyReader | None = None
     _waited_for_request = False
+    _reader: _ConnectionReader
     _headers_buffer: list[bytes]  # BaseHTTPRequestHandler's, which typeshed does not declare
 
     @property
@@ -294,6 +354,10 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         """Prepare the connection and register it with the server."""
         super().setup()
+        # Reads go through a reader that can enforce the header timeout.
+        self.rfile.close()
+        self._reader = _ConnectionReader(self.connection)
+        self.rfile = io.BufferedReader(self._reader)
         self.server._track_connection(self.connection, add=True)
 
     def finish(self) -> None:
@@ -316,20 +380,52 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
                 raise
 
     def handle_one_request(self) -> None:
-        """Wait (with a timeout) for the next request of a kept-alive connection, serve it."""
-        peek = getattr(self.rfile, "peek", None)
-        if self._waited_for_request and peek is not None:
-            self.connection.settimeout(KEEP_ALIVE_TIMEOUT)
+        """Wait (up to :data:`KEEP_ALIVE_TIMEOUT`) for the next request of a kept-alive
+        connection, then read its request line and headers within the server's
+        ``header_timeout`` and serve it."""
+        reader = self._reader
+        started = False
+        if self._waited_for_request:
+            reader.set_deadline(KEEP_ALIVE_TIMEOUT)
             try:
-                ready = peek(1)
-            except (OSError, ValueError):
-                ready = b""
-            if not ready:
+                started = bool(t.cast(io.BufferedReader, self.rfile).peek(1))
+            except (_ReadTimeout, OSError, ValueError):
+                pass
+            if not started:
+                reader.set_deadline(None)
                 self.close_connection = True
                 return
-            self.connection.settimeout(None)
         self._waited_for_request = True
-        super().handle_one_request()
+        timeout = self.server.header_timeout
+        reader.set_deadline(timeout if timeout else None)
+        try:
+            super().handle_one_request()
+        except _ReadTimeout:
+            reader.set_deadline(None)
+            self.close_connection = True
+            if started or reader.received:
+                self._send_request_timeout()
+            self.log("info", "No complete request within %ss: connection closed", timeout)
+
+    def parse_request(self) -> bool:
+        """Parse the request line and headers, then lift the header timeout."""
+        try:
+            return super().parse_request()
+        finally:
+            self._reader.set_deadline(None)
+
+    def _send_request_timeout(self) -> None:
+        body = b"Request Timeout: the request line and headers took too long.\n"
+        head = (
+            "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        )
+        try:
+            # A client that does not read must not hold the thread here either.
+            self.connection.settimeout(1.0)
+            self.connection.sendall(head.encode("latin-1") + body)
+        except OSError:
+            pass
 
     def handle_expect_100(self) -> bool:
         """Defer ``100 Continue`` until the application reads the body (see ``make_environ``)."""
@@ -838,6 +934,9 @@ class BaseWSGIServer(HTTPServer):
         passthrough_errors: bool = False,
         ssl_context: _SSLContextArg | None = None,
         fd: int | None = None,
+        *,
+        header_timeout: float | None = HEADER_TIMEOUT,
+        max_connections: int | None = MAX_CONNECTIONS,
     ) -> None:
         if handler is None:
             handler = WSGIRequestHandler
@@ -850,8 +949,13 @@ class BaseWSGIServer(HTTPServer):
         self.port = port
         self.app = app
         self.passthrough_errors = passthrough_errors
+        #: Seconds for a request line and headers (``None``: no limit).
+        self.header_timeout = header_timeout
+        #: The most connections served at once by the threaded server (``None``: no limit).
+        self.max_connections = max_connections
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self._active = 0  # connections accepted and not yet finished (threaded server)
 
         self.address_family = family = select_address_family(host, port)
         server_address = get_sockaddr(host, int(port), family)
@@ -984,10 +1088,59 @@ class BaseWSGIServer(HTTPServer):
 
 
 class ThreadedWSGIServer(socketserver.ThreadingMixIn, BaseWSGIServer):
-    """A WSGI server handling each connection in a thread (see :func:`make_server`)."""
+    """A WSGI server handling each connection in a thread (see :func:`make_server`).
+
+    At most :attr:`max_connections` connections are served at once; one more is answered
+    ``503 Service Unavailable`` (with ``Retry-After: 1``) and closed without a thread.
+    """
 
     multithread = True
     daemon_threads = True
+
+    def process_request(self, request: t.Any, client_address: t.Any) -> None:
+        """Serve the connection in a new thread, or refuse it if the bound is reached."""
+        with self._connections_lock:
+            full = self.max_connections is not None and self._active >= self.max_connections
+            if not full:
+                self._active += 1
+        if full:
+            self._refuse(request, client_address)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._release()
+            raise
+
+    def process_request_thread(self, request: t.Any, client_address: t.Any) -> None:
+        """Serve the connection (in its thread), then free its place."""
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        with self._connections_lock:
+            self._active -= 1
+
+    def _refuse(self, request: t.Any, client_address: t.Any) -> None:
+        body = b"Service Unavailable: the development server has too many connections.\n"
+        head = (
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+        )
+        try:
+            request.settimeout(0)  # never wait for a client in the accepting thread
+            request.sendall(head.encode("latin-1") + body)
+        except OSError:
+            pass
+        self.shutdown_request(request)
+        self.log(
+            "warning",
+            "Refused a connection from %s: %d connections already (max_connections).",
+            client_address[0] if isinstance(client_address, tuple) else "<local>",
+            self.max_connections,
+        )
 
 
 if can_fork:
@@ -1007,8 +1160,21 @@ if can_fork:
             passthrough_errors: bool = False,
             ssl_context: _SSLContextArg | None = None,
             fd: int | None = None,
+            *,
+            header_timeout: float | None = HEADER_TIMEOUT,
+            max_connections: int | None = MAX_CONNECTIONS,
         ) -> None:
-            super().__init__(host, port, app, handler, passthrough_errors, ssl_context, fd)
+            super().__init__(
+                host,
+                port,
+                app,
+                handler,
+                passthrough_errors,
+                ssl_context,
+                fd,
+                header_timeout=header_timeout,
+                max_connections=max_connections,
+            )
             self.max_children = processes
 
 else:  # pragma: no cover - Windows
@@ -1032,6 +1198,8 @@ def make_server(
     passthrough_errors: bool = False,
     ssl_context: _SSLContextArg | None = None,
     fd: int | None = None,
+    header_timeout: float | None = HEADER_TIMEOUT,
+    max_connections: int | None = MAX_CONNECTIONS,
 ) -> BaseWSGIServer:
     """Create a bound server: threaded, forking (``processes > 1``) or single-threaded.
 
@@ -1042,13 +1210,40 @@ def make_server(
         raise ValueError("Cannot have a multi-thread and multi-process server.")
     if threaded:
         return ThreadedWSGIServer(
-            host, port, app, request_handler, passthrough_errors, ssl_context, fd=fd
+            host,
+            port,
+            app,
+            request_handler,
+            passthrough_errors,
+            ssl_context,
+            fd=fd,
+            header_timeout=header_timeout,
+            max_connections=max_connections,
         )
     if processes > 1:
         return ForkingWSGIServer(
-            host, port, app, processes, request_handler, passthrough_errors, ssl_context, fd=fd
+            host,
+            port,
+            app,
+            processes,
+            request_handler,
+            passthrough_errors,
+            ssl_context,
+            fd=fd,
+            header_timeout=header_timeout,
+            max_connections=max_connections,
         )
-    return BaseWSGIServer(host, port, app, request_handler, passthrough_errors, ssl_context, fd=fd)
+    return BaseWSGIServer(
+        host,
+        port,
+        app,
+        request_handler,
+        passthrough_errors,
+        ssl_context,
+        fd=fd,
+        header_timeout=header_timeout,
+        max_connections=max_connections,
+    )
 
 
 def is_running_from_reloader() -> bool:
@@ -1150,6 +1345,8 @@ def run_simple(
     static_files: dict[str, str | tuple[str, str]] | None = None,
     passthrough_errors: bool = False,
     ssl_context: _SSLContextArg | None = None,
+    header_timeout: float | None = HEADER_TIMEOUT,
+    max_connections: int | None = MAX_CONNECTIONS,
 ) -> None:
     """Serve ``application`` for development (Werkzeug's ``run_simple``).
 
@@ -1175,6 +1372,16 @@ def run_simple(
     :param ssl_context: serve HTTPS with an :class:`ssl.SSLContext`, a ``(cert, key)`` pair
         of file names, or ``"adhoc"`` (a temporary self-signed certificate; needs
         ``cryptography``).
+    :param header_timeout: seconds a client has to send a request line and headers
+        (from the connection's start, or from the first byte of a kept-alive
+        connection's next request); then the connection is closed, after a ``408`` if
+        part of a request arrived. ``None`` or ``0``: no limit. Request bodies,
+        responses (streamed ones too) and the keep-alive wait are not cut by it.
+        Not in Werkzeug.
+    :param max_connections: with ``threaded``, the most connections served at once;
+        one more is answered ``503`` (``Retry-After: 1``) at once and closed. ``None``:
+        no limit. (``processes`` bounds the forking server, which waits instead.)
+        Not in Werkzeug.
     """
     if not isinstance(port, int):
         raise TypeError("port must be an integer")
@@ -1206,6 +1413,8 @@ def run_simple(
         passthrough_errors,
         ssl_context,
         fd=fd,
+        header_timeout=header_timeout,
+        max_connections=max_connections,
     )
     srv.socket.set_inheritable(True)
     os.environ["ERLEN_SERVER_FD"] = str(srv.fileno())

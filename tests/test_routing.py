@@ -1304,3 +1304,8 @@ def test_any_items_are_quoted_when_built() -> None:
     # The server decodes the path before matching.
     assert adapter.match("/a b") == ("a", {"x": "a b"})
     assert adapter.match("/c?d") == ("a", {"x": "c?d"})
+
+
+def test_any_items_cannot_contain_a_slash() -> None:
+    with pytest.raises(ValueError, match="cannot contain '/'"):
+        r.Map([r.Rule('/<any("c/d", e):x>', endpoint="a")])

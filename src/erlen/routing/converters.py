@@ -113,11 +113,16 @@ class AnyConverter(BaseConverter):
     """Match one of a fixed set of items.
 
     ``Rule('/<any(about, help, "foo,bar"):page>')``; building a URL with a
-    value outside the set raises :exc:`ValueError`.
+    value outside the set raises :exc:`ValueError`, and so does an item containing
+    ``/`` (it could never match one path segment).
     """
 
     def __init__(self, map: Map, *items: str) -> None:
         super().__init__(map)
+        for item in items:
+            if "/" in item:
+                # It would be built, but a path segment never matches it.
+                raise ValueError(f"any() items cannot contain '/': {item!r}")
         self.items = set(items)
         self.regex = "(?:" + "|".join(re.escape(item) for item in items) + ")"
 

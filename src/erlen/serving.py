@@ -1208,41 +1208,21 @@ def make_server(
     """
     if threaded and processes > 1:
         raise ValueError("Cannot have a multi-thread and multi-process server.")
+    options: dict[str, t.Any] = {
+        "fd": fd,
+        "header_timeout": header_timeout,
+        "max_connections": max_connections,
+    }
     if threaded:
         return ThreadedWSGIServer(
-            host,
-            port,
-            app,
-            request_handler,
-            passthrough_errors,
-            ssl_context,
-            fd=fd,
-            header_timeout=header_timeout,
-            max_connections=max_connections,
+            host, port, app, request_handler, passthrough_errors, ssl_context, **options
         )
     if processes > 1:
         return ForkingWSGIServer(
-            host,
-            port,
-            app,
-            processes,
-            request_handler,
-            passthrough_errors,
-            ssl_context,
-            fd=fd,
-            header_timeout=header_timeout,
-            max_connections=max_connections,
+            host, port, app, processes, request_handler, passthrough_errors, ssl_context, **options
         )
     return BaseWSGIServer(
-        host,
-        port,
-        app,
-        request_handler,
-        passthrough_errors,
-        ssl_context,
-        fd=fd,
-        header_timeout=header_timeout,
-        max_connections=max_connections,
+        host, port, app, request_handler, passthrough_errors, ssl_context, **options
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import typing as t
 import uuid
-from urllib.parse import quote
 
 from hypothesis import given, strategies as st
 
@@ -13,6 +12,7 @@ import erlen
 from erlen import jsonify, url_for
 from erlen.exceptions import MethodNotAllowed, NotFound
 from erlen.routing import Map, RequestRedirect, Rule
+from erlen.test import EnvironBuilder
 
 ANY_ITEMS = ("a b", "c?d", "é", "x%y", "plain")
 
@@ -138,8 +138,12 @@ def test_any_path_matches_or_is_404_405_308(path: str, method: str) -> None:
         adapter.match(path, method)
     except (NotFound, MethodNotAllowed, RequestRedirect):
         pass
-    response = client.open(quote(path, safe="/"), method=method)
-    assert response.status_code in (200, 308, 404, 405), (path, method)
+    # PATH_INFO set directly: a test client URL such as "//." would name a host.
+    environ = EnvironBuilder(method=method).get_environ()
+    environ["PATH_INFO"] = path.encode("utf-8", "surrogatepass").decode("latin-1")
+    statuses: list[str] = []
+    b"".join(app(environ, lambda status, headers, exc_info=None: statuses.append(status)))
+    assert int(statuses[0][:3]) in (200, 308, 404, 405), (path, method)
 
 
 @given(paths, methods, st.booleans())

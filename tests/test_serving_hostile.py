@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import logging
 import socket
+import ssl
+import subprocess
 import threading
 import time
 import typing as t
@@ -356,3 +358,31 @@ def test_run_simple_passes_the_limits(monkeypatch: pytest.MonkeyPatch) -> None:
             "127.0.0.1", 0, erlen.Flask(__name__), header_timeout=1.5, max_connections=9
         )
     assert (seen["header_timeout"], seen["max_connections"]) == (1.5, 9)
+
+
+@pytest.fixture
+def certificate(tmp_path: t.Any) -> tuple[str, str]:
+    """A throwaway self-signed certificate and key, made by the openssl command."""
+    cert, key = str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return cert, key
+
+
+def test_a_silent_client_does_not_block_the_https_server(certificate: tuple[str, str]) -> None:
+    # The TLS handshake runs in the connection's thread, within the header timeout; in
+    # accept() a client that never sends its hello would hold every other client back.
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with Served(header_timeout=0.5, ssl_context=certificate) as served:
+        with served.connect() as idle:
+            with served.connect() as raw, context.wrap_socket(raw) as sock:
+                sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                assert read_response(sock) == (200, b"hello")
+            assert closed_by_server(idle)

@@ -344,6 +344,7 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
     _body: _BodyReader | None = None
     _waited_for_request = False
     _reader: _ConnectionReader
+    _handshake_failed = False
     _headers_buffer: list[bytes]  # BaseHTTPRequestHandler's, which typeshed does not declare
 
     @property
@@ -352,8 +353,17 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
         return self.server._server_version
 
     def setup(self) -> None:
-        """Prepare the connection and register it with the server."""
+        """Prepare the connection (TLS handshake within the header timeout) and register it."""
         super().setup()
+        self._handshake_failed = False
+        if ssl is not None and isinstance(self.connection, ssl.SSLSocket):
+            try:
+                self.connection.settimeout(self.server.header_timeout or None)
+                self.connection.do_handshake()
+                self.connection.settimeout(None)
+            except (OSError, ValueError) as e:  # ssl.SSLError and TimeoutError included
+                self._handshake_failed = True
+                self.log("info", "TLS handshake failed: %s", e)
         # Reads go through a reader that can enforce the header timeout.
         self.rfile.close()
         self._reader = _ConnectionReader(self.connection)
@@ -369,6 +379,8 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
 
     def handle(self) -> None:
         """Serve the requests of the connection, ignoring connections dropped by clients."""
+        if self._handshake_failed:
+            return
         try:
             super().handle()
         except _dropped_errors as e:
@@ -1003,7 +1015,11 @@ class BaseWSGIServer(HTTPServer):
                 ssl_context = load_ssl_context(*ssl_context)
             elif ssl_context == "adhoc":
                 ssl_context = generate_adhoc_ssl_context()
-            self.socket = ssl_context.wrap_socket(self.socket, server_side=True)
+            # The handshake happens in the connection's thread (see WSGIRequestHandler.setup):
+            # done in accept(), one silent client would block the whole server.
+            self.socket = ssl_context.wrap_socket(
+                self.socket, server_side=True, do_handshake_on_connect=False
+            )
             self.ssl_context: ssl.SSLContext | None = ssl_context
         else:
             self.ssl_context = None

@@ -1,0 +1,217 @@
+"""erlen.ext.limiter on real Redis servers (plain, cluster, sentinel) from redis_server.py:
+the three strategies for sync and async views, counts shared between them and between
+apps, and what happens when Redis is down."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+
+import pytest
+import redis
+from limits.aio.storage import RedisStorage as AsyncRedisStorage
+
+import erlen
+from erlen.ext.limiter import Limiter
+from erlen.ext.limiter.util import get_remote_address
+
+STRATEGIES = ["fixed-window", "moving-window", "sliding-window-counter"]
+
+
+@pytest.fixture
+def raw(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    client.flushall()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def dead_redis_url():
+    """A redis:// URL on a loopback port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"
+
+
+async def close_async_clients(storage):
+    # limits' async Redis storages hold redis.asyncio clients tied to the loop that used
+    # them; close them there, or they warn when collected.
+    bridge = storage.bridge
+    clients = [getattr(bridge, "storage", None), getattr(bridge, "storage_replica", None)]
+    sentinel = getattr(bridge, "sentinel", None)
+    if sentinel is not None:
+        clients += sentinel.sentinels
+    for client in clients:
+        if client is not None:
+            await client.aclose()
+
+
+#: The limiters made by make_app in the running test.
+_made: list[Limiter] = []
+
+
+@pytest.fixture(autouse=True)
+def close_limiters():
+    """Close the async clients of the test's limiters on their loops afterwards."""
+    yield
+    while _made:
+        limiter = _made.pop()
+        for loop, (storage, _strategy) in list(limiter._async._per_loop.items()):
+            asyncio.run_coroutine_threadsafe(close_async_clients(storage), loop).result(10)
+
+
+def make_app(storage_uri, name="app", **kwargs):
+    app = erlen.Flask(name)
+    app.config["TESTING"] = True
+    limiter = Limiter(get_remote_address, app=app, storage_uri=storage_uri, **kwargs)
+    _made.append(limiter)
+    shared = limiter.shared_limit("3/hour", scope="both")
+
+    @app.get("/sync")
+    @limiter.limit("2/hour")
+    def sync_view():
+        return "sync"
+
+    @app.get("/async")
+    @limiter.limit("2/hour")
+    async def async_view():
+        return "async"
+
+    @app.get("/shared-sync")
+    @shared
+    def shared_sync():
+        return "s"
+
+    @app.get("/shared-async")
+    @shared
+    async def shared_async():
+        return "a"
+
+    return app, limiter
+
+
+def statuses(client, path, n):
+    return [client.get(path).status_code for _ in range(n)]
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_sync_and_async_views(raw, redis_url, strategy):
+    app, limiter = make_app(redis_url, strategy=strategy)
+    client = app.test_client()
+    assert statuses(client, "/sync", 3) == [200, 200, 429]
+    assert statuses(client, "/async", 3) == [200, 200, 429]
+    # sync views counted through limits' sync storage, async ones through limits.aio:
+    # both wrote the same keys, so one budget covers both.
+    paths = ["/shared-sync", "/shared-async", "/shared-sync", "/shared-async"]
+    assert [client.get(p).status_code for p in paths] == [200, 200, 200, 429]
+    # (the sliding window counter keeps its current window in a hash-tagged key)
+    key = "LIMITER/127.0.0.1/both/3/1/hour"
+    assert {k.decode() for k in raw.keys("LIMITS:*both*")} in (
+        {f"LIMITS:{key}"},
+        {f"LIMITS:{{{key}}}"},
+    )
+
+
+def test_async_views_use_the_async_redis_client(raw, redis_url, monkeypatch):
+    app, limiter = make_app(redis_url)
+
+    def sync_client_used(*args, **kwargs):
+        raise AssertionError("an async view used the sync Redis client")
+
+    monkeypatch.setattr(limiter.limiter, "hit", sync_client_used)
+    client = app.test_client()
+    assert statuses(client, "/async", 3) == [200, 200, 429]
+    storages = list(limiter._async._per_loop.values())
+    assert len(storages) == 1  # one per event loop: erlen's loop thread
+    assert isinstance(storages[0][0], AsyncRedisStorage)
+
+
+def test_two_apps_share_limits_through_redis(raw, redis_url):
+    first, _ = make_app(redis_url, name="first")
+    second, _ = make_app(redis_url, name="second")
+    assert statuses(first.test_client(), "/sync", 1) == [200]
+    assert statuses(second.test_client(), "/sync", 2) == [200, 429]
+    assert statuses(first.test_client(), "/async", 2) == [200, 200]
+    assert statuses(second.test_client(), "/async", 1) == [429]
+
+
+def test_key_prefix_separates_apps(raw, redis_url):
+    first, _ = make_app(redis_url, name="first", key_prefix="one")
+    second, _ = make_app(redis_url, name="second", key_prefix="two")
+    assert statuses(first.test_client(), "/sync", 3) == [200, 200, 429]
+    assert statuses(second.test_client(), "/sync", 3) == [200, 200, 429]
+
+
+def test_headers_from_redis(raw, redis_url):
+    app, _ = make_app(redis_url, headers_enabled=True)
+    client = app.test_client()
+    response = client.get("/async")
+    assert response.headers["X-RateLimit-Limit"] == "2"
+    assert response.headers["X-RateLimit-Remaining"] == "1"
+    assert 3590 < int(response.headers["Retry-After"]) <= 3601
+
+
+def test_reset_clears_redis(raw, redis_url):
+    app, limiter = make_app(redis_url)
+    client = app.test_client()
+    assert statuses(client, "/sync", 3) == [200, 200, 429]
+    limiter.reset()
+    assert statuses(client, "/sync", 1) == [200]
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_redis_cluster(redis_cluster_url, strategy):
+    uri = redis_cluster_url.replace("redis://", "redis+cluster://").removesuffix("/0")
+    app, limiter = make_app(uri, strategy=strategy)
+    limiter.reset()
+    client = app.test_client()
+    assert statuses(client, "/sync", 3) == [200, 200, 429]
+    assert statuses(client, "/async", 3) == [200, 200, 429]
+    paths = ["/shared-sync", "/shared-async", "/shared-sync", "/shared-async"]
+    assert [client.get(p).status_code for p in paths] == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_redis_sentinel(redis_sentinel, strategy):
+    host, port, master = redis_sentinel
+    app, limiter = make_app(f"redis+sentinel://{host}:{port}/{master}", strategy=strategy)
+    limiter.reset()
+    client = app.test_client()
+    assert statuses(client, "/sync", 3) == [200, 200, 429]
+    assert statuses(client, "/async", 3) == [200, 200, 429]
+    paths = ["/shared-sync", "/shared-async", "/shared-sync", "/shared-async"]
+    assert [client.get(p).status_code for p in paths] == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("path", ["/sync", "/async"])
+def test_storage_down_raises_by_default(dead_redis_url, path):
+    app, _ = make_app(dead_redis_url)
+    app.config["TESTING"] = False  # let the app answer 500 instead of raising
+    assert app.test_client().get(path).status_code == 500
+
+
+@pytest.mark.parametrize("path", ["/sync", "/async"])
+def test_storage_down_swallowed(dead_redis_url, path, caplog):
+    app, _ = make_app(dead_redis_url, swallow_errors=True)
+    with caplog.at_level(logging.ERROR, logger="erlen.ext.limiter"):
+        assert statuses(app.test_client(), path, 3) == [200, 200, 200]
+    assert "Failed to rate limit. Swallowing error" in caplog.text
+
+
+@pytest.mark.parametrize("path", ["/sync", "/async"])
+def test_storage_down_falls_back_to_memory(dead_redis_url, path, caplog):
+    app, limiter = make_app(dead_redis_url, in_memory_fallback_enabled=True)
+    with caplog.at_level(logging.WARNING, logger="erlen.ext.limiter"):
+        assert statuses(app.test_client(), path, 3) == [200, 200, 429]
+    assert "falling back to in-memory storage" in caplog.text
+    assert limiter._storage_dead
+
+
+def test_fallback_limits_replace_the_others_while_down(dead_redis_url):
+    app, _ = make_app(dead_redis_url, in_memory_fallback=["1/hour"])
+    client = app.test_client()
+    assert statuses(client, "/sync", 2) == [200, 429]
+    assert statuses(client, "/async", 2) == [200, 429]

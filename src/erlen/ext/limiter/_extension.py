@@ -670,8 +670,29 @@ class Limiter:
     def _check_request_limit(
         self, callable_name: str | None = None, in_middleware: bool = True
     ) -> None:
+        if in_middleware and not self._limits_before_views():
+            return
         ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
         run_sync(self, ctx.app, self._request_steps(ctx, callable_name, in_middleware))
+
+    def _limits_before_views(self) -> bool:
+        # PERF: the request hook can only apply application, default, blueprint and meta
+        # limits (or find hints of limited functions, or the fallback's); without any, it
+        # would run the whole check to find nothing, so a request to a view without limits
+        # skips it.
+        manager = self.limit_manager
+        return bool(
+            self.enabled
+            and self.initialized
+            and (
+                manager._application_limits
+                or manager._default_limits
+                or manager._blueprint_limits
+                or manager._endpoint_hints
+                or self._meta_limits
+                or self._storage_dead
+            )
+        )
 
     def _request_steps(
         self, ctx: t.Any, callable_name: str | None, in_middleware: bool
@@ -700,8 +721,11 @@ class Limiter:
     # -- after the view
 
     def _inject_headers(self, response: Response) -> Response:
-        state = self.context
         ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
+        states: dict[Limiter, LimiterContext] | None = getattr(ctx, "_limiter_state", None)
+        state = states.get(self) if states is not None else None
+        if state is None:
+            return response  # no limit was looked at in this request
         if state.conditional_deductions:
             run_sync(self, ctx.app, _check.deduct_after_view(self, state, response))
         current = state.view_rate_limit

@@ -34,6 +34,13 @@ LimitT = t.TypeVar("LimitT", bound="Limit")
 _WRAPPED_BY = "__wrapper-limiter-instance"
 
 
+@functools.lru_cache(maxsize=512)
+def _parse(limit_string: str) -> tuple[RateLimitItem, ...]:
+    # PERF: limit strings (also those of providers called per request) repeat; parsing one
+    # costs several microseconds of regular expressions per request.
+    return tuple(parse_many(limit_string))
+
+
 def _lowered(methods: Sequence[str] | None) -> tuple[str, ...] | None:
     return tuple(m.lower() for m in methods) if methods else None
 
@@ -181,7 +188,7 @@ class Limit:
                 shared=self.shared,
                 meta_limits=metas,
             )
-            for item in parse_many(limit_string)
+            for item in _parse(limit_string)
         ]
 
     def _meta_definitions(self) -> tuple[MetaLimit, ...]:

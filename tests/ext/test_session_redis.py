@@ -11,6 +11,7 @@ import uuid
 import pytest
 import redis
 from itsdangerous import Signer
+from no_flask import BLOCK_FLASK
 
 import erlen
 from erlen import session
@@ -305,15 +306,6 @@ def test_imports_without_flask_or_werkzeug(tmp_path, redis_url):
         f"""
         import sys
 
-        class Blocker:
-            def find_spec(self, name, path=None, target=None):
-                root = name.partition(".")[0]
-                if root in ("flask", "werkzeug") or root.startswith("flask_"):
-                    raise ImportError(f"blocked: {{name}}")
-                return None
-
-        sys.meta_path.insert(0, Blocker())
-
         import erlen
         from erlen.ext.session import Session
 
@@ -338,7 +330,7 @@ def test_imports_without_flask_or_werkzeug(tmp_path, redis_url):
         """
     )
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path
+        [sys.executable, "-c", BLOCK_FLASK + script], capture_output=True, text=True, cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"

@@ -162,22 +162,20 @@ def test_reset_clears_redis(raw, redis_url):
     assert statuses(client, "/sync", 1) == [200]
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
-def test_redis_cluster(redis_cluster_url, strategy):
-    uri = redis_cluster_url.replace("redis://", "redis+cluster://").removesuffix("/0")
-    app, limiter = make_app(uri, strategy=strategy)
-    limiter.reset()
-    client = app.test_client()
-    assert statuses(client, "/sync", 3) == [200, 200, 429]
-    assert statuses(client, "/async", 3) == [200, 200, 429]
-    paths = ["/shared-sync", "/shared-async", "/shared-sync", "/shared-async"]
-    assert [client.get(p).status_code for p in paths] == [200, 200, 200, 429]
+def cluster_uri(request):
+    url = request.getfixturevalue("redis_cluster_url")
+    return url.replace("redis://", "redis+cluster://").removesuffix("/0")
 
 
+def sentinel_uri(request):
+    host, port, master = request.getfixturevalue("redis_sentinel")
+    return f"redis+sentinel://{host}:{port}/{master}"
+
+
+@pytest.mark.parametrize("deployment", [cluster_uri, sentinel_uri], ids=["cluster", "sentinel"])
 @pytest.mark.parametrize("strategy", STRATEGIES)
-def test_redis_sentinel(redis_sentinel, strategy):
-    host, port, master = redis_sentinel
-    app, limiter = make_app(f"redis+sentinel://{host}:{port}/{master}", strategy=strategy)
+def test_redis_cluster_and_sentinel(request, deployment, strategy):
+    app, limiter = make_app(deployment(request), strategy=strategy)
     limiter.reset()
     client = app.test_client()
     assert statuses(client, "/sync", 3) == [200, 200, 429]

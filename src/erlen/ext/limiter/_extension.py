@@ -491,12 +491,11 @@ class Limiter:
         to send; ``cost`` is what a request costs; ``scope`` refines the bucket;
         ``meta_limits`` count this limit's breaches.
         """
-        return RouteLimit(
-            limit_provider=limit_value,
-            limiter=self,
-            key_function=key_func or self._key_func,
+        return self._route_limit(
+            limit_value,
             shared=False,
             scope=scope,
+            key_func=key_func,
             per_method=per_method,
             methods=methods,
             error_message=error_message,
@@ -527,12 +526,11 @@ class Limiter:
         """Like :meth:`limit`, but every route decorated with the result (or with any
         shared limit of the same ``scope``) draws from one budget named ``scope`` (a
         string, or a callable taking the endpoint)."""
-        return RouteLimit(
-            limit_provider=limit_value,
-            limiter=self,
-            key_function=key_func or self._key_func,
+        return self._route_limit(
+            limit_value,
             shared=True,
             scope=scope,
+            key_func=key_func,
             per_method=per_method,
             methods=methods,
             error_message=error_message,
@@ -542,6 +540,22 @@ class Limiter:
             on_breach=on_breach,
             cost=cost,
             meta_limits=meta_limits,
+        )
+
+    def _route_limit(
+        self,
+        limit_value: str | Callable[[], str],
+        *,
+        shared: bool,
+        key_func: Callable[[], str] | None,
+        **options: t.Any,
+    ) -> RouteLimit:
+        return RouteLimit(
+            limit_provider=limit_value,
+            limiter=self,
+            key_function=key_func or self._key_func,
+            shared=shared,
+            **options,
         )
 
     @t.overload

@@ -49,17 +49,20 @@ def _console() -> Console:
     return Console()
 
 
-def _limiter_of(app: Flask, console: Console) -> Limiter | None:
+def _set_up() -> tuple[Console, Flask, Limiter | None]:
+    # The console, the current app and its (first) limiter, reported when missing.
+    console = _console()
+    app = t.cast("Flask", current_app._get_current_object())  # type: ignore[attr-defined]
     limiters = app.extensions.get("limiter")
     if limiters:
-        return t.cast("Limiter", next(iter(limiters)))
+        return console, app, t.cast("Limiter", next(iter(limiters)))
     console.print(
         f"No Flask-Limiter extension installed on {app!r}: this app has no"
         " erlen.ext.limiter.Limiter",
         style="bold red",
         markup=False,
     )
-    return None
+    return console, app, None
 
 
 def _name(func: t.Any) -> str:
@@ -233,9 +236,7 @@ def config() -> None:
     from rich.table import Table
     from rich.tree import Tree
 
-    console = _console()
-    app = t.cast("Flask", current_app._get_current_object())  # type: ignore[attr-defined]
-    limiter = _limiter_of(app, console)
+    console, app, limiter = _set_up()
     if limiter is None:
         return
     with app.test_request_context():
@@ -291,9 +292,7 @@ def limits(
     """Print each route's limits (and the application and meta limits)."""
     from rich.console import Group
 
-    console = _console()
-    app = t.cast("Flask", current_app._get_current_object())  # type: ignore[attr-defined]
-    limiter = _limiter_of(app, console)
+    console, app, limiter = _set_up()
     if limiter is None:
         return
     with app.test_request_context():
@@ -329,9 +328,7 @@ def clear(endpoint: str | None, path: str | None, method: str | None, key: str, 
     from rich.markup import escape
     from rich.tree import Tree
 
-    console = _console()
-    app = t.cast("Flask", current_app._get_current_object())  # type: ignore[attr-defined]
-    limiter = _limiter_of(app, console)
+    console, app, limiter = _set_up()
     if limiter is None:
         return
     with app.test_request_context():

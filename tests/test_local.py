@@ -153,3 +153,72 @@ def test_proxy_to_local_requires_name():
         LocalProxy(Local())
     with pytest.raises(TypeError):
         LocalProxy(42)  # type: ignore[arg-type]
+
+
+class Accumulator:
+    """Records the in-place operator applied to it."""
+
+    def __init__(self) -> None:
+        self.applied: list[tuple[str, object]] = []
+
+    def _record(name):  # noqa: N805
+        def op(self, other):
+            self.applied.append((name, other))
+            return self
+
+        return op
+
+    __imatmul__ = _record("@=")
+    __ipow__ = _record("**=")
+    __ilshift__ = _record("<<=")
+    __irshift__ = _record(">>=")
+    __ixor__ = _record("^=")
+
+
+def test_every_in_place_operator_reaches_the_proxied_object():
+    target = Accumulator()
+    p = LocalProxy(lambda: target)
+    p @= 1
+    p **= 2
+    p <<= 3
+    p >>= 4
+    p ^= 5
+    assert target.applied == [("@=", 1), ("**=", 2), ("<<=", 3), (">>=", 4), ("^=", 5)]
+    assert type(p) is LocalProxy
+
+
+def test_proxy_to_a_class_works_in_isinstance_and_issubclass():
+    p = LocalProxy(lambda: Thing)
+    assert isinstance(Thing(1), p)
+    assert not isinstance(1, p)
+    assert issubclass(Thing, p)
+    assert not issubclass(int, p)
+
+
+def test_proxy_doc_is_the_objects_doc_and_the_class_keeps_its_own():
+    var: ContextVar[Thing] = ContextVar("doc")
+    p = LocalProxy(var)
+    assert p.__doc__ == LocalProxy.__doc__
+    assert "LocalProxy" in LocalProxy.__doc__
+    token = var.set(Thing(1))
+    try:
+        assert p.__doc__ == "A thing."
+    finally:
+        var.reset(token)
+
+
+def test_proxy_wrapped_is_the_objects_attribute_or_the_local_when_unbound():
+    var: ContextVar[object] = ContextVar("wrapped")
+    p = LocalProxy(var)
+    assert p.__wrapped__ is var
+    token = var.set(42)
+    try:
+        with pytest.raises(AttributeError):
+            p.__wrapped__  # noqa: B018
+    finally:
+        var.reset(token)
+
+    def decorated() -> None: ...
+
+    decorated.__wrapped__ = len  # type: ignore[attr-defined]
+    assert LocalProxy(lambda: decorated).__wrapped__ is len

@@ -138,10 +138,35 @@ def _inplace(op: t.Callable[[t.Any, t.Any], t.Any]) -> t.Any:
     return method
 
 
-class LocalProxy(t.Generic[T]):
-    """Forward all operations to an object looked up on every use.
+class _ProxiedAttribute:
+    """A dunder attribute (``__doc__``, ``__wrapped__``) read from the proxied object.
 
-    ``local`` may be a :class:`~contextvars.ContextVar`, a :class:`Local`, a
+    On the class it is ``class_value``; on an unbound proxy it is ``unbound(proxy)``.
+    """
+
+    __slots__ = ("name", "class_value", "unbound")
+
+    def __init__(
+        self, name: str, class_value: t.Any, unbound: t.Callable[[LocalProxy[t.Any]], t.Any]
+    ) -> None:
+        self.name = name
+        self.class_value = class_value
+        self.unbound = unbound
+
+    def __get__(self, instance: LocalProxy[t.Any] | None, owner: type | None = None) -> t.Any:
+        if instance is None:
+            return self.class_value
+        try:
+            obj = instance._get_current_object()
+        except RuntimeError:
+            return self.unbound(instance)
+        return getattr(obj, self.name)
+
+
+class LocalProxy(t.Generic[T]):
+    """A proxy that forwards all operations to an object looked up on every use.
+
+    A ``LocalProxy``'s ``local`` may be a :class:`~contextvars.ContextVar`, a :class:`Local`, a
     :class:`LocalStack` or a callable returning the object. With ``name``, the proxy forwards
     to that attribute of the object. When nothing is bound, using the proxy raises
     :class:`RuntimeError` with ``unbound_message``.
@@ -245,9 +270,12 @@ class LocalProxy(t.Generic[T]):
         except RuntimeError:
             return LocalProxy
 
-    @property
-    def __wrapped__(self) -> t.Any:
-        return self.__wrapped
+    # The proxied object's docstring (help() on a bound proxy); the class keeps its own, which
+    # an unbound proxy shows too.
+    __doc__ = _ProxiedAttribute("__doc__", __doc__, lambda proxy: type(proxy).__doc__)
+    # The proxied object's own attribute; an unbound proxy gives what it was built around
+    # (the ContextVar, Local or callable), so ``inspect.unwrap`` and doctest still work.
+    __wrapped__ = _ProxiedAttribute("__wrapped__", None, lambda proxy: proxy._LocalProxy__wrapped)
 
     def __repr__(self) -> str:
         try:
@@ -307,8 +335,10 @@ class LocalProxy(t.Generic[T]):
     __getitem__ = _forward(operator.getitem)
     __setitem__ = _forward(operator.setitem)
     __delitem__ = _forward(operator.delitem)
-    __instancecheck__ = _forward(isinstance)
-    __subclasscheck__ = _forward(issubclass)
+    # isinstance(x, proxy) calls proxy.__instancecheck__(x): the proxied class is the second
+    # argument of isinstance/issubclass.
+    __instancecheck__ = _reflected(isinstance)
+    __subclasscheck__ = _reflected(issubclass)
     __add__ = _forward(operator.add)
     __sub__ = _forward(operator.sub)
     __mul__ = _forward(operator.mul)
@@ -340,11 +370,16 @@ class LocalProxy(t.Generic[T]):
     __iadd__ = _inplace(operator.iadd)
     __isub__ = _inplace(operator.isub)
     __imul__ = _inplace(operator.imul)
+    __imatmul__ = _inplace(operator.imatmul)
     __itruediv__ = _inplace(operator.itruediv)
     __ifloordiv__ = _inplace(operator.ifloordiv)
     __imod__ = _inplace(operator.imod)
-    __ior__ = _inplace(operator.ior)
+    __ipow__ = _inplace(operator.ipow)
+    __ilshift__ = _inplace(operator.ilshift)
+    __irshift__ = _inplace(operator.irshift)
     __iand__ = _inplace(operator.iand)
+    __ixor__ = _inplace(operator.ixor)
+    __ior__ = _inplace(operator.ior)
     __neg__ = _forward(operator.neg)
     __pos__ = _forward(operator.pos)
     __abs__ = _forward(abs)
@@ -363,4 +398,3 @@ class LocalProxy(t.Generic[T]):
 
     async def __aexit__(self, *exc: t.Any) -> t.Any:
         return await self._get_current_object().__aexit__(*exc)  # type: ignore[attr-defined]
-

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import importlib
 import importlib.util
 import io
+import os
 import pickle
 from datetime import date, datetime, timezone
 
@@ -252,15 +255,53 @@ def test_immutable_multidict_hash_copy_pickle() -> None:
     assert restored.getlist("a") == ["1", "2"]
 
 
-def test_ordered_multidict_aliases_are_deprecated() -> None:
+def test_ordered_multidicts_are_deprecated() -> None:
+    with pytest.warns(DeprecationWarning, match="OrderedMultiDict"):
+        omd_class = ds.OrderedMultiDict
+    with pytest.warns(DeprecationWarning, match="OrderedMultiDict"):
+        omd = omd_class([("a", 1)])
+    assert isinstance(omd, MultiDict)
     with pytest.warns(DeprecationWarning):
-        omd = ds.OrderedMultiDict
-    assert omd is MultiDict
-    with pytest.warns(DeprecationWarning):
-        iomd = ds.ImmutableOrderedMultiDict
-    assert iomd is ImmutableMultiDict
+        iomd_class = ds.ImmutableOrderedMultiDict
+    assert issubclass(iomd_class, omd_class)
     with pytest.raises(AttributeError):
         ds.DoesNotExist  # noqa: B018
+
+
+@pytest.mark.filterwarnings("ignore:'OrderedMultiDict':DeprecationWarning")
+def test_ordered_multidict_keeps_the_order_across_keys() -> None:
+    omd = ds.structures._OrderedMultiDict([("a", 1), ("b", 2), ("a", 3)])
+    assert list(omd.items(multi=True)) == [("a", 1), ("b", 2), ("a", 3)]
+    assert list(omd.items()) == [("a", 1), ("b", 2)]
+    assert omd == MultiDict([("a", 1), ("a", 3), ("b", 2)])
+    omd["a"] = 4  # replaces the values and moves the key last
+    omd.add("b", 5)
+    assert list(omd.items(multi=True)) == [("b", 2), ("a", 4), ("b", 5)]
+    assert omd.poplist("b") == [2, 5]
+    assert list(omd.items(multi=True)) == [("a", 4)]
+    with pytest.raises(TypeError):
+        omd.setlistdefault("a")
+
+    omd.setlist("c", [6, 7])
+    omd.add("a", 8)
+    for copied in (omd.copy(), copy.deepcopy(omd), pickle.loads(pickle.dumps(omd))):
+        assert type(copied) is type(omd)
+        assert list(copied.items(multi=True)) == [("a", 4), ("c", 6), ("c", 7), ("a", 8)]
+    assert omd != ds.structures._OrderedMultiDict([("c", 6), ("c", 7), ("a", 4), ("a", 8)])
+
+
+@pytest.mark.filterwarnings("ignore:'OrderedMultiDict':DeprecationWarning")
+def test_immutable_ordered_multidict_hashes_its_order() -> None:
+    cls = ds.structures._ImmutableOrderedMultiDict
+    first = cls([("a", 1), ("b", 1), ("a", 2)])
+    with pytest.raises(TypeError):
+        first.add("c", 3)
+    assert hash(first) == hash(cls([("a", 1), ("b", 1), ("a", 2)]))
+    assert hash(first) != hash(cls([("a", 1), ("a", 2), ("b", 1)]))
+    assert copy.copy(first) is first
+    mutable = first.copy()
+    mutable.add("c", 3)
+    assert list(mutable.items(multi=True))[-1] == ("c", 3)
 
 
 def test_combined_multidict_reads_through() -> None:
@@ -753,7 +794,7 @@ def test_environ_headers_key_cache_is_bounded() -> None:
     h = EnvironHeaders({})
     for i in range(2000):
         assert h.get(f"X-Random-{i}") is None
-    assert len(ds._ENVIRON_KEYS) <= ds._ENVIRON_KEYS_MAX
+    assert len(ds.headers._ENVIRON_KEYS) <= ds.headers._ENVIRON_KEYS_MAX
 
 
 # ---------------------------------------------------------------------------
@@ -1016,7 +1057,7 @@ def test_etags() -> None:
     assert e.as_set() == {"a", "b"} and e.as_set(include_weak=True) == {"a", "b", "w"}
     assert len(e) == 2 and sorted(e) == ["a", "b"] and bool(e)
     assert e("a") and not e("w") and e("w", include_weak=True)
-    assert ETags([ds.sha1(b"data").hexdigest()])(data=b"data")
+    assert ETags([hashlib.sha1(b"data").hexdigest()])(data=b"data")
     with pytest.raises(TypeError):
         e()
     assert 'W/"w"' in e.to_header() and '"a"' in e.to_header()
@@ -1196,8 +1237,41 @@ def test_public_names_match_werkzeug_surface() -> None:
         assert obj.__doc__, f"{name} has no docstring"
 
 
-def test_module_does_not_import_flask_or_werkzeug() -> None:
-    with open(ds.__file__, encoding="utf-8") as f:
-        source = f.read()
-    assert "import werkzeug" not in source and "from werkzeug" not in source
-    assert "import flask" not in source and "from flask" not in source
+SUBMODULES = (
+    "accept",
+    "auth",
+    "cache_control",
+    "csp",
+    "etag",
+    "file_storage",
+    "headers",
+    "mixins",
+    "range",
+    "structures",
+)
+
+
+def test_package_does_not_import_flask_or_werkzeug() -> None:
+    for name in ("__init__", *SUBMODULES):
+        with open(f"{os.path.dirname(ds.__file__)}/{name}.py", encoding="utf-8") as f:
+            source = f.read()
+        assert "import werkzeug" not in source and "from werkzeug" not in source
+        assert "import flask" not in source and "from flask" not in source
+
+
+@pytest.mark.parametrize("name", SUBMODULES)
+def test_submodules_have_werkzeugs_public_names(name: str) -> None:
+    werkzeug_module = importlib.import_module(f"werkzeug.datastructures.{name}")
+    erlen_module = importlib.import_module(f"erlen.datastructures.{name}")
+    werkzeug_names = {
+        n
+        for n, obj in vars(werkzeug_module).items()
+        if not n.startswith("_")
+        and getattr(obj, "__module__", None) == werkzeug_module.__name__
+        and (isinstance(obj, type) or callable(obj))
+    }
+    assert werkzeug_names
+    missing = {n for n in werkzeug_names if not hasattr(erlen_module, n)}
+    assert not missing
+    for n in werkzeug_names:
+        assert getattr(ds, n) is getattr(erlen_module, n)

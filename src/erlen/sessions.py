@@ -31,13 +31,6 @@ __all__ = [
     "session_json_serializer",
 ]
 
-_dict_getitem = dict.__getitem__
-_dict_get = dict.get
-_dict_contains = dict.__contains__
-_dict_len = dict.__len__
-_dict_iter = dict.__iter__
-
-
 class SessionMixin(cabc.MutableMapping[str, t.Any]):
     """Session attributes added to a dict-like session class."""
 

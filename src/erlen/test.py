@@ -39,7 +39,7 @@ from itertools import chain
 from random import random
 from tempfile import TemporaryFile
 from time import time
-from urllib.parse import quote, unquote_to_bytes, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, unquote_to_bytes, urljoin, urlsplit, urlunsplit
 
 from erlen import __version__
 from erlen.datastructures import (
@@ -58,11 +58,11 @@ from erlen.http import (
     parse_date,
     parse_options_header,
 )
-from erlen.urls import iri_to_uri
+from erlen.urls import _urlencode, iri_to_uri
 from erlen.utils import cached_property
 from erlen.wrappers.request import Request
 from erlen.wrappers.response import Response
-from erlen.wsgi import ClosingIterator, get_current_url
+from erlen.wsgi import ClosingIterator, _wsgi_decode, get_current_url
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -85,10 +85,6 @@ USER_AGENT = f"erlen/{__version__}"
 
 _REDIRECT_CODES = frozenset((301, 302, 303, 305, 307, 308))
 
-# Mimetypes that get a ``charset`` parameter when assigned to
-# ``EnvironBuilder.mimetype`` (besides ``text/*`` and ``*+xml``).
-# https://url.spec.whatwg.org/#percent-encoded-bytes, as Werkzeug's _urlencode.
-_QUERY_SAFE = "!$'()*,/:;?@"
 _PATH_SAFE = "/!$&'()*+,:;=@"
 
 
@@ -102,39 +98,12 @@ def _wsgi_encode(value: str) -> str:
     return value.encode().decode("latin1")
 
 
-def _wsgi_decode(value: str) -> str:
-    """Undo :func:`_wsgi_encode`, replacing invalid UTF-8."""
-    return value.encode("latin1").decode(errors="replace")
-
-
 def _path_to_wsgi(path: str) -> str:
     """Percent-decode a URI path into the latin-1 form used by ``PATH_INFO``."""
     if "%" not in path:
         return _wsgi_encode(path)
     # Raw bytes, like a real server: "%FF" stays the single byte 0xFF.
     return unquote_to_bytes(path).decode("latin1")
-
-
-def _iter_items(
-    data: Mapping[str, t.Any] | Iterable[tuple[str, t.Any]],
-) -> Iterator[tuple[str, t.Any]]:
-    """Yield ``(key, value)`` pairs from a MultiDict, mapping or pair iterable."""
-    if isinstance(data, MultiDict):
-        yield from data.items(multi=True)
-    elif isinstance(data, Mapping):
-        for key, value in data.items():
-            if isinstance(value, (list, tuple, set)):
-                for item in value:
-                    yield key, item
-            else:
-                yield key, value
-    else:
-        yield from data
-
-
-def _urlencode(data: Mapping[str, t.Any] | Iterable[tuple[str, t.Any]]) -> str:
-    """URL-encode form or query data, skipping ``None`` values."""
-    return urlencode([x for x in _iter_items(data) if x[1] is not None], safe=_QUERY_SAFE)
 
 
 def _iter_data(data: Mapping[str, t.Any]) -> Iterator[tuple[str, t.Any]]:

@@ -6,7 +6,9 @@ import codecs
 import re
 import typing as t
 import urllib.parse
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
+
+from .datastructures import iter_multi_items
 
 __all__ = ["iri_to_uri", "parse_qs_pairs", "uri_to_iri"]
 
@@ -191,3 +193,22 @@ def parse_qs_pairs(qs: str, errors: str = "replace") -> list[tuple[str, str]]:
             value = unquote(value, errors=errors)
         append((key, value))
     return items
+
+
+# Characters left as they are in a query string: the WHATWG URL standard's
+# application/x-www-form-urlencoded set does not need them escaped, and Werkzeug keeps them.
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def _urlencode(
+    query: t.Any, sort: bool = False, key: t.Callable[[tuple[t.Any, t.Any]], t.Any] | None = None
+) -> str:
+    """Encode query items as Werkzeug does: ``None`` values dropped, multi values repeated.
+
+    ``query`` is anything :func:`erlen.datastructures.iter_multi_items` accepts. Used by URL
+    building and the test client's ``EnvironBuilder``.
+    """
+    items = [item for item in iter_multi_items(query) if item[1] is not None]
+    if sort:
+        items.sort(key=key)
+    return urlencode(items, safe=_QUERY_SAFE)

@@ -51,11 +51,20 @@ def iter_multi_items(mapping: t.Any) -> cabc.Iterator[tuple[t.Any, t.Any]]:
     """Iterate over ``(key, value)`` pairs without dropping multiple values.
 
     Accepts a :class:`MultiDict` (all values), a mapping whose values may be
-    lists, tuples or sets (expanded), or an iterable of pairs.
+    lists, tuples or sets (expanded), or an iterable of pairs. The one helper behind
+    ``MultiDict.update``, ``Headers.extend`` and the query strings of URL building and
+    the test client.
     """
     if isinstance(mapping, MultiDict):
         yield from mapping.items(multi=True)
     elif isinstance(mapping, cabc.Mapping):
+        if hasattr(mapping, "lists") and hasattr(mapping, "getlist"):
+            # Another library's multi dict (a real Werkzeug one beside erlen): its items()
+            # would give only the first value of each key.
+            for key, values in mapping.lists():
+                for value in values:
+                    yield key, value
+            return
         for key, value in mapping.items():
             if isinstance(value, (list, tuple, set)):
                 for v in value:

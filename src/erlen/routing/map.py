@@ -11,6 +11,8 @@ from types import MappingProxyType
 from urllib.parse import quote, urljoin, urlunsplit
 
 from ..exceptions import BadHost, HTTPException, MethodNotAllowed, NotFound
+from ..urls import _urlencode
+from ..wsgi import _wsgi_decode
 from .converters import DEFAULT_CONVERTERS, PATH_SAFE
 from .exceptions import (
     BuildError,
@@ -21,7 +23,7 @@ from .exceptions import (
     WebsocketMismatch,
 )
 from .matcher import SLASH, CompiledMatcher
-from .rules import _simple_rule_re, _urlencode
+from .rules import _simple_rule_re
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
@@ -85,16 +87,6 @@ def _environ_host(environ: WSGIEnvironment) -> str:
         _host_cache.clear()  # bounded, even with hostile Host headers
     _host_cache[key] = value
     return value
-
-
-def _wsgi_decode(value: str | None) -> str | None:
-    """Undo the WSGI latin-1 transport encoding (UTF-8, invalid bytes replaced)."""
-    if value is None or value.isascii():
-        return value
-    try:
-        return value.encode("latin1").decode(errors="replace")
-    except UnicodeEncodeError:  # not a WSGI string; take it as text already
-        return value
 
 
 def _no_match_error(error: NoMatch) -> HTTPException:

@@ -6,8 +6,9 @@ import re
 import sys
 import typing as t
 from string import Template
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
+from ..urls import _urlencode
 from .converters import (
     PATH_SAFE,
     BaseConverter,
@@ -296,31 +297,6 @@ def _quote_segment(value: t.Any) -> str:
     if (s.isalnum() and s.isascii()) or _PATH_SAFE_RE.fullmatch(s) is not None:
         return s
     return quote(s, safe=PATH_SAFE)
-
-
-def _iter_multi_items(mapping: t.Any) -> t.Iterator[tuple[t.Any, t.Any]]:
-    """Items of a mapping, repeating the values of lists/tuples/sets and multidicts."""
-    if hasattr(mapping, "lists") and hasattr(mapping, "getlist"):
-        for key, values in mapping.lists():
-            for value in values:
-                yield key, value
-    elif hasattr(mapping, "items"):
-        for key, value in mapping.items():
-            if isinstance(value, (list, tuple, set)):
-                for v in value:
-                    yield key, v
-            else:
-                yield key, value
-    else:
-        yield from mapping
-
-
-def _urlencode(query: t.Any, sort: bool = False, key: t.Callable[..., t.Any] | None = None) -> str:
-    """Encode query items like Werkzeug: ``None`` values dropped, multi values repeated."""
-    items = [item for item in _iter_multi_items(query) if item[1] is not None]
-    if sort:
-        items.sort(key=key)
-    return urlencode(items, safe="!$'()*,/:;?@")
 
 
 try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -15,6 +16,7 @@ import typing as t
 import pytest
 
 from erlen import serving
+from erlen.middleware.shared_data import SharedDataMiddleware
 
 TIMEOUT = 5.0
 
@@ -79,9 +81,11 @@ def gated() -> _Gated:
     return _Gated()
 
 
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch, gated: _Gated) -> t.Iterator[serving.BaseWSGIServer]:
-    """``run_simple`` (threaded) in a thread on a free port; shut down afterwards."""
+@contextlib.contextmanager
+def _serving(
+    monkeypatch: pytest.MonkeyPatch, app: t.Any, hostname: str = "127.0.0.1", **kwargs: t.Any
+) -> t.Iterator[serving.BaseWSGIServer]:
+    """``run_simple`` in a thread (port 0: a free one); shut down afterwards."""
     monkeypatch.setenv("ERLEN_SERVER_FD", "")  # run_simple sets it; restored afterwards
     created: list[serving.BaseWSGIServer] = []
     real_make_server = serving.make_server
@@ -92,9 +96,7 @@ def server(monkeypatch: pytest.MonkeyPatch, gated: _Gated) -> t.Iterator[serving
         return srv
 
     monkeypatch.setattr(serving, "make_server", capture)
-    thread = threading.Thread(
-        target=serving.run_simple, args=("127.0.0.1", 0, gated), kwargs={"threaded": True}
-    )
+    thread = threading.Thread(target=serving.run_simple, args=(hostname, 0, app), kwargs=kwargs)
     thread.start()
     deadline = time.monotonic() + TIMEOUT
     while not created and thread.is_alive() and time.monotonic() < deadline:
@@ -106,6 +108,13 @@ def server(monkeypatch: pytest.MonkeyPatch, gated: _Gated) -> t.Iterator[serving
         created[0].shutdown()
         thread.join(TIMEOUT)
         assert not thread.is_alive()
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch, gated: _Gated) -> t.Iterator[serving.BaseWSGIServer]:
+    """``run_simple`` (threaded) in a thread on a free port; shut down afterwards."""
+    with _serving(monkeypatch, gated, threaded=True) as srv:
+        yield srv
 
 
 def _connect(srv: serving.BaseWSGIServer) -> socket.socket:
@@ -405,21 +414,68 @@ def test_debugger_wrapping(monkeypatch: pytest.MonkeyPatch) -> None:
     assert wrapped.trusted_hosts == [".localhost", "127.0.0.1"]
 
 
-def test_static_files(tmp_path: t.Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_static_files_are_served_by_shared_data_middleware(
+    tmp_path: t.Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = bytes(range(256)) * 4096  # 1 MiB: sent in chunks, not read whole
     (tmp_path / "style.css").write_text("body {}")
-    app = serving._StaticFiles(_app, {"/static": str(tmp_path)})
-    calls: list[tuple[str, list[tuple[str, str]]]] = []
+    (tmp_path / "big.bin").write_bytes(big)
+    with _serving(monkeypatch, _app, static_files={"/static": str(tmp_path)}) as srv:
+        with _connect(srv) as sock:
+            sock.sendall(b"GET /static/style.css HTTP/1.0\r\n\r\n")
+            status, headers, body = _Reader(sock).read_response()
+        assert (status, body) == (200, b"body {}")
+        assert headers["content-type"] == "text/css; charset=utf-8"
+        etag = headers["etag"]
 
-    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
-        calls.append((status, headers))
+        # A conditional request for the unchanged file: 304, no body.
+        with _connect(srv) as sock:
+            sock.sendall(
+                f"GET /static/style.css HTTP/1.0\r\nIf-None-Match: {etag}\r\n\r\n".encode()
+            )
+            status, headers, body = _Reader(sock).read_response()
+        assert (status, body) == (304, b"")
 
-    env = {"REQUEST_METHOD": "GET", "PATH_INFO": "/static/style.css"}
-    assert b"".join(app(env, start_response)) == b"body {}"
-    assert calls[-1][0] == "200 OK"
-    assert ("Content-Type", "text/css") in calls[-1][1]
-    # Outside the folder, or not a file: the wrapped app answers.
-    env = {"REQUEST_METHOD": "GET", "PATH_INFO": "/static/../etc/passwd"}
-    assert b"".join(app(env, start_response)) == b"hello GET /static/../etc/passwd"
+        with _connect(srv) as sock:
+            sock.sendall(b"GET /static/big.bin HTTP/1.0\r\n\r\n")
+            status, headers, body = _Reader(sock).read_response()
+        assert (status, int(headers["content-length"]), body) == (200, len(big), big)
+
+        # Outside the folder, or not a file: the wrapped app answers.
+        for path in (b"/static/../etc/passwd", b"/static/missing.css", b"/other"):
+            with _connect(srv) as sock:
+                sock.sendall(b"GET " + path + b" HTTP/1.0\r\n\r\n")
+                status, _, body = _Reader(sock).read_response()
+            assert (status, body) == (200, b"hello GET " + path), path
+
+
+def test_static_files_stream_through_the_file_wrapper(
+    tmp_path: t.Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # run_simple's static_files is SharedDataMiddleware: it hands the open file to the
+    # server's wsgi.file_wrapper instead of reading it into memory.
+    (tmp_path / "page.html").write_text("<p>hi</p>")
+    seen: list[t.Any] = []
+
+    def fake_make_server(host: str, port: int, app: t.Any, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        seen.append(app)
+        raise KeyboardInterrupt  # stop run_simple here
+
+    monkeypatch.setattr(serving, "make_server", fake_make_server)
+    with pytest.raises(KeyboardInterrupt):
+        serving.run_simple("127.0.0.1", 0, _app, static_files={"/": str(tmp_path)})
+    wrapped = seen.pop()
+    assert isinstance(wrapped, SharedDataMiddleware) and wrapped.app is _app
+    wrappers: list[t.Any] = []
+
+    def file_wrapper(file: t.Any, size: int = 8192) -> t.Any:
+        wrappers.append(file)
+        with file:
+            return iter([file.read()])
+
+    env = {"REQUEST_METHOD": "GET", "PATH_INFO": "/page.html", "wsgi.file_wrapper": file_wrapper}
+    assert b"".join(wrapped(env, lambda status, headers: None)) == b"<p>hi</p>"
+    assert len(wrappers) == 1
 
 
 def test_adhoc_ssl_needs_cryptography(monkeypatch: pytest.MonkeyPatch) -> None:

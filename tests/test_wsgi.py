@@ -469,7 +469,7 @@ def test_responder() -> None:
     assert app.__name__ == "app"
 
 
-# _RangeWrapper (used by responses for byte ranges)
+# _RangeWrapper (Werkzeug's private helper; Response.make_conditional sends 206 bodies with it)
 
 
 @pytest.mark.parametrize("seekable", [True, False])
@@ -485,3 +485,30 @@ def test_range_wrapper(seekable: bool) -> None:
     assert b"".join(_RangeWrapper(source(), 95)) == data[95:]  # type: ignore[arg-type]
     assert b"".join(_RangeWrapper(source(), 0, 100)) == data  # type: ignore[arg-type]
     assert b"".join(_RangeWrapper(source(), 50, 0)) == b""  # type: ignore[arg-type]
+
+
+def test_range_wrapper_counts_bytes_of_text_chunks() -> None:
+    # "é" is two bytes: a range over text must cut the UTF-8 encoding, not the characters.
+    assert b"".join(_RangeWrapper(iter(["aé", "bc"]), 1, 3)) == "éb".encode()
+
+
+def test_range_wrapper_seeks_a_file_without_tell() -> None:
+    class NoTell(io.RawIOBase):
+        def __init__(self, data: bytes) -> None:
+            self._data = io.BytesIO(data)
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+            return self._data.readinto(buffer)
+
+        def seekable(self) -> bool:
+            return True
+
+        def seek(self, pos: int, whence: int = 0) -> int:
+            return self._data.seek(pos, whence)
+
+    source = FileWrapper(NoTell(b"0123456789"), 4)
+    source.tell = lambda: None  # type: ignore[method-assign]
+    assert b"".join(_RangeWrapper(source, 3, 4)) == b"3456"

@@ -16,9 +16,7 @@ from __future__ import annotations
 import errno
 import io
 import logging
-import mimetypes
 import os
-import posixpath
 import socket
 import socketserver
 import sys
@@ -27,7 +25,6 @@ import time
 import traceback
 import typing as t
 from datetime import datetime, timedelta, timezone
-from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
@@ -1261,69 +1258,6 @@ def _inherited_fd() -> int | None:
     return None
 
 
-class _StaticFiles:
-    """Serves files under URL prefixes, falling back to the wrapped app (``static_files``)."""
-
-    def __init__(self, app: WSGIApplication, exports: dict[str, str | tuple[str, str]]) -> None:
-        self.app = app
-        self.exports: list[tuple[str, str]] = []
-        for prefix, target in exports.items():
-            if isinstance(target, tuple):
-                import importlib.util
-
-                package, sub_path = target
-                spec = importlib.util.find_spec(package)
-                locations = spec.submodule_search_locations if spec is not None else None
-                if not locations:
-                    raise ValueError(f"{package!r} is not a package with a directory.")
-                target = os.path.join(list(locations)[0], sub_path)
-            self.exports.append(("/" + prefix.strip("/"), os.path.realpath(target)))
-
-    def _find(self, path: str) -> str | None:
-        for prefix, base in self.exports:
-            if prefix == "/":
-                rest = path
-            elif path == prefix or path.startswith(prefix + "/"):
-                rest = path[len(prefix) :]
-            else:
-                continue
-            parts = [p for p in posixpath.normpath("/" + rest).split("/") if p]
-            if any(
-                p in ("..", ".") or os.sep in p or (os.altsep and os.altsep in p) for p in parts
-            ):
-                return None
-            candidate = os.path.realpath(os.path.join(base, *parts))
-            inside = candidate == base or candidate.startswith(base.rstrip(os.sep) + os.sep)
-            if inside and os.path.isfile(candidate):
-                return candidate
-        return None
-
-    def __call__(
-        self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> t.Iterable[bytes]:
-        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
-            return self.app(environ, start_response)
-        path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
-        found = self._find(path)
-        if found is None:
-            return self.app(environ, start_response)
-        stat = os.stat(found)
-        mimetype = mimetypes.guess_type(found)[0] or "application/octet-stream"
-        start_response(
-            "200 OK",
-            [
-                ("Content-Type", mimetype),
-                ("Content-Length", str(stat.st_size)),
-                ("Last-Modified", formatdate(stat.st_mtime, usegmt=True)),
-                ("Cache-Control", "no-cache"),
-            ],
-        )
-        if environ["REQUEST_METHOD"] == "HEAD":
-            return []
-        with open(found, "rb") as f:
-            return [f.read()]
-
-
 def run_simple(
     hostname: str,
     port: int,
@@ -1363,7 +1297,9 @@ def run_simple(
     :param threaded: handle each connection in a thread (enables HTTP/1.1 keep-alive).
     :param processes: handle each connection in a forked process (at most this many).
     :param request_handler: a :class:`WSGIRequestHandler` subclass.
-    :param static_files: URL prefix -> folder (or ``(package, folder)``) to serve files from.
+    :param static_files: URL prefix -> folder, file or ``(package, folder)`` to serve files
+        from, through :class:`~erlen.middleware.shared_data.SharedDataMiddleware` (files are
+        streamed, with ETags and 304 answers).
     :param passthrough_errors: let exceptions from the app crash the server.
     :param ssl_context: serve HTTPS with an :class:`ssl.SSLContext`, a ``(cert, key)`` pair
         of file names, or ``"adhoc"`` (a temporary self-signed certificate; needs
@@ -1383,7 +1319,9 @@ def run_simple(
         raise TypeError("port must be an integer")
 
     if static_files:
-        application = _StaticFiles(application, static_files)
+        from .middleware.shared_data import SharedDataMiddleware
+
+        application = SharedDataMiddleware(application, static_files)
 
     if use_debugger:
         try:

@@ -293,15 +293,17 @@ class FileWrapper:
 
 
 class _RangeWrapper:
-    """Yield only bytes ``[start_byte, start_byte + byte_range)`` of an iterable.
+    """Yield only bytes ``[start_byte, start_byte + byte_range)`` of a response iterable.
 
-    Seekable sources are seeked to the start; others are read and discarded up to
-    it. ``byte_range=None`` means to the end.
+    Werkzeug's private helper under the same name, and what a 206 response sends
+    (``Response.make_conditional``). Seekable sources (file wrappers) are seeked to the
+    start; others are read and discarded up to it. ``str`` chunks are encoded as UTF-8 first,
+    so the range always counts bytes. ``byte_range=None`` means to the end.
     """
 
     def __init__(
         self,
-        iterable: t.Iterable[bytes] | t.IO[bytes],
+        iterable: t.Iterable[bytes | str] | t.IO[bytes],
         start_byte: int = 0,
         byte_range: int | None = None,
     ) -> None:
@@ -326,13 +328,17 @@ class _RangeWrapper:
             self._started = True
             if self.seekable:
                 self._source.seek(self.start_byte)  # type: ignore[union-attr]
-                self._pos = self._source.tell()  # type: ignore[union-attr]
+                tell = getattr(self._source, "tell", None)
+                pos = tell() if tell is not None else None
+                self._pos = self.start_byte if pos is None else pos
         while True:
             try:
                 chunk = next(self.iterable)
             except StopIteration:
                 self.end_reached = True
                 raise
+            if isinstance(chunk, str):
+                chunk = chunk.encode()
             chunk_start = self._pos
             self._pos += len(chunk)
             if self._pos <= self.start_byte:

@@ -40,6 +40,7 @@ from ..http import (
 )
 from ..urls import iri_to_uri
 from ..utils import cached_property
+from ..wsgi import _RangeWrapper
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -154,60 +155,6 @@ class _ClosedList(list):
 
     __slots__ = ("close",)
     close: t.Callable[[], None]
-
-
-class _RangeWrapper:
-    """Yield ``length`` bytes of ``iterable`` starting at byte ``start``.
-
-    Seekable sources (file wrappers) are seeked; anything else is skipped over.
-    String chunks are encoded first so a range always counts bytes.
-    """
-
-    def __init__(self, iterable: t.Iterable[t.Any], start: int, length: int) -> None:
-        self.iterable = iterable
-        self._start = start
-        self._remaining = length
-        self._iter: t.Iterator[t.Any] | None = None
-        self._skip = 0
-
-    def __iter__(self) -> _RangeWrapper:
-        return self
-
-    def _begin(self) -> t.Iterator[t.Any]:
-        source = self.iterable
-        seekable = getattr(source, "seekable", None)
-        if seekable is not None and seekable():
-            source.seek(self._start)  # type: ignore[attr-defined]
-        else:
-            self._skip = self._start
-        self._iter = iter(source)
-        return self._iter
-
-    def __next__(self) -> bytes:
-        it = self._iter if self._iter is not None else self._begin()
-        while self._remaining > 0:
-            chunk = next(it)
-            if isinstance(chunk, str):
-                chunk = chunk.encode()
-            if self._skip:
-                if len(chunk) <= self._skip:
-                    self._skip -= len(chunk)
-                    continue
-                chunk = chunk[self._skip :]
-                self._skip = 0
-            if not chunk:
-                continue
-            if len(chunk) > self._remaining:
-                chunk = chunk[: self._remaining]
-            self._remaining -= len(chunk)
-            return chunk
-        raise StopIteration
-
-    def close(self) -> None:
-        """Close the wrapped iterable if it has a ``close`` method."""
-        close = getattr(self.iterable, "close", None)
-        if close is not None:
-            close()
 
 
 class _ParamsDict(dict):

@@ -121,6 +121,21 @@ def test_default_stream_factory_spools() -> None:
     stream.close()
 
 
+def test_default_stream_factory_without_spooled_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("erlen.formparser.SpooledTemporaryFile", None)
+    small = default_stream_factory(100, "text/plain", "a.txt")
+    assert isinstance(small, io.BytesIO)
+    with default_stream_factory(None, "text/plain", "a.txt") as big:
+        big.write(b"x" * 10)
+        big.seek(0)
+        assert big.read() == b"x" * 10
+        assert not isinstance(big, io.BytesIO)
+    body = multipart(part("f", b"a,b\n" * 10, "f.csv"))
+    upload = parse_form_data(make_environ(body, MP_TYPE))[2]["f"]
+    assert upload.read() == b"a,b\n" * 10
+    upload.close()
+
+
 # url-encoded
 
 
@@ -151,11 +166,20 @@ def test_urlencoded_custom_cls() -> None:
         form["b"] = "2"  # type: ignore[index]
 
 
-def test_urlencoded_invalid_utf8_is_replaced() -> None:
-    env = make_environ(b"a=%ff&b=\xff\xfe", "application/x-www-form-urlencoded")
+def test_urlencoded_invalid_percent_escape_is_replaced() -> None:
+    env = make_environ(b"a=%ff&b=%C3%A9", "application/x-www-form-urlencoded")
     form = parse_form_data(env)[1]
     assert form["a"] == "\ufffd"
-    assert form["b"] == "\ufffd\ufffd"
+    assert form["b"] == "\u00e9"
+
+
+def test_urlencoded_raw_invalid_utf8_is_a_malformed_body() -> None:
+    # As in Werkzeug: an empty form, or ValueError when not silent.
+    body = b"a=1&b=\xff\xfe"
+    form = parse_form_data(make_environ(body, "application/x-www-form-urlencoded"))[1]
+    assert not form
+    with pytest.raises(ValueError):
+        parse_form_data(make_environ(body, "application/x-www-form-urlencoded"), silent=False)
 
 
 def test_urlencoded_max_form_memory_size_by_content_length_without_reading() -> None:
@@ -179,22 +203,17 @@ def test_urlencoded_max_form_memory_size_chunked() -> None:
     assert parse_form_data(env, max_form_memory_size=100)[1]["a"] == "x" * 98
 
 
-def test_urlencoded_max_form_parts() -> None:
+def test_urlencoded_is_not_limited_by_max_form_parts() -> None:
+    # Werkzeug limits only multipart parts; the size of a url-encoded body is bounded by
+    # max_form_memory_size instead.
     body = "&".join(f"k{i}=v" for i in range(1001)).encode()
-    with pytest.raises(RequestEntityTooLarge):
-        parse_form_data(
-            make_environ(body, "application/x-www-form-urlencoded"), max_form_parts=1000
-        )
-    body = "&".join(f"k{i}=v" for i in range(1000)).encode()
     form = parse_form_data(
         make_environ(body, "application/x-www-form-urlencoded"), max_form_parts=1000
     )[1]
-    assert len(form) == 1000
+    assert len(form) == 1001
     # Empty segments are not fields.
     body = b"a=1" + b"&" * 5000
-    form = parse_form_data(
-        make_environ(body, "application/x-www-form-urlencoded"), max_form_parts=10
-    )[1]
+    form = parse_form_data(make_environ(body, "application/x-www-form-urlencoded"))[1]
     assert list(form.items()) == [("a", "1")]
 
 

@@ -18,8 +18,9 @@ padding after the first boundary or folded part headers make the body invalid.
 Browsers and common HTTP clients never send those. Differences from Werkzeug
 otherwise: a part without a name is stored under ``""`` (not ``None``), part
 header values are decoded as UTF-8 with replacement, NUL in them becomes U+FFFD
-(erlen's ``Headers`` reject NUL), and ``max_form_memory_size`` and
-``max_form_parts`` also apply to url-encoded bodies (as in Werkzeug < 3.1.9).
+(erlen's ``Headers`` reject NUL), ``max_form_memory_size`` also applies to url-encoded
+bodies (Werkzeug 3.1.9 reads them whole, however big), and an invalid ``%``-escape in a
+url-encoded body decodes to U+FFFD (Werkzeug keeps it percent-encoded).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from __future__ import annotations
 import inspect
 import logging
 import typing as t
-from tempfile import SpooledTemporaryFile
+from io import BytesIO
+from tempfile import SpooledTemporaryFile, TemporaryFile
 
 from .datastructures import FileStorage, Headers, MultiDict
 from .exceptions import RequestEntityTooLarge
@@ -88,7 +90,13 @@ def default_stream_factory(
     :param filename: The client-supplied filename, if given.
     :param content_length: The part's length, if the client sent one.
     """
-    return t.cast("t.IO[bytes]", SpooledTemporaryFile(max_size=_SPOOL_MAX_SIZE, mode="rb+"))
+    if SpooledTemporaryFile is not None:
+        return t.cast("t.IO[bytes]", SpooledTemporaryFile(max_size=_SPOOL_MAX_SIZE, mode="rb+"))
+    # Werkzeug's fallback for a platform without SpooledTemporaryFile (set to None): a
+    # temporary file for a big or unknown body, memory for a small one.
+    if total_content_length is None or total_content_length > _SPOOL_MAX_SIZE:
+        return t.cast("t.IO[bytes]", TemporaryFile("rb+"))
+    return BytesIO()
 
 
 def parse_form_data(
@@ -133,8 +141,9 @@ class FormDataParser:
     :param cls: The multi dict class for the results; :class:`MultiDict` by default.
     :param silent: Return an empty form instead of raising :exc:`ValueError` for
         a malformed body. Limit violations always raise.
-    :param max_form_parts: The most fields (url-encoded) or parts (multipart)
-        accepted; more raises :exc:`~erlen.exceptions.RequestEntityTooLarge`.
+    :param max_form_parts: The most multipart parts accepted; more raises
+        :exc:`~erlen.exceptions.RequestEntityTooLarge`. URL-encoded bodies are not limited
+        by it (their size is, by ``max_form_memory_size``), as in Werkzeug.
     """
 
     def __init__(
@@ -234,11 +243,11 @@ class FormDataParser:
         else:
             body = stream.read()
 
-        text = body.decode("utf-8", "replace")
-        max_parts = self.max_form_parts
-        items = parse_qs_pairs(text)
-        if max_parts is not None and len(items) > max_parts:
-            raise RequestEntityTooLarge()
+        # A raw non-ASCII byte has no place in this format (it would be percent-encoded):
+        # invalid UTF-8 is a malformed body (UnicodeDecodeError is a ValueError), an empty
+        # form unless ``silent=False``, as in Werkzeug. Invalid %-escapes decode to U+FFFD.
+        # ``max_form_parts`` does not apply: as in Werkzeug, it limits multipart parts only.
+        items = parse_qs_pairs(body.decode("utf-8"))
         return stream, self.cls(items), self.cls()
 
 

@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 import erlen.routing as r
+from erlen.datastructures import ImmutableDict, MultiDict
 from erlen.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound
 
 
@@ -1123,6 +1124,7 @@ def test_map_attributes() -> None:
     }
     with pytest.raises(TypeError):
         r.Map.default_converters["x"] = r.BaseConverter  # type: ignore[index]
+    assert isinstance(r.Map.default_converters, ImmutableDict)
     assert m.strict_slashes and m.merge_slashes and m.redirect_defaults
     assert not m.host_matching and m.default_subdomain == ""
     assert m._rules_by_endpoint == {}
@@ -1309,3 +1311,42 @@ def test_any_items_are_quoted_when_built() -> None:
 def test_any_items_cannot_contain_a_slash() -> None:
     with pytest.raises(ValueError, match="cannot contain '/'"):
         r.Map([r.Rule('/<any("c/d", e):x>', endpoint="a")])
+
+
+def test_subclass_extends_default_converters_with_a_copy() -> None:
+    class ShoutConverter(r.BaseConverter):
+        def to_python(self, value: str) -> str:
+            return value.upper()
+
+    class ShoutMap(r.Map):
+        default_converters = r.Map.default_converters.copy()
+        default_converters["shout"] = ShoutConverter
+
+    adapter = ShoutMap([r.Rule("/<shout:word>", endpoint="w")]).bind("example.org")
+    assert adapter.match("/hi") == ("w", {"word": "HI"})
+    assert "shout" not in r.Map.default_converters
+
+
+def test_build_a_rule_with_ten_thousand_variables() -> None:
+    values = {f"v{i}": i for i in range(10_000)}
+    rule = "".join(f"/<{name}>" for name in values)
+    adapter = r.Map([r.Rule(rule, endpoint="long", build_only=True)]).bind("localhost")
+    assert adapter.build("long", values) == "/" + "/".join(map(str, range(10_000)))
+
+
+def test_build_ignores_none_in_a_dict_but_converts_it_from_a_multidict() -> None:
+    adapter = r.Map([r.Rule("/<int:v>", endpoint="int"), r.Rule("/s/<v>", endpoint="str")]).bind(
+        "localhost"
+    )
+    # A plain mapping: a None value is no value (and no query argument).
+    with pytest.raises(r.BuildError):
+        adapter.build("int", {"v": None})
+    assert adapter.build("int", {"v": 1, "q": None}) == "/1"
+    # A MultiDict: the value is given, and the converter decides, as in Werkzeug.
+    with pytest.raises(TypeError):
+        adapter.build("int", MultiDict({"v": None}))
+    with pytest.raises(TypeError):
+        adapter.build("int", MultiDict({"v": [None]}))
+    assert adapter.build("str", MultiDict({"v": None})) == "/s/None"
+    with pytest.raises(r.BuildError):
+        adapter.build("int", MultiDict({"v": []}))

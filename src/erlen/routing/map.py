@@ -7,9 +7,9 @@ import typing as t
 import warnings
 from pprint import pformat
 from threading import Lock
-from types import MappingProxyType
 from urllib.parse import quote, urljoin, urlunsplit
 
+from ..datastructures import ImmutableDict
 from ..exceptions import BadHost, HTTPException, MethodNotAllowed, NotFound
 from ..urls import _urlencode
 from ..wsgi import _wsgi_decode
@@ -117,10 +117,9 @@ class Map:
     after a change; see :attr:`_matcher_source`.
     """
 
-    #: The converters every map starts with.
-    default_converters: t.Mapping[str, type[BaseConverter]] = MappingProxyType(
-        dict(DEFAULT_CONVERTERS)
-    )
+    #: The converters every map starts with: an :class:`~erlen.datastructures.ImmutableDict`
+    #: as in Werkzeug (a subclass adds its own with ``default_converters.copy()``).
+    default_converters: ImmutableDict[str, type[BaseConverter]] = ImmutableDict(DEFAULT_CONVERTERS)
 
     #: The lock type guarding recompilation.
     lock_class = Lock
@@ -781,14 +780,15 @@ class MapAdapter:
         values: t.Mapping[str, t.Any],
         method: str | None,
         append_unknown: bool,
+        keep_none: bool = False,
     ) -> tuple[str, str, bool] | None:
         """``(domain_part, path, websocket)`` of the first suitable rule,
         trying the default method first if ``method`` is ``None``."""
         if method is None:
-            rv = self._build_pass(endpoint, values, self.default_method, append_unknown)
+            rv = self._build_pass(endpoint, values, self.default_method, append_unknown, keep_none)
             if rv is not None:
                 return rv
-        return self._build_pass(endpoint, values, method, append_unknown)
+        return self._build_pass(endpoint, values, method, append_unknown, keep_none)
 
     def _build_pass(
         self,
@@ -796,6 +796,7 @@ class MapAdapter:
         values: t.Mapping[str, t.Any],
         method: str | None,
         append_unknown: bool,
+        keep_none: bool = False,
     ) -> tuple[str, str, bool] | None:
         # With host matching, prefer a rule on the bound host.
         first = None
@@ -803,7 +804,7 @@ class MapAdapter:
         for rule, build in self._endpoint_builders(endpoint):
             if method is not None and rule.methods is not None and method not in rule.methods:
                 continue
-            built = build(values, append_unknown)
+            built = build(values, append_unknown, keep_none)
             if built is None:
                 continue
             rv = (built[0], built[1], rule.websocket)
@@ -846,18 +847,22 @@ class MapAdapter:
         m = self.map
         if m._remap:
             m.update()
+        # A None value in a plain mapping counts as not given; from a MultiDict it is
+        # given, and a converter sees it (Werkzeug's rules for both).
+        keep_none = False
         if values:
             if values.__class__ is not dict and hasattr(values, "getlist"):
                 # A MultiDict: single values unwrapped, empty keys dropped. Duck-typed on
                 # purpose (hasattr), so mypy only knows of ``getlist``.
                 values = {k: (v[0] if len(v) == 1 else v) for k, v in values.lists() if v}  # type: ignore[attr-defined]
+                keep_none = True
         else:
             values = {}
 
         # PERF: the common case (no host matching) is inlined, saving a call.
         rv = None
         if m.host_matching:
-            rv = self._partial_build(endpoint, values, method, append_unknown)
+            rv = self._partial_build(endpoint, values, method, append_unknown, keep_none)
         else:
             builders = m._builders.get(endpoint)
             if builders is None:
@@ -866,7 +871,7 @@ class MapAdapter:
             for rule, build in builders:
                 methods = rule.methods
                 if methods is None or wanted in methods:
-                    built = build(values, append_unknown)
+                    built = build(values, append_unknown, keep_none)
                     if built is not None:
                         domain_part, path = built
                         if (
@@ -882,7 +887,7 @@ class MapAdapter:
                         break
             else:
                 if method is None:
-                    rv = self._build_pass(endpoint, values, None, append_unknown)
+                    rv = self._build_pass(endpoint, values, None, append_unknown, keep_none)
         if rv is None:
             given = {k: v for k, v in values.items() if v is not None}
             raise BuildError(endpoint, given, method, self)

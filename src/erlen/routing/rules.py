@@ -299,6 +299,9 @@ def _quote_segment(value: t.Any) -> str:
     return quote(s, safe=PATH_SAFE)
 
 
+#: Above this many pieces, a built URL is joined instead of concatenated with "+".
+_MAX_CONCAT = 32
+
 try:
     _INT_DIGITS_LIMIT = sys.get_int_max_str_digits() or 4300
 except AttributeError:  # Python 3.10: no limit, bound int() work anyway
@@ -572,7 +575,7 @@ class Rule(RuleFactory):
         return builders
 
     def _compile_builder(self, checked: bool) -> t.Callable[..., tuple[str, str] | None]:
-        """Generate ``build(values, append_unknown) -> (domain, path) | None``.
+        """Generate ``build(values, append_unknown, keep_none=False) -> (domain, path) | None``.
 
         The checked variant also does :meth:`suitable_for` (minus the method)
         so the adapter can try rules with a single call each.
@@ -583,16 +586,24 @@ class Rule(RuleFactory):
             "_quote": _quote_segment,
             "_encode": self._encode_query_vars,
         }
-        lines = ["def build(values, append_unknown):"]
+        lines = ["def build(values, append_unknown, keep_none=False):"]
         required = [name for name in self._converters if name not in defaults]
         if checked:
-            # suitable_for(), where a None value counts as not given.
+            # suitable_for(). A None value counts as not given (Werkzeug ignores the None
+            # values of a plain mapping), unless ``keep_none`` (values from a MultiDict,
+            # which Werkzeug hands to the converters as they are).
             for name in required:
-                lines.append(f"    if values.get({name!r}) is None: return None")
+                lines.append(
+                    f"    if values.get({name!r}) is None and not (keep_none and {name!r} in values):"
+                    " return None"
+                )
             for i, (key, value) in enumerate(defaults.items()):
                 ns[f"_D{i}"] = value
                 lines.append(f"    v = values.get({key!r})")
-                lines.append(f"    if v is not None and v != _D{i}: return None")
+                lines.append(
+                    f"    if (v is not None or (keep_none and {key!r} in values)) and v != _D{i}:"
+                    " return None"
+                )
 
         def expr_for(ops: list[tuple[bool, str]]) -> str:
             # Fold adjacent constants, then concatenate.
@@ -608,6 +619,11 @@ class Rule(RuleFactory):
                 pieces.append(data)
             if const or not pieces:
                 pieces.append(repr(const))
+            if len(pieces) > _MAX_CONCAT:
+                # A chain of "+" nests one level per piece and hits the compiler's
+                # recursion limit for rules with thousands of variables; a tuple is flat.
+                return f"''.join(({', '.join(pieces)},))"
+            # PERF: "+" is cheaper than a join for the few pieces of a usual rule.
             return " + ".join(pieces)
 
         domain_ops: list[tuple[bool, str]] = []

@@ -306,6 +306,26 @@ def test_limited_stream_reads_up_to_limit() -> None:
     assert stream.readable()
 
 
+def test_limited_stream_calls_on_exhausted_only_for_a_read_past_the_limit() -> None:
+    class Counting(LimitedStream):
+        exhausted = 0
+
+        def on_exhausted(self) -> None:
+            self.exhausted += 1
+
+    stream = Counting(io.BytesIO(b"123456"), 3)
+    assert stream.read() == b"123"  # a clean, complete read
+    assert stream.exhausted == 0
+    assert stream.read() == b""
+    assert stream.exhausted == 1
+
+    stream = Counting(io.BytesIO(b"123456"), 3)
+    assert [stream.read(1) for _ in range(3)] == [b"1", b"2", b"3"]
+    assert stream.exhausted == 0
+    assert stream.read() == b""
+    assert stream.exhausted == 1
+
+
 def test_limited_stream_readline_and_iteration() -> None:
     stream = LimitedStream(io.BytesIO(b"a\nb\nc\nd"), 5)
     assert stream.readline() == b"a\n"

@@ -455,13 +455,22 @@ class LimitedStream(io.RawIOBase):
         return n
 
     def readall(self) -> bytes:
-        """Read everything left up to the limit."""
+        """Read everything left up to the limit.
+
+        Reading exactly up to the limit is a clean read; only a read that starts at the limit
+        calls :meth:`on_exhausted` (and, with ``is_max``, data beyond the maximum is a 413).
+        """
+        if self._pos >= self.limit:
+            self._at_limit()
+            return b""
         out = bytearray()
-        while True:
-            chunk = self.read(64 * 1024)
+        while self._pos < self.limit:
+            chunk = self.read(min(64 * 1024, self.limit - self._pos))
             if not chunk:
                 break
             out += chunk
+        if self._limit_is_max and self._pos >= self.limit:
+            self._at_limit()
         return bytes(out)
 
     def tell(self) -> int:

@@ -704,6 +704,23 @@ def test_from_environ_roundtrip() -> None:
     assert env["wsgi.input"].read() == b"body"
 
 
+def test_from_environ_round_trips_a_non_ascii_path() -> None:
+    original = create_environ(
+        "/\u3131", base_url="https://example.com/base", headers={"X-Foo": "\u3137"}
+    )
+    builder = EnvironBuilder.from_environ(original)
+    try:
+        env = builder.get_environ()
+    finally:
+        builder.close()
+    assert env["PATH_INFO"] == original["PATH_INFO"] == "/\u3131".encode().decode("latin1")
+    assert env["REQUEST_URI"] == original["REQUEST_URI"]
+    assert env["RAW_URI"] == original["RAW_URI"]
+    # Invalid UTF-8 survives byte for byte.
+    original = create_environ("/%FF")
+    assert EnvironBuilder.from_environ(original).get_environ()["PATH_INFO"] == "/\xff"
+
+
 def test_from_environ_keeps_special_characters_in_path() -> None:
     original = create_environ("/a%3Fb%23c%25d")
     assert original["PATH_INFO"] == "/a?b#c%d"

@@ -98,6 +98,21 @@ def _wsgi_encode(value: str) -> str:
     return value.encode().decode("latin1")
 
 
+def _path_from_wsgi(path_info: str) -> str:
+    """The ``path`` argument that gives back ``path_info`` (and its raw URI) unchanged.
+
+    Text is kept as text, so a non-ASCII path round-trips ``REQUEST_URI`` too; only the
+    characters the constructor would read as URL syntax (``%``, ``?``, ``#``) are escaped.
+    A path that is not valid UTF-8 is percent-encoded byte for byte.
+    """
+    raw = path_info.encode("latin1")
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        return quote(raw, safe=_PATH_SAFE)
+    return text.replace("%", "%25").replace("?", "%3F").replace("#", "%23")
+
+
 def _path_to_wsgi(path: str) -> str:
     """Percent-decode a URI path into the latin-1 form used by ``PATH_INFO``."""
     if "%" not in path:
@@ -422,9 +437,7 @@ class EnvironBuilder:
             default = "443" if environ["wsgi.url_scheme"] == "https" else "80"
             if port and port != default:
                 host = f"{host}:{port}"
-        # Re-quote PATH_INFO so a decoded "?", "#" or "%" survives the trip
-        # through the constructor and get_environ() unchanged.
-        path = quote(environ.get("PATH_INFO", "").encode("latin1"), safe=_PATH_SAFE)
+        path = _path_from_wsgi(environ.get("PATH_INFO", ""))
         out: dict[str, t.Any] = {
             "path": path,
             "base_url": cls._make_base_url(

@@ -229,6 +229,23 @@ def test_chunked_upload_is_decoded(server: serving.BaseWSGIServer) -> None:
         assert reader.read_response()[2] == b"3|None|abc"
 
 
+def test_chunked_upload_with_a_content_length_keeps_it_and_closes(
+    server: serving.BaseWSGIServer,
+) -> None:
+    with _connect(server) as sock:
+        reader = _Reader(sock)
+        sock.sendall(
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+            b"Content-Length: invalid\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+        )
+        status, headers, body = reader.read_response()
+        # The body is read chunked (the length is ignored), the header stays in the
+        # environ as sent, and the connection is not reused (RFC 9112, 6.3).
+        assert (status, body) == (200, b"invalid|True|hello")
+        assert headers["connection"] == "close"
+        assert reader.at_eof()
+
+
 def test_streamed_response_is_read_incrementally(
     server: serving.BaseWSGIServer, gated: _Gated
 ) -> None:
@@ -302,7 +319,8 @@ def test_environ(server: serving.BaseWSGIServer) -> None:
         reader = _Reader(sock)
         sock.sendall(
             b"GET /env/caf%C3%A9/a%2Fb?q=%20x&r=1 HTTP/1.1\r\nHost: example.test\r\n"
-            b"X-Custom: 1\r\nX-Custom: 2\r\nX_Spoofed: yes\r\n\r\n"
+            b"X-Custom: 1\r\nX-Custom: 2\r\nX_Spoofed: yes\r\n"
+            b"X-Spaced: a \r\nX-Other: o\r\nX-Spaced:  b\r\nX-Spaced: c \r\n\r\n"
         )
         body = reader.read_response()[2].decode("utf-8")
     # PEP 3333: the percent-decoded bytes as latin-1; the query string stays encoded.
@@ -313,8 +331,27 @@ def test_environ(server: serving.BaseWSGIServer) -> None:
     assert "SERVER_PROTOCOL='HTTP/1.1'" in body
     assert "HTTP_HOST='example.test'" in body
     assert "HTTP_X_CUSTOM='1,2'" in body
+    # Repeated headers are joined with commas, each value as parsed (leading blanks
+    # dropped, trailing ones kept), as Werkzeug's server does.
+    assert "HTTP_X_SPACED='a ,b,c '" in body
     assert "SPOOFED" not in body  # header names with "_" are dropped
     assert "multithread=True" in body
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="needs Unix sockets")
+def test_unix_socket(tmp_path: t.Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "app.sock"
+    with _serving(monkeypatch, _app, f"unix://{path}", threaded=True) as srv:
+        assert srv.address_family == socket.AF_UNIX
+        for _ in range(2):  # two connections, two requests each
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(TIMEOUT)
+                sock.connect(str(path))
+                reader = _Reader(sock)
+                sock.sendall(b"GET /one HTTP/1.1\r\nHost: x\r\n\r\n")
+                assert reader.read_response()[::2] == (200, b"hello GET /one")
+                sock.sendall(b"GET /two HTTP/1.1\r\nHost: x\r\n\r\n")
+                assert reader.read_response()[::2] == (200, b"hello GET /two")
 
 
 def test_app_error_gives_500_and_is_logged(

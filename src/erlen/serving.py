@@ -332,9 +332,8 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
     """Serves each HTTP request of a connection by calling the server's WSGI application."""
 
     server: BaseWSGIServer
-    # Headers and the first body bytes go out in separate writes; without this the
-    # client's delayed ACK stalls keep-alive responses.
-    disable_nagle_algorithm = True
+    # TCP_NODELAY is set in setup(), for TCP connections only.
+    disable_nagle_algorithm = False
 
     environ: WSGIEnvironment
     _expect_continue = False
@@ -352,6 +351,11 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         """Prepare the connection (TLS handshake within the header timeout) and register it."""
         super().setup()
+        if self.connection.family in (socket.AF_INET, socket.AF_INET6):
+            # Headers and the first body bytes go out in separate writes; without this
+            # the client's delayed ACK stalls keep-alive responses. (A TCP option: a
+            # Unix socket refuses it.)
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, True)
         self._handshake_failed = False
         if ssl is not None and isinstance(self.connection, ssl.SSLSocket):
             try:
@@ -499,7 +503,9 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
             if "_" in key:
                 continue
             key = key.upper().replace("-", "_")
-            value = value.replace("\r\n", "").strip()
+            # As http.server parsed it (leading blanks dropped, trailing ones kept), an
+            # obsolete line folding unfolded; repeated headers are joined with commas.
+            value = value.replace("\r\n", "")
             if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
                 key = f"HTTP_{key}"
             if key in environ:
@@ -530,8 +536,13 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
         )
         on_read = self._send_continue if self._expect_continue else None
         if chunked:
-            # Transfer-Encoding wins over a Content-Length sent alongside it.
-            environ.pop("CONTENT_LENGTH", None)
+            # Transfer-Encoding wins over a Content-Length sent alongside it: the body is
+            # read chunked and marked terminated, so readers ignore CONTENT_LENGTH, which
+            # stays as the client sent it (as with Werkzeug). Such a request may be an
+            # attempt at request smuggling: the connection is closed after the response
+            # (RFC 9112, section 6.3).
+            if "CONTENT_LENGTH" in environ:
+                self.close_connection = True
             environ["wsgi.input_terminated"] = True
             self._body = _ChunkedInput(self.rfile, on_read)  # type: ignore[arg-type]
         else:

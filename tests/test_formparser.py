@@ -478,9 +478,17 @@ def test_multipart_max_form_parts_counts_files_and_closes_them() -> None:
         created.append(io.BytesIO())
         return created[-1]
 
-    body = multipart(*(part(f"f{i}", b"v", filename="x") for i in range(6)))
+    body = multipart(*(part(f"f{i}", b"v" * 100, filename="x") for i in range(6)))
     with pytest.raises(RequestEntityTooLarge):
         parse_form_data(make_environ(body, MP_TYPE), stream_factory=factory, max_form_parts=5)
+    assert len(created) <= 5 and all(s.closed for s in created)
+    # Read in small pieces, the files of the first parts exist when the sixth part is
+    # refused: they are closed too.
+    created.clear()
+    with pytest.raises(RequestEntityTooLarge):
+        MultiPartParser(stream_factory=factory, buffer_size=64, max_form_parts=5).parse(
+            io.BytesIO(body), BOUNDARY.encode(), len(body)
+        )
     assert len(created) == 5 and all(s.closed for s in created)
     files = track(parse_form_data(make_environ(body, MP_TYPE), max_form_parts=6))[2]
     assert len(files.getlist("f0")) == 1 and len(files) == 6

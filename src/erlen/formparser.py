@@ -25,15 +25,14 @@ url-encoded body decodes to U+FFFD (Werkzeug keeps it percent-encoded).
 
 from __future__ import annotations
 
-import inspect
-import logging
 import typing as t
 from io import BytesIO
 from tempfile import SpooledTemporaryFile, TemporaryFile
 
-from .datastructures import FileStorage, Headers, MultiDict
+from .datastructures import FileStorage, MultiDict
 from .exceptions import RequestEntityTooLarge
 from .http import parse_options_header
+from .sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 from .urls import parse_qs_pairs
 from .wsgi import get_content_length, get_input_stream
 
@@ -59,18 +58,7 @@ __all__ = ["FormDataParser", "MultiPartParser", "default_stream_factory", "parse
 #: File parts stay in memory up to this size, then move to a temporary file.
 _SPOOL_MAX_SIZE = 500 * 1024
 
-#: Total bytes of header names and values allowed in one multipart part.
-_MAX_PART_HEADER_BYTES = 16 * 1024
-
-#: Headers allowed in one multipart part (browsers send two or three).
-_MAX_PART_HEADERS = 32
-
 _SAFE_PART_CHARSETS = frozenset({"ascii", "us-ascii", "utf-8", "iso-8859-1"})
-
-# python-multipart logs malformed input at WARNING level; route that to a logger
-# that is silent unless the application configures logging.
-_log = logging.getLogger("erlen.formparser")
-_log.addHandler(logging.NullHandler())
 
 
 def default_stream_factory(
@@ -267,154 +255,11 @@ def _read_up_to(stream: t.IO[bytes], size: int) -> bytes:
     return b"".join(chunks)
 
 
-_multipart_parser_class: t.Any = None
-_multipart_has_header_limits = False
-
-
-def _load_python_multipart() -> t.Any:
-    global _multipart_parser_class, _multipart_has_header_limits
-    if _multipart_parser_class is None:
-        from python_multipart.multipart import MultipartParser
-
-        params = inspect.signature(MultipartParser).parameters
-        # Versions before 0.0.21 have no header limits of their own.
-        _multipart_has_header_limits = "max_header_size" in params and "max_header_count" in params
-        _multipart_parser_class = MultipartParser
-    return _multipart_parser_class
-
-
 def _part_length(value: str | None) -> int:
     value = (value or "").strip(" \t")
     if value.isdigit() and value.isascii() and len(value) < 20:
         return int(value)
     return 0
-
-
-class _MultipartCollector:
-    """Receives python-multipart's callbacks and builds the form and files lists."""
-
-    def __init__(self, parser: MultiPartParser, total_content_length: int | None) -> None:
-        self.stream_factory = parser.stream_factory
-        self.max_form_memory_size = parser.max_form_memory_size
-        self.max_form_parts = parser.max_form_parts
-        self.total_content_length = total_content_length
-        self.fields: list[tuple[str, str]] = []
-        self.files: list[tuple[str, FileStorage]] = []
-        self.containers: list[t.IO[bytes]] = []
-        self.parts = 0
-        self.done = False
-        self._reset_part()
-
-    def _reset_part(self) -> None:
-        self.header_name = bytearray()
-        self.header_value = bytearray()
-        self.header_list: list[tuple[str, str]] = []
-        self.header_bytes = 0
-        self.headers: Headers | None = None
-        self.name = ""
-        self.filename: str | None = None
-        self.chunks: list[bytes] | None = None
-        self.field_size = 0
-        self.charset = "utf-8"
-        self.container: t.IO[bytes] | None = None
-
-    def callbacks(self) -> dict[str, t.Callable[..., None]]:
-        return {
-            "on_part_begin": self.on_part_begin,
-            "on_header_field": self.on_header_field,
-            "on_header_value": self.on_header_value,
-            "on_header_end": self.on_header_end,
-            "on_headers_finished": self.on_headers_finished,
-            "on_part_data": self.on_part_data,
-            "on_part_end": self.on_part_end,
-            "on_end": self.on_end,
-        }
-
-    def on_part_begin(self) -> None:
-        self.parts += 1
-        if self.max_form_parts is not None and self.parts > self.max_form_parts:
-            raise RequestEntityTooLarge()
-        self._reset_part()
-
-    def _count_header_bytes(self, n: int) -> None:
-        self.header_bytes += n
-        if self.header_bytes > _MAX_PART_HEADER_BYTES:
-            raise RequestEntityTooLarge()
-
-    def on_header_field(self, data: bytes, start: int, end: int) -> None:
-        self._count_header_bytes(end - start)
-        self.header_name += data[start:end]
-
-    def on_header_value(self, data: bytes, start: int, end: int) -> None:
-        self._count_header_bytes(end - start)
-        self.header_value += data[start:end]
-
-    def on_header_end(self) -> None:
-        if len(self.header_list) >= _MAX_PART_HEADERS:
-            raise RequestEntityTooLarge()
-        name = self.header_name.decode("latin-1").strip(" \t")
-        value = self.header_value.decode("utf-8", "replace").strip(" \t")
-        if "\x00" in value:
-            # NUL is never valid in a header (Headers rejects it); keep the
-            # part, and its filename, with a visible replacement character.
-            value = value.replace("\x00", "\ufffd")
-        self.header_list.append((name, value))
-        self.header_name = bytearray()
-        self.header_value = bytearray()
-
-    def on_headers_finished(self) -> None:
-        headers = self.headers = Headers(self.header_list)
-        disposition = headers.get("content-disposition")
-        if disposition is None:
-            raise ValueError("Missing Content-Disposition header")
-        _, params = parse_options_header(disposition)
-        self.name = params.get("name") or ""
-        self.filename = params.get("filename")
-        content_type = headers.get("content-type")
-
-        if self.filename is None:
-            self.chunks = []
-            if content_type:
-                charset = parse_options_header(content_type)[1].get("charset", "").lower()
-                if charset in _SAFE_PART_CHARSETS:
-                    self.charset = charset
-            return
-
-        container = self.stream_factory(
-            total_content_length=self.total_content_length,
-            content_type=content_type,
-            filename=self.filename,
-            content_length=_part_length(headers.get("content-length")),
-        )
-        self.containers.append(container)
-        self.container = container
-
-    def on_part_data(self, data: bytes, start: int, end: int) -> None:
-        chunks = self.chunks
-        if chunks is not None:
-            self.field_size += end - start
-            limit = self.max_form_memory_size
-            if limit is not None and self.field_size > limit:
-                raise RequestEntityTooLarge()
-            chunks.append(data[start:end])
-        elif self.container is not None:
-            self.container.write(data[start:end])
-
-    def on_part_end(self) -> None:
-        if self.chunks is not None:
-            self.fields.append((self.name, b"".join(self.chunks).decode(self.charset, "replace")))
-        elif self.container is not None:
-            self.container.seek(0)
-            self.files.append(
-                (
-                    self.name,
-                    FileStorage(self.container, self.filename, self.name, headers=self.headers),
-                )
-            )
-        self._reset_part()
-
-    def on_end(self) -> None:
-        self.done = True
 
 
 class MultiPartParser:
@@ -455,34 +300,74 @@ class MultiPartParser:
         :raise ValueError: If the body is not valid multipart data.
         :raise RequestEntityTooLarge: If a limit is exceeded.
         """
-        parser_class = _load_python_multipart()
+        decoder = MultipartDecoder(boundary, max_parts=self.max_form_parts)
+        fields: list[tuple[str, str]] = []
+        files: list[tuple[str, FileStorage]] = []
+        containers: list[t.IO[bytes]] = []
+        limit = self.max_form_memory_size
+        part: Field | File | None = None
+        chunks: list[bytes] = []
+        field_size = 0
+        charset = "utf-8"
+        container: t.IO[bytes] | None = None
+        read = stream.read
         size = self.buffer_size
-        limits: dict[str, int] = {}
-        if _multipart_has_header_limits:
-            # The library checks its header limits while scanning, ours run in
-            # the callbacks, at the latest at the end of each chunk. Allowing the
-            # library one more chunk makes too-large headers always end as our
-            # 413 rather than a generic parse error.
-            limits["max_header_size"] = _MAX_PART_HEADER_BYTES + size + 1024
-            limits["max_header_count"] = _MAX_PART_HEADERS + 2
-        collector = _MultipartCollector(self, content_length)
         try:
-            parser = parser_class(boundary, collector.callbacks(), **limits)
-            parser.logger = _log
-            read = stream.read
             while True:
                 chunk = read(size)
+                if decoder._ended and chunk:
+                    # The epilogue after the closing boundary is read, so the stream is
+                    # consumed, but not kept.
+                    continue
+                decoder.receive_data(chunk or None)
+                event = decoder.next_event()
+                while not isinstance(event, (NeedData, Epilogue)):
+                    if isinstance(event, Field):
+                        part, chunks, field_size, charset = event, [], 0, "utf-8"
+                        content_type = event.headers.get("content-type")
+                        if content_type:
+                            params = parse_options_header(content_type)[1]
+                            if params.get("charset", "").lower() in _SAFE_PART_CHARSETS:
+                                charset = params["charset"].lower()
+                    elif isinstance(event, File):
+                        part = event
+                        container = self.stream_factory(
+                            total_content_length=content_length,
+                            content_type=event.headers.get("content-type"),
+                            filename=event.filename,
+                            content_length=_part_length(event.headers.get("content-length")),
+                        )
+                        containers.append(container)
+                    elif isinstance(event, Data):
+                        if isinstance(part, Field):
+                            field_size += len(event.data)
+                            if limit is not None and field_size > limit:
+                                raise RequestEntityTooLarge()
+                            chunks.append(event.data)
+                            if not event.more_data:
+                                fields.append(
+                                    (part.name, b"".join(chunks).decode(charset, "replace"))
+                                )
+                        elif isinstance(part, File) and container is not None:
+                            container.write(event.data)
+                            if not event.more_data:
+                                container.seek(0)
+                                files.append(
+                                    (
+                                        part.name,
+                                        FileStorage(
+                                            container,
+                                            part.filename,
+                                            part.name,
+                                            headers=part.headers,
+                                        ),
+                                    )
+                                )
+                    event = decoder.next_event()
                 if not chunk:
                     break
-                if not collector.done:
-                    # Data after the closing boundary (the epilogue) is read so
-                    # the stream is consumed, but ignored.
-                    parser.write(chunk)
-            parser.finalize()
-            if not collector.done:
-                raise ValueError("Unexpected end of multipart/form-data body")
         except BaseException:
-            for container in collector.containers:
+            for container in containers:
                 container.close()
             raise
-        return self.cls(collector.fields), self.cls(collector.files)
+        return self.cls(fields), self.cls(files)

@@ -116,6 +116,7 @@ def test_evalex_is_accepted_but_nothing_executes() -> None:
         app.wsgi_app, evalex=True, console_path="/console", pin_security=False
     )
     assert middleware.evalex is False
+    assert middleware.pin is None  # no console, so no PIN to unlock it
     app.wsgi_app = middleware  # type: ignore[method-assign]
     client = app.test_client()
     page = client.get("/plain", errors_stream=io.StringIO()).get_data(as_text=True)

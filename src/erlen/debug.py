@@ -369,6 +369,10 @@ class DebuggedApplication:
     #: Always ``False``: erlen never executes code from the browser.
     evalex = False
 
+    #: Always ``None``: with no console there is no PIN to unlock it (Werkzeug's attribute,
+    #: for code that prints or checks it).
+    pin: str | None = None
+
     def __init__(
         self,
         app: WSGIApplication,

@@ -341,6 +341,26 @@ def test_multipart_hostile_filenames_write_nothing_outside_the_spool(
     upload.close()
 
 
+@pytest.mark.parametrize("buffer_size", [1, 2, 3, 5, 7, 64])
+def test_multipart_empty_part_without_a_blank_line(buffer_size: int) -> None:
+    # RFC 2046: a part's body is optional, so its headers may end right at the next
+    # delimiter (CRLF --boundary) with no blank line between; Werkzeug reads it so too.
+    head = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="empty"\r\n'.encode()
+    body = head + b"\r\n" + multipart(part("after", b"value"))
+    form, files = MultiPartParser(buffer_size=buffer_size).parse(
+        io.BytesIO(body), BOUNDARY.encode(), len(body)
+    )
+    assert form.to_dict(flat=False) == {"empty": [""], "after": ["value"]}
+    # The same as the last part, before the closing delimiter.
+    body = multipart(part("first", b"1")).replace(
+        f"--{BOUNDARY}--".encode(), head + f"\r\n--{BOUNDARY}--".encode()
+    )
+    form = MultiPartParser(buffer_size=buffer_size).parse(
+        io.BytesIO(body), BOUNDARY.encode(), len(body)
+    )[0]
+    assert form.to_dict(flat=False) == {"first": ["1"], "empty": [""]}
+
+
 @pytest.mark.parametrize("buffer_size", [1, 2, 3, 5, 7, 16, 64, 1024])
 def test_multipart_cr_prefixed_and_boundary_like_data_preserved(buffer_size: int) -> None:
     tricky = [
@@ -353,7 +373,7 @@ def test_multipart_cr_prefixed_and_boundary_like_data_preserved(buffer_size: int
         b"\r\n-",
         b"\r\n--",
         b"ends with CR\r",
-        b"--" + BOUNDARY.encode(),  # boundary without the preceding CRLF is data
+        b"x--" + BOUNDARY.encode(),  # boundary without the preceding CRLF is data
         bytes(range(256)),
     ]
     body = multipart(*(part(f"f{i}", d, filename=f"f{i}") for i, d in enumerate(tricky)))

@@ -163,3 +163,24 @@ def test_encoder_writes_an_empty_part_without_a_blank_line() -> None:
         for e in (Preamble(b""), field, Data(b"", more_data=False), Epilogue(b""))
     )
     assert out == b'\r\n--xyz\r\nContent-Disposition: form-data; name="e"\r\n\r\n--xyz--\r\n'
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 1000])
+def test_a_part_may_end_at_its_headers(size: int) -> None:
+    # RFC 2046: a part's body is optional; its headers may end right at the next delimiter.
+    body = (
+        b'--xyz\r\nContent-Disposition: form-data; name="empty"\r\n'
+        b'\r\n--xyz\r\nContent-Disposition: form-data; name="last"\r\n'
+        b"\r\n--xyz--\r\n"
+    )
+    events = decode(*[body[i : i + size] for i in range(0, len(body), size)], None)
+    assert [type(e).__name__ for e in events] == [
+        "Preamble",
+        "Field",
+        "Data",
+        "Field",
+        "Data",
+        "Epilogue",
+    ]
+    assert [e.data for e in events if isinstance(e, Data)] == [b"", b""]
+    assert events[-1] == Epilogue(b"")

@@ -45,6 +45,9 @@ MAX_PART_HEADER_BYTES = 16 * 1024
 #: Headers allowed in one part (browsers send two or three).
 MAX_PART_HEADERS = 32
 
+# Data pieces up to this size are cut where Werkzeug's decoder would cut them.
+_HOLD_BACK_MAX = 1024
+
 # python-multipart logs malformed input at WARNING level; route that to a logger that is
 # silent unless the application configures logging.
 _log = logging.getLogger("erlen.formparser")
@@ -54,15 +57,17 @@ _log.addHandler(logging.NullHandler())
 class Event:
     """Base class of the decoder's events."""
 
+    __slots__ = ()
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Preamble(Event):
     """What came before the first boundary (always empty here: see the module notes)."""
 
     data: bytes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Field(Event):
     """A part without a filename begins: its name and headers; its data follows."""
 
@@ -70,7 +75,7 @@ class Field(Event):
     headers: Headers
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class File(Event):
     """A part with a filename begins: its name, filename and headers; its data follows."""
 
@@ -79,7 +84,7 @@ class File(Event):
     headers: Headers
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Data(Event):
     """Some data of the current part; ``more_data`` is false for its last piece."""
 
@@ -87,7 +92,7 @@ class Data(Event):
     more_data: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Epilogue(Event):
     """What came after the closing boundary (and its line break): the last event."""
 
@@ -96,6 +101,8 @@ class Epilogue(Event):
 
 class NeedData(Event):
     """The decoder needs more input (:meth:`MultipartDecoder.receive_data`)."""
+
+    __slots__ = ()
 
 
 #: The :class:`NeedData` event.
@@ -156,8 +163,13 @@ class MultipartDecoder:
         self._complete = False  # receive_data(None) was called
         self._epilogue: bytearray | None = bytearray()
         self._tail = b""  # the last bytes written, to find a closing boundary split in two
+        self._fresh_part = False  # a part's headers ended and none of its data came yet
+        self._suspect = b""  # such a part's first data, until it is clear what it is
+        self._chunk = b""  # the bytes being written
         self._reset_headers()
+        self._parser = self._new_parser()
 
+    def _new_parser(self) -> t.Any:
         parser_class = _load_parser_class()
         limits: dict[str, int] = {}
         if _parser_has_header_limits:
@@ -175,8 +187,9 @@ class MultipartDecoder:
             "on_part_end": self._on_part_end,
             "on_end": self._on_end,
         }
-        self._parser = parser_class(boundary, callbacks, **limits)
-        self._parser.logger = _log
+        parser = parser_class(self.boundary, callbacks, **limits)
+        parser.logger = _log
+        return parser
 
     def receive_data(self, data: bytes | None) -> None:
         """Add the next piece of the body; ``None`` marks its end."""
@@ -187,12 +200,19 @@ class MultipartDecoder:
             if self._epilogue is not None:
                 self._epilogue += data
             return
-        window = self._tail + data
-        self._parser.write(data)
+        tail = self._tail
+        self._chunk = data
+        try:
+            self._parser.write(data)
+        except _Restarted:
+            pass
+        finally:
+            self._chunk = b""
         if self._ended:
-            self._record_epilogue(window)
+            self._record_epilogue(tail + data)
             return
-        self._tail = window[-(len(self.boundary) + 8) :]
+        keep = len(self.boundary) + 8
+        self._tail = data[-keep:] if len(data) >= keep else (tail + data)[-keep:]
         if self._in_data and (self._pending or self._held):
             self._emit_data(final=False)
 
@@ -277,11 +297,50 @@ class MultipartDecoder:
             event = File(name, filename, headers)
         self._events.append(event)
         self._in_data = True
+        self._fresh_part = True
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._fresh_part:
+            if self._part_ends_at_its_headers(data, start, end):
+                return
+            self._fresh_part = False
+            if self._suspect:
+                self._pending.append(self._suspect)
+                self._suspect = b""
         self._pending.append(data[start:end])
 
+    def _part_ends_at_its_headers(self, data: bytes, start: int, end: int) -> bool:
+        """Whether a part's first data is really the next delimiter line.
+
+        A part may have no body: its headers' last line break, then at once the delimiter
+        (CRLF ``--boundary``), with no blank line between (RFC 2046's ``[CRLF *OCTET]``).
+        python-multipart reads that CRLF as the blank line and the delimiter line as data.
+        When a part's data begins with a delimiter line, the part ends there, as Werkzeug
+        reads it too: a new parser takes over from the delimiter (given back its CRLF) and
+        the current write of the old one stops (:class:`_Restarted`).
+        """
+        delim = b"--" + self.boundary
+        closing, next_part = delim + b"--", delim + b"\r\n"
+        known = self._suspect + data[start:end]  # what the parser handed out so far
+        if data is self._chunk:
+            rest = self._suspect + data[start:]
+        else:  # the parser's look-behind: bytes of earlier writes, then all of this one
+            rest = known + self._chunk
+        head = rest[: len(closing)]
+        if head in (closing, next_part):
+            self._suspect = b""
+            self._fresh_part = False
+            self._on_part_end()
+            self._parser = self._new_parser()
+            self._parser.write(b"\r\n" + rest)
+            raise _Restarted
+        if len(head) < len(closing) and (closing.startswith(head) or next_part.startswith(head)):
+            self._suspect = known  # the input ends before it can be told
+            return True
+        return False
+
     def _on_part_end(self) -> None:
+        self._fresh_part = False
         self._emit_data(final=True)
         self._in_data = False
 
@@ -294,16 +353,28 @@ class MultipartDecoder:
         self._pending.clear()
         self._held = b""
         if not final:
-            if not self._parser.index:
+            if not self._parser.index and len(data) <= _HOLD_BACK_MAX:
                 # The parser kept nothing back (it does when the data ends like a boundary
                 # begins). Like Werkzeug, keep back what follows the last line break when
-                # it is too short to tell; it goes with the next event.
-                cut = min(_rindex_or_len(data, b"\n"), _rindex_or_len(data, b"\r"))
-                if len(data) - cut <= len(self.boundary) + 3:
+                # it is too short to tell; it goes with the next event. PERF: only for small
+                # pieces: for a large one it would copy the whole piece twice (the parser's
+                # own look-behind already covers the boundary).
+                cut = self._hold_back_from(data)
+                if cut < len(data):
                     data, self._held = data[:cut], data[cut:]
             if not data:
                 return
         self._events.append(Data(data, more_data=not final))
+
+    def _hold_back_from(self, data: bytes) -> int:
+        """Where Werkzeug's decoder would stop the data it hands out (``len(data)``: not).
+
+        It stops at the earlier of the last LF and the last CR, if that is at most
+        ``len(b"\\n--" + boundary)`` bytes from the end.
+        """
+        size = len(data)
+        cut = min(_rindex_or_len(data, b"\n"), _rindex_or_len(data, b"\r"))
+        return cut if size - cut <= len(self.boundary) + 3 else size
 
     def _record_epilogue(self, window: bytes) -> None:
         # python-multipart reports the end but drops what follows; find the closing
@@ -316,6 +387,10 @@ class MultipartDecoder:
             close = close[2:]
             pos = window.find(close)
         self._epilogue += window[pos + len(close) :] if pos >= 0 else b""
+
+
+class _Restarted(Exception):
+    """Stops the write of a parser that a new one replaced (never leaves the decoder)."""
 
 
 def _rindex_or_len(data: bytes, sub: bytes) -> int:

@@ -72,8 +72,8 @@ class Headers:
     """
 
     # PERF: __slots__ + inline validation (isprintable() for names, which are
-    # short; memchr-based `in` for values, constant-time even for long cookies):
-    # Headers() + 2 adds ~0.40 us vs ~0.63 us for werkzeug (CPython 3.11).
+    # short; memchr-based `in` for values, constant-time even for long cookies): every
+    # response builds a Headers and adds a few.
     __slots__ = ("_list",)
 
     def __init__(self, defaults: t.Any = None) -> None:
@@ -246,7 +246,7 @@ class Headers:
         if not isinstance(key, str):
             return False
         ikey = key.lower()
-        # PERF: explicit loop, ~2x faster than any() over a generator here.
+        # PERF: an explicit loop; any() over a generator costs a frame per item.
         for k, _ in self._list:  # noqa: SIM110
             if k == key or k.lower() == ikey:
                 return True
@@ -428,8 +428,8 @@ _HTTP_CONTENT_KEYS = frozenset({"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"})
 
 def _environ_key(key: str) -> str:
     """Map a header name to its WSGI environ key (``HTTP_X_FOO``)."""
-    # PERF: bounded memo; a hit is a dict lookup (~25 ns) instead of
-    # upper() + replace() + concatenation (~110 ns).
+    # PERF: bounded memo; a hit is one dict lookup instead of upper() + replace() +
+    # concatenation on every header read.
     ek = _ENVIRON_KEYS.get(key)
     if ek is None:
         upper = key.upper().replace("-", "_")

@@ -24,7 +24,7 @@ login_manager.anonymous_user = AnonymousUser
 def load_user(user_id: str) -> User | None:
     """The logged-in user, from the id in the session or remember-me cookie; ``None`` (logged
     out) when the account is gone or deactivated."""
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
     return user if user is not None and user.active else None

@@ -80,20 +80,21 @@ def users() -> t.Any:
 @bp.post("/users/<int:user_id>/activate")
 def activate(user_id: int) -> t.Any:
     """Let a user log in again."""
-    user = get_other_user(user_id)
-    user.active = True
-    db.session.commit()
-    flash(f"{user.username} can log in again.", "success")
-    return redirect(url_for("admin.users"))
+    return set_active(user_id, True, "{} can log in again.")
 
 
 @bp.post("/users/<int:user_id>/deactivate")
 def deactivate(user_id: int) -> t.Any:
     """Log a user out everywhere and keep them out (their posts stay)."""
+    return set_active(user_id, False, "{} is deactivated.")
+
+
+def set_active(user_id: int, active: bool, message: str) -> t.Any:
+    """Activate or deactivate user ``user_id``; flash ``message`` with their name."""
     user = get_other_user(user_id)
-    user.active = False
+    user.active = active
     db.session.commit()
-    flash(f"{user.username} is deactivated.", "info")
+    flash(message.format(user.username), "success" if active else "info")
     return redirect(url_for("admin.users"))
 
 

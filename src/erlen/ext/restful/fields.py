@@ -232,7 +232,7 @@ class FormattedString(Raw):
         """The formatted string."""
         try:
             return self.src_str.format(**to_marshallable_type(obj))
-        except (TypeError, IndexError) as e:
+        except (TypeError, IndexError, KeyError) as e:
             raise MarshallingException(e) from e
 
 

@@ -62,9 +62,14 @@ def text_type(value: t.Any) -> str:
 
 
 def _read_location(req: t.Any, location: str) -> t.Any:
-    """The request's ``location`` attribute (called if it is a method), or ``None``."""
+    """The request's ``location`` attribute (called if it is a method), or ``None``.
+
+    ``json`` is the parsed body of a JSON request when it is an object: a list or a scalar
+    body has no named arguments (and must not break the merge of locations).
+    """
     if location == "json" and isinstance(req, _Request):
-        return req.get_json() if req.is_json else None
+        data = req.get_json() if req.is_json else None
+        return data if isinstance(data, dict) else None
     value = getattr(req, location, None)
     if callable(value):
         value = value()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import typing as t
 
-from erlen import current_app, make_response
+from erlen import current_app
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from erlen.wrappers import Response
@@ -21,11 +21,13 @@ def output_json(data: t.Any, code: int, headers: t.Any = None) -> Response:
     ``RESTFUL_JSON`` config dict (e.g. ``{"indent": 2, "cls": MyEncoder}``); in debug mode
     ``indent`` defaults to 4.
     """
-    app = current_app
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     settings = app.config.get("RESTFUL_JSON") or {}
     if app.debug and "indent" not in settings:
         settings = {**settings, "indent": 4}
-    resp = make_response(json.dumps(data, **settings) + "\n", code)
+    resp: Response = app.response_class(
+        json.dumps(data, **settings) + "\n", code, mimetype="application/json"
+    )
     if headers:
         resp.headers.extend(headers)
     return resp

@@ -23,7 +23,6 @@ the marshalling decorators may be ``async def``. See ``docs/ext/restful.md``.
 from __future__ import annotations
 
 import functools
-import inspect
 import operator
 import sys
 import typing as t
@@ -47,8 +46,9 @@ from erlen.exceptions import (
 from erlen.signals import got_request_exception
 from erlen.wrappers.response import Response as _BaseResponse
 
+from ._calls import call_sync, wrap_result
 from ._marshal import marshal, marshal_with, marshal_with_field
-from ._resource import Resource, call_sync
+from ._resource import Resource
 from .representations.json import output_json
 from .utils import http_status_message, unpack
 
@@ -327,18 +327,7 @@ class Api:
             data, code, headers = unpack(resp)
             return self.make_response(data, code, headers=headers)
 
-        wrapper: t.Callable[..., t.Any]
-        if inspect.iscoroutinefunction(resource):
-
-            async def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-                return respond(await resource(*args, **kwargs))
-
-        else:
-
-            def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-                return respond(resource(*args, **kwargs))
-
-        return t.cast(F, functools.update_wrapper(wrapper, resource))
+        return wrap_result(resource, respond)
 
     def make_response(self, data: t.Any, *args: t.Any, **kwargs: t.Any) -> Response:
         """A response for ``data`` from the representation of the best media type the

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 import typing as t
 from collections import OrderedDict
 
+from ._calls import wrap_result
 from .utils import unpack
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -47,9 +46,9 @@ def marshal(data: t.Any, fields: t.Mapping[str, t.Any], envelope: str | None = N
     return OrderedDict([(envelope, out)]) if envelope else out
 
 
-def _wrap(f: F, transform: t.Callable[[t.Any], t.Any]) -> F:
-    """``f`` with ``transform`` applied to the data of its return value (a ``(data, code,
-    headers)`` tuple keeps its code and headers); an ``async def`` stays one."""
+def _apply_to_data(transform: t.Callable[[t.Any], t.Any]) -> t.Callable[[t.Any], t.Any]:
+    """``transform`` of a return value's data: a ``(data, code, headers)`` tuple keeps its
+    code and headers."""
 
     def apply(resp: t.Any) -> t.Any:
         if isinstance(resp, tuple):
@@ -57,18 +56,7 @@ def _wrap(f: F, transform: t.Callable[[t.Any], t.Any]) -> F:
             return transform(data), code, headers
         return transform(resp)
 
-    wrapper: t.Callable[..., t.Any]
-    if inspect.iscoroutinefunction(f):
-
-        async def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-            return apply(await f(*args, **kwargs))
-
-    else:
-
-        def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-            return apply(f(*args, **kwargs))
-
-    return t.cast(F, functools.update_wrapper(wrapper, f))
+    return apply
 
 
 class marshal_with:  # noqa: N801 - Flask-RESTful's name
@@ -90,7 +78,7 @@ class marshal_with:  # noqa: N801 - Flask-RESTful's name
 
     def __call__(self, f: F) -> F:
         """Return the decorated ``f``."""
-        return _wrap(f, lambda data: marshal(data, self.fields, self.envelope))
+        return wrap_result(f, _apply_to_data(lambda data: marshal(data, self.fields, self.envelope)))
 
 
 class marshal_with_field:  # noqa: N801 - Flask-RESTful's name
@@ -108,4 +96,4 @@ class marshal_with_field:  # noqa: N801 - Flask-RESTful's name
 
     def __call__(self, f: F) -> F:
         """Return the decorated ``f``."""
-        return _wrap(f, self.field.format)
+        return wrap_result(f, _apply_to_data(self.field.format))

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import inspect
 import typing as t
 from collections.abc import Mapping
 
-from erlen import current_app, request
+from erlen import request
 from erlen.views import MethodView
 from erlen.wrappers.response import Response as _BaseResponse
 
+from ._calls import call_sync
 from .utils import unpack
 
-__all__ = ["Resource", "call_sync"]
-
-
-def call_sync(func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any) -> t.Any:
-    """Call a user function and return its result: an ``async def`` function (or a sync
-    wrapper that returned an awaitable) runs through ``current_app.ensure_sync``."""
-    # PERF: a sync function is called directly, as erlen's own dispatch does, which saves
-    # the current_app lookup (ensure_sync returns sync functions unchanged anyway).
-    if inspect.iscoroutinefunction(func):
-        return current_app.ensure_sync(func)(*args, **kwargs)
-    result = func(*args, **kwargs)
-    if inspect.isawaitable(result):
-
-        async def wait() -> t.Any:
-            return await result
-
-        result = current_app.ensure_sync(wait)()
-    return result
+__all__ = ["Resource"]
 
 
 class Resource(MethodView):

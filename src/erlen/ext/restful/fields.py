@@ -183,31 +183,40 @@ class List(Raw):
         return [marshal(value, self.container.nested)]  # type: ignore[attr-defined]
 
 
-class String(Raw):
-    """The value as a string."""
+class _Converted(Raw):
+    """A field whose format is a conversion; its ``ValueError`` is a
+    :class:`MarshallingException`."""
 
-    def format(self, value: t.Any) -> str:
-        """``str(value)``."""
+    _convert: t.ClassVar[Callable[[t.Any], t.Any]]
+
+    def format(self, value: t.Any) -> t.Any:
+        """The converted value."""
         try:
-            return str(value)
+            return type(self)._convert(value)
         except ValueError as e:
             raise MarshallingException(e) from e
 
 
-class Integer(Raw):
-    """The value as an integer; ``default`` (0 unless given) when ``None``."""
+class String(_Converted):
+    """The value as a string (``str(value)``)."""
+
+    _convert = str
+
+
+class Integer(_Converted):
+    """The value as an integer (``int(value)``); ``default`` (0 unless given) when
+    ``None``."""
+
+    _convert = int
 
     def __init__(self, default: int | None = 0, **kwargs: t.Any) -> None:
         super().__init__(default=default, **kwargs)
 
     def format(self, value: t.Any) -> t.Any:
-        """``int(value)``."""
+        """``int(value)``, or ``default`` for ``None``."""
         if value is None:
             return self.default
-        try:
-            return int(value)
-        except ValueError as e:
-            raise MarshallingException(e) from e
+        return super().format(value)
 
 
 class Boolean(Raw):
@@ -271,15 +280,10 @@ class Url(Raw):
         return urlunsplit(("", "", parts.path, "", ""))
 
 
-class Float(Raw):
-    """The value as a float (``nan`` and ``inf`` included)."""
+class Float(_Converted):
+    """The value as a float (``float(value)``; ``nan`` and ``inf`` included)."""
 
-    def format(self, value: t.Any) -> float:
-        """``float(value)``."""
-        try:
-            return float(value)
-        except ValueError as e:
-            raise MarshallingException(e) from e
+    _convert = float
 
 
 class Arbitrary(Raw):

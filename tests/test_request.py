@@ -137,7 +137,17 @@ def test_init_only_stores_environ() -> None:
     request = Request(environ)  # type: ignore[arg-type]
     assert request.environ is environ
     assert environ["werkzeug.request"] is request
-    assert set(request.__dict__) == {"environ", "shallow"}
+    # Only what routing reads from every request is set up front; the rest is lazy.
+    assert set(request.__dict__) <= {
+        "environ",
+        "shallow",
+        "method",
+        "scheme",
+        "path",
+        "root_path",
+        "query_string",
+        "websocket_upgrade",
+    }
     assert request.shallow is False
 
 
@@ -149,15 +159,26 @@ def test_init_populate_request_false_and_shallow() -> None:
     assert "werkzeug.request" not in environ
 
 
-def test_init_does_not_touch_environ_values() -> None:
-    class Strict(dict):  # type: ignore[type-arg]
+def test_init_reads_only_the_routing_values() -> None:
+    read: list[object] = []
+
+    class Recording(dict):  # type: ignore[type-arg]
         def __getitem__(self, key: object) -> object:
             raise AssertionError(f"read {key!r}")
 
         def get(self, key: object, default: object = None) -> object:
-            raise AssertionError(f"read {key!r}")
+            read.append(key)
+            return super().get(key, default)
 
-    Request(Strict(), populate_request=False)  # type: ignore[arg-type]
+    request = Request(Recording(), populate_request=False)  # type: ignore[arg-type]
+    assert set(read) <= {
+        "REQUEST_METHOD",
+        "wsgi.url_scheme",
+        "PATH_INFO",
+        "SCRIPT_NAME",
+        "QUERY_STRING",
+    }
+    assert (request.method, request.path, request.query_string) == ("GET", "/", b"")
 
 
 def test_repr() -> None:

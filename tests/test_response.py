@@ -1476,7 +1476,7 @@ def test_cross_origin_policy_edges():
 
 
 def test_header_property_descriptor_on_class():
-    descriptor = Response.__dict__["location"]
+    descriptor = next(c.__dict__["location"] for c in Response.__mro__ if "location" in c.__dict__)
     assert Response.location is descriptor
     assert repr(descriptor) == "<_HeaderProperty Location>"
     assert "Location" in Response.location.__doc__

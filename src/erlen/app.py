@@ -618,15 +618,16 @@ class Flask(Scaffold):
     # -- dispatch -------------------------------------------------------------------------
 
     def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
-        """Bind the URL map to a request (or, outside a request, to ``SERVER_NAME``)."""
+        """Bind the URL map to a request (or, outside a request, to ``SERVER_NAME``).
+
+        A request's ``TRUSTED_HOSTS`` check happens here (a
+        :exc:`~erlen.exceptions.SecurityError`, 400, for another host).
+        """
         if request is not None:
             config = self.config
             trusted_hosts = config["TRUSTED_HOSTS"]
             if trusted_hosts is not None:
-                from .wsgi import get_host
-
                 request.trusted_hosts = trusted_hosts
-                request.host = get_host(request.environ, trusted_hosts)
             subdomain = None
             server_name = config["SERVER_NAME"]
             url_map = self.url_map
@@ -635,9 +636,7 @@ class Flask(Scaffold):
                 server_name = None
             elif not self.subdomain_matching:
                 subdomain = url_map.default_subdomain or ""
-            return url_map.bind_to_environ(
-                request.environ, server_name=server_name, subdomain=subdomain
-            )
+            return url_map.bind_to_request(request, server_name=server_name, subdomain=subdomain)
         if self.config["SERVER_NAME"] is not None:
             return self.url_map.bind(
                 self.config["SERVER_NAME"],
@@ -674,6 +673,7 @@ class Flask(Scaffold):
         if req.routing_exception is not None:
             self.raise_routing_exception(req)
         rule: Rule = req.url_rule  # type: ignore[assignment]
+        # Rules added to url_map directly may lack Flask's attribute.
         if req.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
             return self.make_default_options_response()
         return self.ensure_sync(self.view_functions[rule.endpoint])(**req.view_args)  # type: ignore[arg-type]
@@ -720,10 +720,20 @@ class Flask(Scaffold):
         return rv
 
     def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-        """Return ``func`` if it is synchronous, else a wrapper running it on erlen's loop."""
-        # PERF: plain sync functions (nearly every view) are recognised from their code
-        # flags in ~60 ns; inspect.iscoroutinefunction costs several times that.
-        if type(func) is FunctionType and not func.__code__.co_flags & _CO_ASYNC:
+        """Return ``func`` if it is synchronous, else a wrapper running it on erlen's loop.
+
+        "Asynchronous" means :func:`inspect.iscoroutinefunction`, so a function marked with
+        :func:`inspect.markcoroutinefunction` (Python 3.12+) is run as a coroutine function.
+        """
+        # PERF: a plain function (nearly every view and hook) is recognised from its code
+        # flags and the absence of inspect's coroutine marker, which markcoroutinefunction
+        # stores in the function's __dict__; inspect.iscoroutinefunction costs several
+        # times that. For plain functions both tests agree exactly.
+        if (
+            type(func) is FunctionType
+            and not func.__code__.co_flags & _CO_ASYNC
+            and "_is_coroutine_marker" not in func.__dict__
+        ):
             return func
         if iscoroutinefunction(func):
             return self.async_to_sync(func)
@@ -853,9 +863,8 @@ class Flask(Scaffold):
                 rv = self.json.response(rv)
             elif isinstance(rv, BaseResponse) or callable(rv):
                 ctx = _cv_request.get(None)
-                environ = ctx.request.environ if ctx is not None else None
                 try:
-                    rv = cls.force_type(rv, environ)  # type: ignore[arg-type]
+                    rv = cls.force_type(rv, ctx.request if ctx is not None else None)  # type: ignore[arg-type]
                 except TypeError as e:
                     raise TypeError(
                         f"{e}\nThe view function did not return a valid"
@@ -902,11 +911,7 @@ class Flask(Scaffold):
             # Opened lazily and never touched: only a session cookie sent by the client can
             # need saving (a permanent session refreshed on each request). Other cookies
             # (analytics, CSRF, ...) must not cost a signature check.
-            req = ctx.request
-            if (
-                "HTTP_COOKIE" not in req.environ
-                or self.session_interface.get_cookie_name(self) not in req.cookies
-            ):
+            if self.session_interface.get_cookie_name(self) not in ctx.request.cookies:
                 return response
             session = ctx._open_session()
         if not self.session_interface.is_null_session(session):
@@ -1052,24 +1057,18 @@ class Flask(Scaffold):
     def wsgi_app(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> cabc.Iterable[bytes]:
-        """The WSGI application proper; wrap this (not the app) with WSGI middleware."""
-        # PERF: an app whose class overrides none of the dispatch methods runs them fused
-        # into _dispatch_plain: same steps, ~10 fewer calls (hello world 5.6 -> 5.0 us).
-        plain = _plain_dispatch.get(type(self))
-        if plain is None:
-            plain = _plain_dispatch[type(self)] = keeps_flask_methods(type(self), _DISPATCH_METHODS)
-        if plain:
-            ctx = RequestContext(self, environ)
-        else:
-            ctx = self.request_context(environ)
+        """The WSGI application proper; wrap this (not the app) with WSGI middleware.
+
+        The WSGI adapter: builds the request context from ``environ``, runs
+        :meth:`full_dispatch_request` (or :meth:`handle_exception`) and sends the response
+        with ``start_response``.
+        """
+        ctx = self.request_context(environ)
         error: BaseException | None = None
         try:
             try:
                 ctx.push()
-                if plain:
-                    response = self._dispatch_plain(ctx)
-                else:
-                    response = self.full_dispatch_request()
+                response = self.full_dispatch_request()
             except Exception as e:
                 error = e
                 response = self.handle_exception(e)
@@ -1084,84 +1083,14 @@ class Flask(Scaffold):
             if error is not None and self.should_ignore_error(error):
                 error = None
             ctx.pop(error)
-
-    def _dispatch_plain(self, ctx: RequestContext) -> Response:
-        """:meth:`full_dispatch_request` with :meth:`preprocess_request`,
-        :meth:`dispatch_request`, :meth:`finalize_request`, :meth:`make_response` and
-        :meth:`process_response` fused, for apps that override none of them. Each step is
-        skipped exactly when the generic method would do nothing."""
-        self._got_first_request = True
-        req = ctx.request
-        try:
-            if _signals.request_started.receivers:
-                _signals.request_started.send(self, _async_wrapper=self.ensure_sync)
-            rv = None
-            if self.url_value_preprocessors or self.before_request_funcs:
-                rv = self.preprocess_request()
-            if rv is None:
-                if req.routing_exception is not None:
-                    self.raise_routing_exception(req)
-                rule: t.Any = req.url_rule
-                # Rules added to url_map directly may lack Flask's attribute.
-                if req.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
-                    rv = self.make_default_options_response()
-                else:
-                    view = self.view_functions[rule.endpoint]
-                    if type(view) is not FunctionType or view.__code__.co_flags & _CO_ASYNC:
-                        view = self.ensure_sync(view)
-                    rv = view(**req.view_args)  # type: ignore[arg-type]
-        except Exception as e:
-            rv = self.handle_user_exception(e)
-
-        cls = self.response_class
-        tp = type(rv)
-        if tp is str or tp is bytes:  # exact type tests, which mypy does not narrow
-            response = cls(rv)  # type: ignore[arg-type]
-        elif tp is cls:
-            response = rv  # type: ignore[assignment]
-        else:
-            response = self.make_response(rv)
-        if (
-            ctx._after_request_functions
-            or self.after_request_funcs
-            or ctx._session_obj is not None
-            or "HTTP_COOKIE" in req.environ
-        ):
-            response = self.process_response(response)
-        if _signals.request_finished.receivers:
-            _signals.request_finished.send(
-                self, _async_wrapper=self.ensure_sync, response=response
-            )
-        return response
+            # Break the request <-> environ cycle so the garbage collector need not run.
+            environ["werkzeug.request"] = None
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> cabc.Iterable[bytes]:
         """Serve a WSGI request (delegates to :meth:`wsgi_app`)."""
         return self.wsgi_app(environ, start_response)
-
-
-#: The methods :meth:`Flask._dispatch_plain` fuses; a subclass overriding any of them
-#: gets the generic path that calls each one.
-_DISPATCH_METHODS = (
-    "request_context",
-    "full_dispatch_request",
-    "preprocess_request",
-    "dispatch_request",
-    "finalize_request",
-    "make_response",
-    "process_response",
-    "ensure_sync",
-    "make_default_options_response",
-)
-_plain_dispatch: dict[type, bool] = {}
-
-
-def keeps_flask_methods(cls: type, names: t.Iterable[str]) -> bool:
-    """Whether the app class ``cls`` inherits every method in ``names`` from :class:`Flask`
-    unchanged, so erlen may skip or fuse those calls for it (the contexts and
-    :meth:`Flask.wsgi_app` decide this once per class)."""
-    return all(getattr(cls, name) is getattr(Flask, name) for name in names)
 
 
 def _split_blueprint_path(name: str) -> list[str]:

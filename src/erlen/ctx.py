@@ -19,7 +19,6 @@ from types import TracebackType
 from . import signals as _signals
 from .exceptions import HTTPException
 from .globals import _cv_app, _cv_request
-from .routing.exceptions import RedirectRequired
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
@@ -128,9 +127,6 @@ def has_app_context() -> bool:
 class AppContext:
     """Makes ``current_app`` and ``g`` available; pushed per request and by the CLI."""
 
-    #: Set for apps whose class keeps erlen's teardown methods: an empty teardown is skipped.
-    _plain = False
-
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.g: _AppCtxGlobals = app.app_ctx_globals_class()
@@ -158,11 +154,7 @@ class AppContext:
         """Unbind this context, running ``teardown_appcontext`` functions on the last pop."""
         app = self.app
         try:
-            if len(self._cv_tokens) == 1 and not (
-                self._plain
-                and not app.teardown_appcontext_funcs
-                and not _signals.appcontext_tearing_down.receivers
-            ):
+            if len(self._cv_tokens) == 1:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
                 app.do_teardown_appcontext(exc)
@@ -203,14 +195,6 @@ def _reset_by_hand(var: contextvars.ContextVar[t.Any], token: contextvars.Token[
     var.set(None if old is contextvars.Token.MISSING else old)
 
 
-_LAZY: t.Any = object()
-
-
-# App classes keeping these Flask methods let the contexts bind the URL adapter lazily, build
-# the AppContext directly and skip empty teardowns (decided once per class).
-_plain_app_types: dict[type, bool] = {}
-_ERLEN_METHODS = ("create_url_adapter", "app_context", "do_teardown_request", "do_teardown_appcontext")
-
 _lazy_session_types: dict[type, bool] = {}
 
 
@@ -236,45 +220,30 @@ def _session_opens_lazily(interface: t.Any) -> bool:
 
 
 class RequestContext:
-    """Per-request state: the request, URL adapter, session and flashed messages."""
+    """Per-request state: the request, URL adapter, session and flashed messages.
+
+    ``environ`` is the WSGI form (the request is built from it with
+    :attr:`Flask.request_class`); any other transport passes a ready ``request``.
+    """
 
     def __init__(
         self,
         app: Flask,
-        environ: WSGIEnvironment,
+        environ: WSGIEnvironment | None,
         request: Request | None = None,
         session: SessionMixin | None = None,
     ) -> None:
         self.app = app
         if request is None:
-            request = app.request_class(environ)
-            request.json_module = app.json
+            request = app.request_class(environ)  # type: ignore[arg-type]
+        request.json_module = app.json
         self.request: Request = request
-        # PERF: with default routing the request is matched by the router's fast entry and
-        # the adapter (only needed by url_for, OPTIONS and redirects) is bound on first use:
-        # bind_to_environ costs ~0.6 us of a ~7 us hello-world request.
-        plain = _plain_app_types.get(type(app))
-        if plain is None:
-            from .app import keeps_flask_methods
-
-            plain = _plain_app_types[type(app)] = keeps_flask_methods(type(app), _ERLEN_METHODS)
-        #: The app's class keeps erlen's adapter, app-context and teardown methods.
-        self._plain = plain
-        config = app.config
-        self._url_adapter: t.Any = None
-        if (
-            plain
-            and config["SERVER_NAME"] is None
-            and config["TRUSTED_HOSTS"] is None
-            and not app.subdomain_matching
-            and not app.url_map.host_matching
-        ):
-            self._url_adapter = _LAZY
-        else:
-            try:
-                self._url_adapter = app.create_url_adapter(request)
-            except HTTPException as e:
-                request.routing_exception = e
+        #: The URL map bound to this request (``None`` if the app did not bind one).
+        self.url_adapter: t.Any = None
+        try:
+            self.url_adapter = app.create_url_adapter(request)
+        except HTTPException as e:
+            request.routing_exception = e
         self.flashes: list[tuple[str, str]] | None = None
         self._session_obj: SessionMixin | None = session
         self._after_request_functions: list[t.Callable[[t.Any], t.Any]] = []
@@ -284,48 +253,17 @@ class RequestContext:
         """A new context for the same request and session (for another greenlet or thread)."""
         return self.__class__(
             self.app,
-            environ=self.request.environ,
+            None,
             request=self.request,
             # Open a lazy session now so both contexts share one session object.
             session=self._session,
         )
 
-    @property
-    def url_adapter(self) -> t.Any:
-        """The URL map bound to this request (built on first use with default routing)."""
-        adapter = self._url_adapter
-        if adapter is _LAZY:
-            adapter = self._url_adapter = self.app.create_url_adapter(self.request)
-        return adapter
-
-    @url_adapter.setter
-    def url_adapter(self, value: t.Any) -> None:
-        self._url_adapter = value
-
     def match_request(self) -> None:
         """Match the request URL, storing ``url_rule``/``view_args`` or ``routing_exception``."""
         request = self.request
         try:
-            if self._url_adapter is _LAZY:
-                environ = request.environ
-                path = environ.get("PATH_INFO") or "/"
-                host = environ.get("HTTP_HOST")
-                if (
-                    path.isascii()
-                    and "HTTP_UPGRADE" not in environ
-                    # A host IDNA may reject (label > 63 chars, empty label): let the
-                    # adapter bind it and raise BadHost (400), as Flask does.
-                    and (host is None or (len(host) < 64 and ".." not in host and host[:1] != "."))
-                ):
-                    try:
-                        request.url_rule, request.view_args = self.app.url_map._match(
-                            path, environ.get("REQUEST_METHOD", "GET")
-                        )
-                        return
-                    except RedirectRequired:
-                        pass  # the adapter below builds the absolute redirect URL
-            result = self.url_adapter.match(return_rule=True)
-            request.url_rule, request.view_args = result
+            request.url_rule, request.view_args = self.url_adapter.match(return_rule=True)
         except HTTPException as e:
             request.routing_exception = e
 
@@ -368,11 +306,7 @@ class RequestContext:
         """Bind this context (and the app context if needed), open the session, match the URL."""
         app_ctx = _cv_app.get(None)
         if app_ctx is None or app_ctx.app is not self.app:
-            if self._plain:
-                app_ctx = AppContext(self.app)
-                app_ctx._plain = True
-            else:
-                app_ctx = self.app.app_context()
+            app_ctx = self.app.app_context()
             app_ctx.push()
         else:
             app_ctx = None
@@ -387,7 +321,7 @@ class RequestContext:
             if not lazy:
                 self._open_session()
 
-        if self._url_adapter is not None:
+        if self.url_adapter is not None:
             self.match_request()
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
@@ -397,13 +331,7 @@ class RequestContext:
             if clear_request:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
-                app = self.app
-                if not (
-                    self._plain
-                    and not app.teardown_request_funcs
-                    and not _signals.request_tearing_down.receivers
-                ):
-                    app.do_teardown_request(exc)
+                self.app.do_teardown_request(exc)
                 request_close = getattr(self.request, "close", None)
                 if request_close is not None:
                     request_close()
@@ -414,9 +342,6 @@ class RequestContext:
                 _cv_request.reset(token)
             except ValueError:
                 _reset_by_hand(_cv_request, token)
-            if clear_request:
-                # Break the request <-> environ cycle so the GC need not run.
-                ctx.request.environ["werkzeug.request"] = None
             if app_ctx is not None:
                 app_ctx.pop(exc)
             if ctx is not self:

@@ -11,6 +11,7 @@ from urllib.parse import quote, urljoin, urlunsplit
 
 from ..datastructures import ImmutableDict
 from ..exceptions import BadHost, HTTPException, MethodNotAllowed, NotFound
+from ..sansio.utils import is_websocket_upgrade
 from ..urls import _urlencode
 from ..wsgi import _wsgi_decode
 from .converters import DEFAULT_CONVERTERS, PATH_SAFE
@@ -430,7 +431,7 @@ class Map:
         subdomain: str | None = None,
     ) -> MapAdapter:
         """Like :meth:`bind` with the details taken from a WSGI environ (or a
-        request object with an ``environ``).
+        request object with an ``environ``): the WSGI form of :meth:`bind_to_request`.
 
         The host comes from the ``Host`` header (or ``SERVER_NAME`` and
         ``SERVER_PORT``).  If ``server_name`` is given and ``subdomain`` is
@@ -445,46 +446,14 @@ class Map:
             raise TypeError(
                 f"{type(environ).__name__!r} is not a WSGI environment (has to be a dict)"
             )
-        wsgi_server_name = _environ_host(env)
         scheme = env["wsgi.url_scheme"]
-        connection = env.get("HTTP_CONNECTION")
-        if (
-            connection
-            and "upgrade" in connection.lower()
-            and env.get("HTTP_UPGRADE", "").lower() == "websocket"
-            and any(v.strip(" \t") == "upgrade" for v in connection.lower().split(","))
+        if "HTTP_UPGRADE" in env and is_websocket_upgrade(
+            env.get("HTTP_CONNECTION"), env["HTTP_UPGRADE"]
         ):
             scheme = "wss" if scheme == "https" else "ws"
-
-        if server_name is None:
-            server_name = wsgi_server_name
-        else:
-            server_name = server_name.lower()
-            # Drop the standard port, as the request host has it dropped.
-            if scheme in {"http", "ws"} and server_name.endswith(":80"):
-                server_name = server_name[:-3]
-            elif scheme in {"https", "wss"} and server_name.endswith(":443"):
-                server_name = server_name[:-4]
-
-        if subdomain is None and not self.host_matching:
-            if wsgi_server_name == server_name:
-                subdomain = ""
-            else:
-                current = wsgi_server_name.split(".")
-                real = server_name.split(".")
-                offset = -len(real)
-                if current[offset:] != real:
-                    # Accessed by another name (e.g. an IP address): nothing
-                    # on a subdomain can match, the request gets a 404.
-                    warnings.warn(
-                        f"Current server name {wsgi_server_name!r} doesn't match configured"
-                        f" server name {server_name!r}",
-                        stacklevel=2,
-                    )
-                    subdomain = "<invalid>"
-                else:
-                    subdomain = ".".join(filter(None, current[:offset]))
-
+        server_name, subdomain = self._server_and_subdomain(
+            _environ_host(env), scheme, server_name, subdomain
+        )
         script_name = env.get("SCRIPT_NAME")
         if script_name and not script_name.isascii():
             script_name = _wsgi_decode(script_name)
@@ -497,6 +466,75 @@ class Map:
         return self._bind(
             server_name, script_name, subdomain, scheme, env["REQUEST_METHOD"], path_info, query
         )
+
+    def bind_to_request(
+        self,
+        request: t.Any,
+        server_name: str | None = None,
+        subdomain: str | None = None,
+    ) -> MapAdapter:
+        """Like :meth:`bind` with the details read from a request object, whatever
+        its transport: ``host``, ``scheme``, ``root_path``, ``path``, ``method``,
+        ``query_string`` and ``websocket_upgrade`` (see
+        :class:`erlen.sansio.request.Request`).
+
+        ``server_name`` and ``subdomain`` work as for :meth:`bind_to_environ`;
+        reading ``request.host`` applies the request's ``trusted_hosts``.
+        """
+        scheme = request.scheme
+        if request.websocket_upgrade:
+            scheme = "wss" if scheme == "https" else "ws"
+        if server_name is None and (subdomain is not None or self.host_matching):
+            server_name = request.host.lower()
+        else:
+            server_name, subdomain = self._server_and_subdomain(
+                request.host.lower(), scheme, server_name, subdomain
+            )
+        query = request.query_string
+        return self._bind(
+            server_name,
+            request.root_path,
+            subdomain,
+            scheme,
+            request.method,
+            request.path,
+            query.decode("utf-8", "replace") if query else "",
+        )
+
+    def _server_and_subdomain(
+        self, host: str, scheme: str, server_name: str | None, subdomain: str | None
+    ) -> tuple[str, str | None]:
+        """The server name and subdomain to bind for a request made to ``host``
+        (lowercased, standard port dropped), as :meth:`bind_to_environ` documents."""
+        if server_name is None:
+            server_name = host
+        else:
+            server_name = server_name.lower()
+            # Drop the standard port, as the request host has it dropped.
+            if scheme in {"http", "ws"} and server_name.endswith(":80"):
+                server_name = server_name[:-3]
+            elif scheme in {"https", "wss"} and server_name.endswith(":443"):
+                server_name = server_name[:-4]
+
+        if subdomain is None and not self.host_matching:
+            if host == server_name:
+                subdomain = ""
+            else:
+                current = host.split(".")
+                real = server_name.split(".")
+                offset = -len(real)
+                if current[offset:] != real:
+                    # Accessed by another name (e.g. an IP address): nothing
+                    # on a subdomain can match, the request gets a 404.
+                    warnings.warn(
+                        f"Current server name {host!r} doesn't match configured"
+                        f" server name {server_name!r}",
+                        stacklevel=3,
+                    )
+                    subdomain = "<invalid>"
+                else:
+                    subdomain = ".".join(filter(None, current[:offset]))
+        return server_name, subdomain
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({pformat(list(self.iter_rules()))})"

@@ -35,7 +35,7 @@ from ..http import (
 from ..urls import parse_qs_pairs
 from ..user_agent import UserAgent
 from ..utils import cached_property
-from .utils import get_content_length, get_current_url, get_host
+from .utils import get_content_length, get_current_url, get_host, is_websocket_upgrade
 
 if t.TYPE_CHECKING:
     from ..datastructures import HeaderSet
@@ -236,6 +236,14 @@ class Request:
     def cookies(self) -> ImmutableMultiDict[str, str]:
         """The cookies sent with the request."""
         return parse_cookie(";".join(self.headers.getlist("Cookie")), cls=self.dict_storage_class)
+
+    @cached_property
+    def websocket_upgrade(self) -> bool:
+        """Whether the request asks to switch to the WebSocket protocol
+        (``Connection: upgrade`` and ``Upgrade: websocket``); the router then matches
+        WebSocket rules. An erlen addition."""
+        headers = self.headers
+        return is_websocket_upgrade(headers.get("Connection"), headers.get("Upgrade"))
 
     content_type = _header_property[str](
         "Content-Type", doc="The ``Content-Type`` header: the media type of the body."

@@ -9,7 +9,13 @@ from urllib.parse import quote
 from ..exceptions import SecurityError
 from ..urls import uri_to_iri
 
-__all__ = ["get_content_length", "get_current_url", "get_host", "host_is_trusted"]
+__all__ = [
+    "get_content_length",
+    "get_current_url",
+    "get_host",
+    "host_is_trusted",
+    "is_websocket_upgrade",
+]
 
 # A host is a DNS name / IPv4 address or a bracketed IPv6 address, optionally
 # followed by a port without leading zeros. Anything else (spaces, "@", "/",
@@ -18,6 +24,10 @@ _host_re = re.compile(
     r"(?P<name>[a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::(?P<port>[1-9][0-9]{0,4}))?",
     re.ASCII | re.IGNORECASE,
 )
+
+# Validated hosts by (scheme, Host header), for get_host without trusted hosts.
+_host_cache: dict[tuple[str, str], str] = {}
+_HOST_CACHE_SIZE = 256
 
 # Python refuses to convert more digits than this to int (3.11+); staying below
 # it also keeps the conversion cheap on 3.10, which has no such guard.
@@ -106,6 +116,11 @@ def get_host(
     :raise SecurityError: If ``trusted_hosts`` is given and the host doesn't match.
     """
     if host_header is not None:
+        if not trusted_hosts:
+            # PERF: a Host header seen before needs no validation (bounded cache).
+            cached = _host_cache.get((scheme, host_header))
+            if cached is not None:
+                return cached
         host = host_header
     elif server is not None and server[1] is not None:
         host = server[0]
@@ -125,8 +140,12 @@ def get_host(
     if not host_is_trusted(host, trusted_hosts):
         if trusted_hosts:
             raise SecurityError(f"Host {host!r} is not trusted.")
-        return ""
+        host = ""
 
+    if host_header is not None and not trusted_hosts:
+        if len(_host_cache) >= _HOST_CACHE_SIZE:
+            _host_cache.clear()  # bounded, even with hostile Host headers
+        _host_cache[(scheme, host_header)] = host
     return host
 
 
@@ -182,3 +201,15 @@ def get_content_length(
     if http_transfer_encoding is not None and _is_chunked(http_transfer_encoding):
         return None
     return _parse_content_length(http_content_length)
+
+
+def is_websocket_upgrade(connection: str | None, upgrade: str | None) -> bool:
+    """Whether ``Connection`` and ``Upgrade`` header values ask to switch to the WebSocket
+    protocol (``Connection: upgrade``, ``Upgrade: websocket``, case-insensitive).
+
+    :param connection: The ``Connection`` header value, if any.
+    :param upgrade: The ``Upgrade`` header value, if any.
+    """
+    if not connection or not upgrade or upgrade.lower() != "websocket":
+        return False
+    return any(v.strip(" \t") == "upgrade" for v in connection.lower().split(","))

@@ -23,7 +23,7 @@ from ..exceptions import BadRequest, UnsupportedMediaType
 from ..formparser import FormDataParser, default_stream_factory
 from ..http import parse_cookie
 from ..sansio.request import Request as _SansIORequest
-from ..sansio.utils import get_content_length, get_host
+from ..sansio.utils import get_content_length, get_host, is_websocket_upgrade
 from ..urls import parse_qs_pairs
 from ..utils import cached_property
 from ..wsgi import _get_server, _wsgi_bytes, _wsgi_decode, get_input_stream
@@ -59,6 +59,10 @@ class _environ_property(t.Generic[_T]):
 
     def __set__(self, obj: object, value: t.Any) -> None:
         raise AttributeError("read only property")
+
+
+# Shared by the requests that sent no cookie (it cannot be changed).
+_NO_COOKIES: ImmutableMultiDict[str, str] = ImmutableMultiDict()
 
 
 class _JSONNestingError(ValueError):
@@ -114,12 +118,28 @@ class Request(_SansIORequest):
         populate_request: bool = True,
         shallow: bool = False,
     ) -> None:
-        # PERF: everything else is a cached_property read from the environ;
-        # 0.13 us vs 1.3 us for Werkzeug's eager __init__ (CPython 3.11).
         self.environ = environ
         self.shallow = shallow
         if populate_request and not shallow:
             environ["werkzeug.request"] = self
+        # PERF: what routing reads from every request is set here with a few C-level
+        # operations in the common case (plain ASCII path, no mount prefix, ASCII query,
+        # no Upgrade header); otherwise, and for everything else, a cached_property
+        # computes the value from the environ on first access.
+        self.method = environ.get("REQUEST_METHOD", "GET").upper()
+        self.scheme = environ.get("wsgi.url_scheme", "http")
+        path = environ.get("PATH_INFO")
+        if path and path[0] == "/" and path[1:2] != "/" and path.isascii():
+            self.path = path
+        if not environ.get("SCRIPT_NAME"):
+            self.root_path = ""
+        query = environ.get("QUERY_STRING")
+        if not query:
+            self.query_string = b""
+        elif query.isascii():
+            self.query_string = query.encode()
+        if "HTTP_UPGRADE" not in environ:
+            self.websocket_upgrade = False
 
     @classmethod
     def from_values(cls, *args: t.Any, **kwargs: t.Any) -> Request:
@@ -157,17 +177,12 @@ class Request(_SansIORequest):
 
         return t.cast("WSGIApplication", application)
 
+    #: The request method, upper-cased, such as ``GET``.
+    method: str
+    #: The URL scheme, such as ``http`` or ``https``.
+    scheme: str
+
     # URL and environ values, computed on first access.
-
-    @cached_property
-    def method(self) -> str:
-        """The request method, upper-cased, such as ``GET``."""
-        return self.environ.get("REQUEST_METHOD", "GET").upper()
-
-    @cached_property
-    def scheme(self) -> str:
-        """The URL scheme, such as ``http`` or ``https``."""
-        return self.environ.get("wsgi.url_scheme", "http")
 
     @cached_property
     def server(self) -> tuple[str, int | None] | None:
@@ -246,12 +261,27 @@ class Request(_SansIORequest):
 
         :raise SecurityError: If :attr:`trusted_hosts` is set and doesn't match.
         """
-        return get_host(self.scheme, self.environ.get("HTTP_HOST"), self.server, self.trusted_hosts)
+        host = self.environ.get("HTTP_HOST")
+        server = self.server if host is None else None
+        return get_host(self.scheme, host, server, self.trusted_hosts)
 
     @cached_property
     def cookies(self) -> ImmutableMultiDict[str, str]:
         """The cookies sent with the request."""
-        return parse_cookie(self.environ.get("HTTP_COOKIE", ""), cls=self.dict_storage_class)
+        raw = self.environ.get("HTTP_COOKIE")
+        if not raw and self.dict_storage_class is ImmutableMultiDict:
+            # PERF: the requests that sent no cookie share one empty, immutable dict.
+            return _NO_COOKIES
+        return parse_cookie(raw or "", cls=self.dict_storage_class)
+
+    @cached_property
+    def websocket_upgrade(self) -> bool:
+        """Whether the request asks to switch to the WebSocket protocol
+        (``Connection: upgrade`` and ``Upgrade: websocket``)."""
+        env = self.environ
+        return "HTTP_UPGRADE" in env and is_websocket_upgrade(
+            env.get("HTTP_CONNECTION"), env["HTTP_UPGRADE"]
+        )
 
     @property
     def content_type(self) -> str | None:  # type: ignore[override]

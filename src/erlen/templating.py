@@ -26,6 +26,20 @@ __all__ = [
 _TemplateSource = tuple[str, str | None, t.Callable[[], bool] | None]
 
 
+def _default_template_ctx_processor() -> dict[str, t.Any]:
+    """Put ``g`` and ``request`` into the template context when available."""
+    appctx = _cv_app.get(None)
+    reqctx = _cv_request.get(None)
+    rv: dict[str, t.Any] = {}
+    if appctx is not None:
+        rv["g"] = appctx.g
+    if reqctx is not None:
+        rv["request"] = reqctx.request
+        # Not the session: reading it marks it accessed (Vary: Cookie); templates get the
+        # proxy from the environment's globals instead.
+    return rv
+
+
 class Environment(BaseEnvironment):
     """A Jinja environment bound to an app; its default loader is
     :meth:`Flask.create_global_jinja_loader`."""
@@ -87,7 +101,7 @@ class DispatchingJinjaLoader(BaseLoader):
         for blueprint in self.app.iter_blueprints():
             loader = blueprint.jinja_loader
             if loader is not None:
-                yield blueprint, loader
+                yield t.cast("Scaffold", blueprint), loader
 
     def list_templates(self) -> list[str]:
         """All template names the app and its blueprints provide."""

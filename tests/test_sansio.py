@@ -1,0 +1,68 @@
+"""The transport-free layer: ``erlen.sansio`` has Flask's and Werkzeug's sans-IO classes,
+and the app layer builds on them."""
+
+from __future__ import annotations
+
+import erlen
+from erlen.exceptions import NotFound
+from erlen.sansio.app import App
+from erlen.sansio.blueprints import Blueprint as SansIOBlueprint, BlueprintSetupState
+from erlen.sansio.request import Request as SansIORequest
+from erlen.sansio.response import Response as SansIOResponse
+from erlen.sansio.scaffold import Scaffold as SansIOScaffold
+
+
+def test_app_and_blueprint_subclass_the_sansio_classes():
+    app = erlen.Flask(__name__)
+    bp = erlen.Blueprint("bp", __name__)
+    assert isinstance(app, App)
+    assert isinstance(app, SansIOScaffold)
+    assert isinstance(bp, SansIOBlueprint)
+    assert isinstance(bp, SansIOScaffold)
+    assert issubclass(erlen.Response, SansIOResponse)
+    assert issubclass(erlen.Request, SansIORequest)
+
+
+def test_public_names_stay_importable_where_they_were():
+    from erlen.app import Flask, get_debug_flag, get_load_dotenv
+    from erlen.blueprints import Blueprint, BlueprintSetupState as AppLayerState
+    from erlen.helpers import get_root_path
+    from erlen.scaffold import Scaffold, find_package, setupmethod
+
+    assert Flask is erlen.Flask
+    assert Blueprint is erlen.Blueprint
+    assert AppLayerState is BlueprintSetupState
+    assert issubclass(Flask, Scaffold)
+    assert callable(get_debug_flag) and callable(get_load_dotenv)
+    assert callable(get_root_path) and callable(find_package) and callable(setupmethod)
+
+
+def test_registration_and_error_handler_lookup_need_no_request():
+    app = erlen.Flask(__name__)
+    bp = erlen.Blueprint("bp", __name__, url_prefix="/bp")
+    states = []
+    bp.record(states.append)
+
+    @bp.errorhandler(404)
+    def bp_missing(e):
+        return "bp", 404
+
+    @app.errorhandler(NotFound)
+    def missing(e):
+        return "app", 404
+
+    app.register_blueprint(bp)
+    assert isinstance(states[0], BlueprintSetupState)
+    assert states[0].url_prefix == "/bp"
+    assert app._find_error_handler(NotFound(), ["bp"]) is bp_missing
+    assert app._find_error_handler(NotFound(), []) is missing
+    assert app.redirect("/x").status_code == 302
+
+
+def test_sansio_response_takes_request_values():
+    # The conditional logic reads a request's method and headers, whatever its transport.
+    request = erlen.Request.from_values(headers={"If-None-Match": '"abc"'})
+    response = erlen.Response("body")
+    response.set_etag("abc")
+    SansIOResponse.make_conditional(response, request)
+    assert response.status_code == 304

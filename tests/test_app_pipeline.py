@@ -190,9 +190,7 @@ def test_hooks_and_signals_registered_late_are_honoured(hello):
     # Appended to the registries directly after the first request (the decorators refuse).
     hello.teardown_request_funcs.setdefault(None, []).append(lambda exc: events.append("td"))
     hello.teardown_appcontext_funcs.append(lambda exc: events.append("tdapp"))
-    hello.after_request_funcs.setdefault(None, []).append(
-        lambda r: (events.append("after"), r)[1]
-    )
+    hello.after_request_funcs.setdefault(None, []).append(lambda r: (events.append("after"), r)[1])
 
     def started(sender, **kw):
         events.append("started")
@@ -200,8 +198,9 @@ def test_hooks_and_signals_registered_late_are_honoured(hello):
     def finished(sender, response, **kw):
         events.append("finished")
 
-    with signals.request_started.connected_to(started, hello), signals.request_finished.connected_to(
-        finished, hello
+    with (
+        signals.request_started.connected_to(started, hello),
+        signals.request_finished.connected_to(finished, hello),
     ):
         assert client.get("/").text == "hello"
     assert events == ["started", "after", "finished", "td", "tdapp"]

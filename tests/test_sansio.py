@@ -66,3 +66,45 @@ def test_sansio_response_takes_request_values():
     response.set_etag("abc")
     SansIOResponse.make_conditional(response, request)
     assert response.status_code == 304
+
+
+def _plain_request(path="/", headers=None):
+    from erlen.datastructures import Headers
+    from erlen.wrappers import AppRequestMixin
+
+    class PlainRequest(AppRequestMixin, SansIORequest):
+        """A request built from plain values, as a non-WSGI transport would."""
+
+    return PlainRequest(
+        "get", "https", ("example.test", 443), "", path, b"a=1", Headers(headers or {}), None
+    )
+
+
+def test_app_request_mixin_over_the_sansio_request(app):
+    from erlen.routing import Rule
+
+    req = _plain_request(headers={"Host": "example.test"})
+    assert (req.endpoint, req.blueprint, req.blueprints) == (None, None, [])
+    req.url_rule = Rule("/x", endpoint="outer.inner.x")
+    assert req.blueprints == ["outer.inner", "outer"]
+    app.config["MAX_CONTENT_LENGTH"] = 10
+    with app.app_context():
+        assert req.max_content_length == 10
+    assert req.max_content_length is None
+
+
+def test_router_binds_to_a_request_from_plain_values(app):
+    @app.route("/x/<int:n>")
+    def x(n):
+        return str(n)
+
+    req = _plain_request("/x/5", {"Host": "example.test"})
+    adapter = app.url_map.bind_to_request(req)
+    assert adapter.server_name == "example.test"
+    assert adapter.match("/x/5") == ("x", {"n": 5})
+    assert adapter.build("x", {"n": 6}, force_external=True) == "https://example.test/x/6"
+    upgrade = _plain_request(
+        "/x/5", {"Host": "example.test", "Connection": "Upgrade", "Upgrade": "websocket"}
+    )
+    assert upgrade.websocket_upgrade is True
+    assert app.url_map.bind_to_request(upgrade).url_scheme == "wss"

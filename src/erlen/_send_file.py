@@ -24,6 +24,7 @@ from .wsgi import wrap_file
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
+    from .sansio.request import Request
     from .wrappers.response import Response
 
 __all__ = ["send_file", "send_from_directory"]
@@ -51,7 +52,7 @@ def _disposition(kind: str, download_name: str) -> str:
 
 def send_file(
     path_or_file: os.PathLike[str] | str | t.IO[bytes],
-    environ: WSGIEnvironment,
+    environ: WSGIEnvironment | Request,
     mimetype: str | None = None,
     as_attachment: bool = False,
     download_name: str | None = None,
@@ -68,7 +69,9 @@ def send_file(
     :param path_or_file: a path (relative to the working directory, trusted: never
         pass a user-provided path, use :func:`send_from_directory`) or a binary
         file object such as :class:`io.BytesIO`, positioned at the start of the data.
-    :param environ: the WSGI environ of the request.
+    :param environ: the WSGI environ of the request, or the request object (any
+        transport: its method and headers are read; a WSGI server's
+        ``wsgi.file_wrapper`` is used when the request has a WSGI environ).
     :param mimetype: the mimetype; guessed from ``download_name`` or the path if not
         given (``application/octet-stream`` if unknown). A file object without a
         ``download_name`` and no ``mimetype`` is a ``TypeError``.
@@ -156,7 +159,8 @@ def send_file(
                 size = buffer.nbytes
         elif isinstance(file, io.TextIOBase):
             raise ValueError("Files must be opened in binary mode or use BytesIO.")
-        data = wrap_file(environ, file)
+        wsgi_environ = environ if isinstance(environ, dict) else getattr(environ, "environ", {})
+        data = wrap_file(wsgi_environ, file)
 
     rv = response_class(data, mimetype=mimetype, headers=headers, direct_passthrough=True)
 
@@ -207,7 +211,7 @@ def send_file(
 def send_from_directory(
     directory: os.PathLike[str] | str,
     path: os.PathLike[str] | str,
-    environ: WSGIEnvironment,
+    environ: WSGIEnvironment | Request,
     **kwargs: t.Any,
 ) -> Response:
     """Send the file at ``path`` inside ``directory`` with :func:`send_file`.

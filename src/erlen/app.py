@@ -68,8 +68,6 @@ _sentinel = object()
 _CO_ASYNC = 0x80 | 0x100 | 0x200
 
 
-
-
 class Flask(App, Scaffold):
     """The WSGI application and the central registry of views, hooks and configuration.
 
@@ -85,7 +83,6 @@ class Flask(App, Scaffold):
     response_class: type[Response] = Response
     #: The session interface (signed cookies by default).
     session_interface: SessionInterface = SecureCookieSessionInterface()
-
 
     def __init__(
         self,
@@ -177,9 +174,7 @@ class Flask(App, Scaffold):
         it and answer 500 through the ``InternalServerError`` handler, if any."""
         exc_info = sys.exc_info()
         if _signals.got_request_exception.receivers:
-            _signals.got_request_exception.send(
-                self, _async_wrapper=self.ensure_sync, exception=e
-            )
+            _signals.got_request_exception.send(self, _async_wrapper=self.ensure_sync, exception=e)
         propagate = self.config["PROPAGATE_EXCEPTIONS"]
         if propagate is None:
             propagate = self.testing or self.debug
@@ -310,9 +305,7 @@ class Flask(App, Scaffold):
         except Exception:
             if not from_error_handler:
                 raise
-            self.logger.exception(
-                "Request finalizing failed with an error while handling an error"
-            )
+            self.logger.exception("Request finalizing failed with an error while handling an error")
         return response
 
     def make_default_options_response(self) -> Response:
@@ -542,9 +535,7 @@ class Flask(App, Scaffold):
         for func in reversed(self.teardown_appcontext_funcs):
             self.ensure_sync(func)(exc)
         if _signals.appcontext_tearing_down.receivers:
-            _signals.appcontext_tearing_down.send(
-                self, _async_wrapper=self.ensure_sync, exc=exc
-            )
+            _signals.appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 
     def app_context(self) -> AppContext:
         """Create an application context (``with app.app_context(): ...``)."""
@@ -695,5 +686,3 @@ class Flask(App, Scaffold):
     ) -> cabc.Iterable[bytes]:
         """Serve a WSGI request (delegates to :meth:`wsgi_app`)."""
         return self.wsgi_app(environ, start_response)
-
-

@@ -345,9 +345,7 @@ class RequestContext:
             if app_ctx is not None:
                 app_ctx.pop(exc)
             if ctx is not self:
-                raise AssertionError(
-                    f"Popped wrong request context. ({ctx!r} instead of {self!r})"
-                )
+                raise AssertionError(f"Popped wrong request context. ({ctx!r} instead of {self!r})")
 
     def __enter__(self) -> RequestContext:
         self.push()

@@ -179,7 +179,6 @@ def _prepare_send_file_kwargs(**kwargs: t.Any) -> dict[str, t.Any]:
     if kwargs.get("max_age") is None:
         kwargs["max_age"] = current_app.get_send_file_max_age
     kwargs.update(
-        environ=request.environ,
         use_x_sendfile=current_app.config["USE_X_SENDFILE"],
         response_class=current_app.response_class,
         _root_path=current_app.root_path,
@@ -204,8 +203,10 @@ def send_file(
     ``max_age`` defaults to ``SEND_FILE_MAX_AGE_DEFAULT``.
     """
     return _send_file(  # type: ignore[return-value]
+        path_or_file,  # type: ignore[arg-type]
+        # The request object: send_file reads its method and headers.
+        request._get_current_object(),  # type: ignore[attr-defined]
         **_prepare_send_file_kwargs(
-            path_or_file=path_or_file,
             mimetype=mimetype,
             as_attachment=as_attachment,
             download_name=download_name,
@@ -223,5 +224,8 @@ def send_from_directory(
     """Send a file from inside ``directory``; a path escaping it (``..``, absolute) or a
     missing file answers 404. Safe for user-supplied ``path``."""
     return _send_from_directory(  # type: ignore[return-value]
-        directory, path, **_prepare_send_file_kwargs(**kwargs)
+        directory,
+        path,
+        request._get_current_object(),  # type: ignore[attr-defined]
+        **_prepare_send_file_kwargs(**kwargs),
     )

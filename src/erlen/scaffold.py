@@ -44,9 +44,7 @@ class Scaffold(_SansIOScaffold):
         from .helpers import send_from_directory
 
         max_age = self.get_send_file_max_age(filename)
-        return send_from_directory(
-            t.cast(str, self.static_folder), filename, max_age=max_age
-        )
+        return send_from_directory(t.cast(str, self.static_folder), filename, max_age=max_age)
 
     def open_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = None

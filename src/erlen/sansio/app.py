@@ -65,7 +65,6 @@ def get_load_dotenv(default: bool = True) -> bool:
     return val.lower() in ("0", "false", "no")
 
 
-
 class App(Scaffold):
     """The transport-free part of an application: configuration and registration.
 
@@ -139,7 +138,6 @@ class App(Scaffold):
             "PROVIDE_AUTOMATIC_OPTIONS": True,
         }
     )
-
 
     def __init__(
         self,
@@ -352,9 +350,7 @@ class App(Scaffold):
         return decorator
 
     @setupmethod
-    def add_template_filter(
-        self, f: ft.TemplateFilterCallable, name: str | None = None
-    ) -> None:
+    def add_template_filter(self, f: ft.TemplateFilterCallable, name: str | None = None) -> None:
         """Register a Jinja filter."""
         self.jinja_env.filters[name or f.__name__] = f
 
@@ -388,9 +384,7 @@ class App(Scaffold):
         return decorator
 
     @setupmethod
-    def add_template_global(
-        self, f: ft.TemplateGlobalCallable, name: str | None = None
-    ) -> None:
+    def add_template_global(self, f: ft.TemplateGlobalCallable, name: str | None = None) -> None:
         """Register a Jinja global."""
         self.jinja_env.globals[name or f.__name__] = f
 
@@ -401,9 +395,7 @@ class App(Scaffold):
         return f
 
     @setupmethod
-    def shell_context_processor(
-        self, f: T_shell_context_processor
-    ) -> T_shell_context_processor:
+    def shell_context_processor(self, f: T_shell_context_processor) -> T_shell_context_processor:
         """Register a function whose returned dict is added to the ``erlen shell`` namespace."""
         self.shell_context_processors.append(f)
         return f
@@ -436,11 +428,7 @@ class App(Scaffold):
         if self.config["TRAP_HTTP_EXCEPTIONS"]:
             return True
         trap_bad_request = self.config["TRAP_BAD_REQUEST_ERRORS"]
-        if (
-            trap_bad_request is None
-            and self.debug
-            and isinstance_native(e, BadRequestKeyError)
-        ):
+        if trap_bad_request is None and self.debug and isinstance_native(e, BadRequestKeyError):
             return True
         if trap_bad_request:
             return isinstance_native(e, BadRequest)
@@ -460,9 +448,7 @@ class App(Scaffold):
             return
         names: t.Iterable[str | None] = (None,)
         if "." in endpoint:
-            names = chain(
-                names, reversed(_split_blueprint_path(endpoint.rpartition(".")[0]))
-            )
+            names = chain(names, reversed(_split_blueprint_path(endpoint.rpartition(".")[0])))
         for name in names:
             if name in self.url_default_functions:
                 for func in self.url_default_functions[name]:
@@ -492,4 +478,3 @@ def _split_blueprint_path(name: str) -> list[str]:
         name = name.rpartition(".")[0]
         out.append(name)
     return out
-

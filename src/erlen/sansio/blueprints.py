@@ -364,9 +364,7 @@ class Blueprint(Scaffold):
         return decorator
 
     @setupmethod
-    def add_app_template_test(
-        self, f: ft.TemplateTestCallable, name: str | None = None
-    ) -> None:
+    def add_app_template_test(self, f: ft.TemplateTestCallable, name: str | None = None) -> None:
         """Non-decorator form of :meth:`app_template_test`."""
 
         def register_template(state: BlueprintSetupState) -> None:
@@ -413,9 +411,7 @@ class Blueprint(Scaffold):
     @setupmethod
     def teardown_app_request(self, f: T_teardown) -> T_teardown:
         """Like :meth:`Flask.teardown_request`, for every request."""
-        self.record_once(
-            lambda s: s.app.teardown_request_funcs.setdefault(None, []).append(f)
-        )
+        self.record_once(lambda s: s.app.teardown_request_funcs.setdefault(None, []).append(f))
         return f
 
     @setupmethod
@@ -423,9 +419,7 @@ class Blueprint(Scaffold):
         self, f: T_template_context_processor
     ) -> T_template_context_processor:
         """Like :meth:`Flask.context_processor`, for every template."""
-        self.record_once(
-            lambda s: s.app.template_context_processors.setdefault(None, []).append(f)
-        )
+        self.record_once(lambda s: s.app.template_context_processors.setdefault(None, []).append(f))
         return f
 
     @setupmethod
@@ -444,19 +438,13 @@ class Blueprint(Scaffold):
         return decorator
 
     @setupmethod
-    def app_url_value_preprocessor(
-        self, f: T_url_value_preprocessor
-    ) -> T_url_value_preprocessor:
+    def app_url_value_preprocessor(self, f: T_url_value_preprocessor) -> T_url_value_preprocessor:
         """Like :meth:`Flask.url_value_preprocessor`, for every request."""
-        self.record_once(
-            lambda s: s.app.url_value_preprocessors.setdefault(None, []).append(f)
-        )
+        self.record_once(lambda s: s.app.url_value_preprocessors.setdefault(None, []).append(f))
         return f
 
     @setupmethod
     def app_url_defaults(self, f: T_url_defaults) -> T_url_defaults:
         """Like :meth:`Flask.url_defaults`, for every endpoint."""
-        self.record_once(
-            lambda s: s.app.url_default_functions.setdefault(None, []).append(f)
-        )
+        self.record_once(lambda s: s.app.url_default_functions.setdefault(None, []).append(f))
         return f

@@ -34,7 +34,7 @@ from ..http import (
 )
 from ..urls import parse_qs_pairs
 from ..user_agent import UserAgent
-from ..utils import cached_property
+from ..utils import cached_property, header_property
 from .utils import get_content_length, get_current_url, get_host, is_websocket_upgrade
 
 if t.TYPE_CHECKING:
@@ -43,47 +43,6 @@ if t.TYPE_CHECKING:
 __all__ = ["Request"]
 
 _T = t.TypeVar("_T")
-
-
-class _header_property(t.Generic[_T]):
-    """Read-only view of one request header, optionally converted by ``load_func``.
-
-    A missing header, or one ``load_func`` rejects with ``ValueError`` or
-    ``TypeError``, reads as ``None``.
-    """
-
-    def __init__(
-        self,
-        name: str,
-        load_func: t.Callable[[str], _T | None] | None = None,
-        doc: str | None = None,
-    ) -> None:
-        self.name = name
-        self.load_func = load_func
-        self.__doc__ = doc
-
-    def __set_name__(self, owner: type, attr: str) -> None:
-        self.__name__ = attr
-
-    @t.overload
-    def __get__(self, obj: None, owner: type | None = None) -> _header_property[_T]: ...
-
-    @t.overload
-    def __get__(self, obj: object, owner: type | None = None) -> _T | None: ...
-
-    def __get__(self, obj: t.Any, owner: type | None = None) -> t.Any:
-        if obj is None:
-            return self
-        value = obj.headers.get(self.name)
-        if value is None or self.load_func is None:
-            return value
-        try:
-            return self.load_func(value)
-        except (ValueError, TypeError):
-            return None
-
-    def __set__(self, obj: object, value: t.Any) -> None:
-        raise AttributeError("read only property")
 
 
 def _plain_nonnegative_int(value: str) -> int:
@@ -130,7 +89,7 @@ class Request:
     #: How undecodable bytes in the URL and query string are handled.
     encoding_errors: str = "replace"
 
-    # Set by __init__ here; computed lazily from the environ by the WSGI subclass.
+    # Set by __init__ here; a transport's subclass may compute them lazily instead.
     method: str
     scheme: str
     server: tuple[str, int | None] | None
@@ -245,8 +204,10 @@ class Request:
         headers = self.headers
         return is_websocket_upgrade(headers.get("Connection"), headers.get("Upgrade"))
 
-    content_type = _header_property[str](
-        "Content-Type", doc="The ``Content-Type`` header: the media type of the body."
+    content_type = header_property[str](
+        "Content-Type",
+        read_only=True,
+        doc="The ``Content-Type`` header: the media type of the body.",
     )
 
     @cached_property
@@ -259,24 +220,27 @@ class Request:
             self.headers.get("Content-Length"), self.headers.get("Transfer-Encoding")
         )
 
-    content_encoding = _header_property[str](
+    content_encoding = header_property[str](
         "Content-Encoding",
+        read_only=True,
         doc="The ``Content-Encoding`` header: codings (such as gzip) applied to the body.",
     )
-    content_md5 = _header_property[str](
-        "Content-MD5", doc="The ``Content-MD5`` header: an MD5 digest of the body."
+    content_md5 = header_property[str](
+        "Content-MD5", read_only=True, doc="The ``Content-MD5`` header: an MD5 digest of the body."
     )
-    referrer = _header_property[str](
-        "Referer", doc="The ``Referer`` header: the address of the referring page."
+    referrer = header_property[str](
+        "Referer", read_only=True, doc="The ``Referer`` header: the address of the referring page."
     )
-    date = _header_property[datetime](
+    date = header_property[datetime | None](
         "Date",
-        parse_date,
+        load_func=parse_date,
+        read_only=True,
         doc="The ``Date`` header as a timezone-aware datetime, or ``None``.",
     )
-    max_forwards = _header_property[int](
+    max_forwards = header_property[int](
         "Max-Forwards",
-        _plain_nonnegative_int,
+        load_func=_plain_nonnegative_int,
+        read_only=True,
         doc="The ``Max-Forwards`` header as an int, or ``None`` if absent or invalid.",
     )
 
@@ -366,16 +330,20 @@ class Request:
         """The parsed ``Authorization`` header, or ``None`` if absent or invalid."""
         return Authorization.from_header(self.headers.get("Authorization"))
 
-    origin = _header_property[str](
-        "Origin", doc="The ``Origin`` header: the origin a (CORS) request came from."
+    origin = header_property[str](
+        "Origin",
+        read_only=True,
+        doc="The ``Origin`` header: the origin a (CORS) request came from.",
     )
-    access_control_request_headers = _header_property["HeaderSet"](
+    access_control_request_headers = header_property["HeaderSet"](
         "Access-Control-Request-Headers",
-        parse_set_header,
+        load_func=parse_set_header,
+        read_only=True,
         doc="The headers a CORS preflight request says the real request will send.",
     )
-    access_control_request_method = _header_property[str](
+    access_control_request_method = header_property[str](
         "Access-Control-Request-Method",
+        read_only=True,
         doc="The method a CORS preflight request says the real request will use.",
     )
 

@@ -43,7 +43,7 @@ from ..http import (
     unquote_etag,
 )
 from ..urls import iri_to_uri
-from ..utils import cached_property
+from ..utils import cached_property, header_property
 
 if t.TYPE_CHECKING:
     from ..datastructures import ContentSecurityPolicy, HeaderSet, WWWAuthenticate
@@ -108,7 +108,6 @@ def _content_type_for(mimetype: str) -> str:
     return ct
 
 
-
 def _iter_encoded(iterable: t.Iterable[str | bytes]) -> t.Iterator[bytes]:
     """Yield the items of ``iterable``, encoding strings as UTF-8."""
     for item in iterable:
@@ -116,7 +115,6 @@ def _iter_encoded(iterable: t.Iterable[str | bytes]) -> t.Iterator[bytes]:
             yield item.encode()
         else:
             yield item
-
 
 
 def _conditional_values(request: SansIORequest) -> dict[str, t.Any]:
@@ -196,54 +194,27 @@ class _ParamsDict(dict):
         self._changed()
 
 
-class _HeaderProperty(t.Generic[_T]):
-    """A response attribute backed by one header (Werkzeug's ``header_property``).
-
-    Reading converts with ``load_func`` (falling back to ``default`` on ``ValueError``
-    or ``TypeError``); writing converts with ``dump_func``. Assigning ``None`` or
-    ``del`` removes the header; Werkzeug would write the text ``"None"`` instead.
-    """
+class _HeaderProperty(header_property[_T]):
+    """A response attribute backed by one header: :class:`erlen.utils.header_property`,
+    except that assigning ``None`` removes the header (Werkzeug would write the text
+    ``"None"``, or for dates the current time)."""
 
     def __init__(
         self,
         name: str,
         default: t.Any = None,
-        load_func: t.Callable[[str], _T | None] | None = None,
+        load_func: t.Callable[[str], t.Any] | None = None,
         dump_func: t.Callable[[t.Any], str | None] | None = None,
+        read_only: bool | None = None,
         doc: str | None = None,
     ) -> None:
-        self.name = name
-        self.default = default
-        self.load_func = load_func
-        self.dump_func = dump_func
-        self.__doc__ = doc
+        super().__init__(name, default, load_func, dump_func, read_only, doc)  # type: ignore[arg-type]
 
-    def __get__(self, obj: t.Any, owner: type | None = None) -> t.Any:
-        if obj is None:
-            return self
-        value = obj.headers.get(self.name)
+    def __set__(self, instance: t.Any, value: t.Any) -> None:
         if value is None:
-            return self.default
-        if self.load_func is not None:
-            try:
-                return self.load_func(value)
-            except (ValueError, TypeError):
-                return self.default
-        return value
-
-    def __set__(self, obj: t.Any, value: t.Any) -> None:
-        if value is not None and self.dump_func is not None:
-            value = self.dump_func(value)
-        if value is None:
-            obj.headers.pop(self.name, None)
+            instance.headers.pop(self.name, None)
         else:
-            obj.headers[self.name] = value
-
-    def __delete__(self, obj: t.Any) -> None:
-        obj.headers.pop(self.name, None)
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.name}>"
+            super().__set__(instance, value)
 
 
 def _set_property(name: str, doc: str) -> property:
@@ -810,6 +781,7 @@ class Response:
         self.status_code = 206
         self._wrap_range_response(range_tuple[0], length)
         return True
+
     def make_conditional(
         self,
         request: t.Any,
@@ -848,6 +820,7 @@ class Response:
                 if length is not None:
                     self.headers["Content-Length"] = str(length)
         return self
+
     def add_etag(self, overwrite: bool = False, weak: bool = False) -> None:
         """Set an ``ETag`` computed from the body, unless one is set (or ``overwrite``)."""
         if overwrite or "etag" not in self.headers:

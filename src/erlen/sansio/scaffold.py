@@ -99,9 +99,9 @@ class Scaffold:
             ft.AppOrBlueprintKey,
             dict[int | None, dict[type[Exception], ft.ErrorHandlerCallable]],
         ] = defaultdict(lambda: defaultdict(dict))
-        self.before_request_funcs: dict[
-            ft.AppOrBlueprintKey, list[ft.BeforeRequestCallable]
-        ] = defaultdict(list)
+        self.before_request_funcs: dict[ft.AppOrBlueprintKey, list[ft.BeforeRequestCallable]] = (
+            defaultdict(list)
+        )
         self.after_request_funcs: dict[
             ft.AppOrBlueprintKey, list[ft.AfterRequestCallable[t.Any]]
         ] = defaultdict(list)
@@ -253,9 +253,7 @@ class Scaffold:
         return f
 
     @setupmethod
-    def context_processor(
-        self, f: T_template_context_processor
-    ) -> T_template_context_processor:
+    def context_processor(self, f: T_template_context_processor) -> T_template_context_processor:
         """Register a function whose returned dict is merged into every template context."""
         self.template_context_processors[None].append(f)
         return f

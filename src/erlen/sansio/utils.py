@@ -1,4 +1,4 @@
-"""Host, URL and ``Content-Length`` helpers that work on plain values, not a WSGI environ."""
+"""Host, URL and ``Content-Length`` helpers that work on plain values, not transport data."""
 
 from __future__ import annotations
 

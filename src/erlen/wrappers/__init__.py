@@ -20,15 +20,31 @@ from .response import Response as ResponseBase
 if t.TYPE_CHECKING:  # pragma: no cover
     from ..routing import Rule
 
-__all__ = ["Request", "Response"]
+__all__ = ["AppRequestMixin", "Request", "Response"]
 
 
-class Request(RequestBase):
-    """The request object of an application (``erlen.request``).
+if t.TYPE_CHECKING:  # pragma: no cover
+    _MixinBase = RequestBase
+else:
+    _MixinBase = object
+
+# The Werkzeug-level defaults of max_content_length, max_form_memory_size, max_form_parts,
+# used outside an app context.
+_DEFAULT_LIMITS = (
+    RequestBase.max_content_length,
+    RequestBase.max_form_memory_size,
+    RequestBase.max_form_parts,
+)
+
+
+class AppRequestMixin(_MixinBase):
+    """Flask's application-level request attributes, for a request class built on
+    :class:`erlen.sansio.request.Request` (whatever its transport).
 
     Adds the routing results (:attr:`url_rule`, :attr:`view_args`,
-    :attr:`routing_exception`, :attr:`endpoint`, :attr:`blueprint`, :attr:`blueprints`) and
-    takes body limits from the app's config.
+    :attr:`routing_exception`, :attr:`endpoint`, :attr:`blueprint`, :attr:`blueprints`),
+    takes body limits from the current app's config and shows JSON errors only in debug
+    mode. Put it first among the bases: ``class Request(AppRequestMixin, TransportRequest)``.
     """
 
     json_module: t.Any = json
@@ -56,7 +72,7 @@ class Request(RequestBase):
         if self._max_content_length is not None:
             return self._max_content_length
         value = self._config_value("MAX_CONTENT_LENGTH")
-        return RequestBase.max_content_length if value is _MISSING else value
+        return _DEFAULT_LIMITS[0] if value is _MISSING else value
 
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:
@@ -68,7 +84,7 @@ class Request(RequestBase):
         if self._max_form_memory_size is not None:
             return self._max_form_memory_size
         value = self._config_value("MAX_FORM_MEMORY_SIZE")
-        return RequestBase.max_form_memory_size if value is _MISSING else value
+        return _DEFAULT_LIMITS[1] if value is _MISSING else value
 
     @max_form_memory_size.setter
     def max_form_memory_size(self, value: int | None) -> None:
@@ -80,7 +96,7 @@ class Request(RequestBase):
         if self._max_form_parts is not None:
             return self._max_form_parts
         value = self._config_value("MAX_FORM_PARTS")
-        return RequestBase.max_form_parts if value is _MISSING else value
+        return _DEFAULT_LIMITS[2] if value is _MISSING else value
 
     @max_form_parts.setter
     def max_form_parts(self, value: int | None) -> None:
@@ -107,7 +123,7 @@ class Request(RequestBase):
         name = self.blueprint
         if name is None:
             return []
-        from ..app import _split_blueprint_path
+        from ..sansio.app import _split_blueprint_path
 
         return _split_blueprint_path(name)
 
@@ -122,7 +138,7 @@ class Request(RequestBase):
         ):
             from ..debughelpers import attach_enctype_error_multidict
 
-            attach_enctype_error_multidict(self)
+            attach_enctype_error_multidict(self)  # type: ignore[arg-type]
 
     def on_json_loading_failed(self, e: ValueError | None) -> t.Any:
         """Raise 400/415 for unusable JSON; the parser's message is shown only in debug mode."""
@@ -133,6 +149,11 @@ class Request(RequestBase):
             if ctx is not None and ctx.app.debug:
                 raise
             raise BadRequest() from ebr
+
+
+class Request(AppRequestMixin, RequestBase):
+    """The request object of an application (``erlen.request``): the WSGI request with
+    :class:`AppRequestMixin`'s routing results and config-driven limits."""
 
 
 class Response(ResponseBase):

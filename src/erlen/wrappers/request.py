@@ -25,7 +25,7 @@ from ..http import parse_cookie
 from ..sansio.request import Request as _SansIORequest
 from ..sansio.utils import get_content_length, get_host, is_websocket_upgrade
 from ..urls import parse_qs_pairs
-from ..utils import cached_property
+from ..utils import cached_property, environ_property
 from ..wsgi import _get_server, _wsgi_bytes, _wsgi_decode, get_input_stream
 
 if t.TYPE_CHECKING:
@@ -34,31 +34,6 @@ if t.TYPE_CHECKING:
 __all__ = ["Request"]
 
 _T = t.TypeVar("_T")
-
-
-class _environ_property(t.Generic[_T]):
-    """Read-only view of one WSGI environ key (``None`` if missing)."""
-
-    def __init__(self, key: str, doc: str | None = None) -> None:
-        self.key = key
-        self.__doc__ = doc
-
-    def __set_name__(self, owner: type, attr: str) -> None:
-        self.__name__ = attr
-
-    @t.overload
-    def __get__(self, obj: None, owner: type | None = None) -> _environ_property[_T]: ...
-
-    @t.overload
-    def __get__(self, obj: object, owner: type | None = None) -> _T: ...
-
-    def __get__(self, obj: t.Any, owner: type | None = None) -> t.Any:
-        if obj is None:
-            return self
-        return obj.environ.get(self.key)
-
-    def __set__(self, obj: object, value: t.Any) -> None:
-        raise AttributeError("read only property")
 
 
 # Shared by the requests that sent no cookie (it cannot be changed).
@@ -297,19 +272,19 @@ class Request(_SansIORequest):
         env = self.environ
         return get_content_length(env.get("CONTENT_LENGTH"), env.get("HTTP_TRANSFER_ENCODING"))
 
-    remote_user = _environ_property[str](
+    remote_user = environ_property[str](
         "REMOTE_USER", doc="The user name the server authenticated, if any."
     )
-    is_multithread = _environ_property[bool](
+    is_multithread = environ_property[bool](
         "wsgi.multithread", doc="Whether the server may run the app in several threads."
     )
-    is_multiprocess = _environ_property[bool](
+    is_multiprocess = environ_property[bool](
         "wsgi.multiprocess", doc="Whether the server may run the app in several processes."
     )
-    is_run_once = _environ_property[bool](
+    is_run_once = environ_property[bool](
         "wsgi.run_once", doc="Whether the app runs only once in this process (like CGI)."
     )
-    input_stream = _environ_property["t.IO[bytes]"](
+    input_stream = environ_property["t.IO[bytes]"](
         "wsgi.input",
         doc="The raw ``wsgi.input``, without length or limit checks. Prefer :attr:`stream`.",
     )

@@ -61,6 +61,7 @@ class _ClosedList(list):
     __slots__ = ("close",)
     close: t.Callable[[], None]
 
+
 def _run_wsgi_app(
     app: WSGIApplication, environ: WSGIEnvironment, buffered: bool = False
 ) -> tuple[t.Iterable[bytes], str, Headers]:
@@ -112,7 +113,6 @@ def _chain(first: list[bytes], rest: t.Iterable[bytes]) -> t.Iterator[bytes]:
     """Yield the buffered chunks, then the rest of the application iterable."""
     yield from first
     yield from rest
-
 
 
 def _url_getter(environ: WSGIEnvironment) -> t.Callable[[], str]:

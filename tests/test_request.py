@@ -147,6 +147,8 @@ def test_init_only_stores_environ() -> None:
         "root_path",
         "query_string",
         "websocket_upgrade",
+        "cookies",
+        "host",
     }
     assert request.shallow is False
 
@@ -177,6 +179,7 @@ def test_init_reads_only_the_routing_values() -> None:
         "PATH_INFO",
         "SCRIPT_NAME",
         "QUERY_STRING",
+        "HTTP_HOST",
     }
     assert (request.method, request.path, request.query_string) == ("GET", "/", b"")
 
@@ -1244,3 +1247,13 @@ def test_sansio_request() -> None:
     assert request.content_length is None
     assert request.access_route == ["10.0.0.1"]
     assert repr(request) == "<Request 'https://example.com/root/x/y?a=1&b=%FF' [POST]>"
+
+
+def test_trusted_hosts_set_after_the_host_was_read() -> None:
+    environ = make_environ(HTTP_HOST="elsewhere.test")
+    assert Request(dict(environ)).host == "elsewhere.test"  # type: ignore[arg-type]
+    request = Request(dict(environ))  # type: ignore[arg-type]
+    assert request.host == "elsewhere.test"
+    request.trusted_hosts = ["example.test"]
+    with pytest.raises(SecurityError):
+        request.host  # noqa: B018

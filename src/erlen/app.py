@@ -226,6 +226,7 @@ class Flask(App, Scaffold):
             config = self.config
             trusted_hosts = config["TRUSTED_HOSTS"]
             if trusted_hosts is not None:
+                # Binding reads request.host, checked against them (SecurityError, 400).
                 request.trusted_hosts = trusted_hosts
             subdomain = None
             server_name = config["SERVER_NAME"]

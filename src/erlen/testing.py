@@ -106,8 +106,14 @@ class FlaskClient(_test.Client):
             raise TypeError("Cookies are disabled. Create a client with 'use_cookies=True'.")
 
         app = self.application
-        ctx = app.test_request_context(*args, **kwargs)
-        self._add_cookies_to_wsgi(ctx.request.environ)
+        builder = EnvironBuilder(app, *args, **kwargs)
+        try:
+            environ = builder.get_environ()
+        finally:
+            builder.close()
+        # The cookies go into the environ before the request reads it.
+        self._add_cookies_to_wsgi(environ)
+        ctx = app.request_context(environ)
 
         with ctx:
             sess = app.session_interface.open_session(app, ctx.request)

@@ -82,9 +82,20 @@ class Request:
     #: :class:`~erlen.user_agent.UserAgent` to add parsing.
     user_agent_class: type[UserAgent] = UserAgent
 
-    #: Host names accepted by :attr:`host`; ``None`` trusts every host. A name
-    #: starting with ``.`` also accepts its subdomains.
-    trusted_hosts: list[str] | None = None
+    _trusted_hosts: list[str] | None = None
+
+    @property
+    def trusted_hosts(self) -> list[str] | None:
+        """Host names accepted by :attr:`host`; ``None`` trusts every host. A name
+        starting with ``.`` also accepts its subdomains. Setting it re-validates
+        :attr:`host` on its next read. (A subclass may also set it as a class
+        attribute.)"""
+        return self._trusted_hosts
+
+    @trusted_hosts.setter
+    def trusted_hosts(self, value: list[str] | None) -> None:
+        self._trusted_hosts = value
+        self.__dict__.pop("host", None)
 
     #: How undecodable bytes in the URL and query string are handled.
     encoding_errors: str = "replace"

@@ -23,7 +23,7 @@ from ..exceptions import BadRequest, UnsupportedMediaType
 from ..formparser import FormDataParser, default_stream_factory
 from ..http import parse_cookie
 from ..sansio.request import Request as _SansIORequest
-from ..sansio.utils import get_content_length, get_host, is_websocket_upgrade
+from ..sansio.utils import _host_cache, get_content_length, get_host, is_websocket_upgrade
 from ..urls import parse_qs_pairs
 from ..utils import cached_property, environ_property
 from ..wsgi import _get_server, _wsgi_bytes, _wsgi_decode, get_input_stream
@@ -38,6 +38,7 @@ _T = t.TypeVar("_T")
 
 # Shared by the requests that sent no cookie (it cannot be changed).
 _NO_COOKIES: ImmutableMultiDict[str, str] = ImmutableMultiDict()
+_TRUSTED_HOSTS = _SansIORequest.__dict__["trusted_hosts"]
 
 
 class _JSONNestingError(ValueError):
@@ -97,10 +98,11 @@ class Request(_SansIORequest):
         self.shallow = shallow
         if populate_request and not shallow:
             environ["werkzeug.request"] = self
-        # PERF: what routing reads from every request is set here with a few C-level
-        # operations in the common case (plain ASCII path, no mount prefix, ASCII query,
-        # no Upgrade header); otherwise, and for everything else, a cached_property
-        # computes the value from the environ on first access.
+        # PERF: what routing and the session check read from every request is set here
+        # with a few C-level operations in the common case (plain ASCII path, no mount
+        # prefix, ASCII query, no Upgrade header, no cookie, a Host header seen before);
+        # otherwise, and for everything else, a cached_property computes the value from
+        # the environ on first access.
         self.method = environ.get("REQUEST_METHOD", "GET").upper()
         self.scheme = environ.get("wsgi.url_scheme", "http")
         path = environ.get("PATH_INFO")
@@ -115,6 +117,15 @@ class Request(_SansIORequest):
             self.query_string = query.encode()
         if "HTTP_UPGRADE" not in environ:
             self.websocket_upgrade = False
+        if "HTTP_COOKIE" not in environ and self.dict_storage_class is ImmutableMultiDict:
+            self.cookies = _NO_COOKIES
+        host = environ.get("HTTP_HOST")
+        if host is not None and type(self).trusted_hosts is _TRUSTED_HOSTS:
+            # A Host header get_host validated before (the app layer re-checks the host
+            # when it sets trusted hosts on the request).
+            valid = _host_cache.get((self.scheme, host))
+            if valid is not None:
+                self.host = valid
 
     @classmethod
     def from_values(cls, *args: t.Any, **kwargs: t.Any) -> Request:

@@ -103,29 +103,30 @@ class Request(_SansIORequest):
         # prefix, ASCII query, no Upgrade header, no cookie, a Host header seen before);
         # otherwise, and for everything else, a cached_property computes the value from
         # the environ on first access.
-        self.method = environ.get("REQUEST_METHOD", "GET").upper()
-        self.scheme = environ.get("wsgi.url_scheme", "http")
+        d = self.__dict__
+        d["method"] = environ.get("REQUEST_METHOD", "GET").upper()
+        d["scheme"] = scheme = environ.get("wsgi.url_scheme", "http")
         path = environ.get("PATH_INFO")
         if path and path[0] == "/" and path[1:2] != "/" and path.isascii():
-            self.path = path
+            d["path"] = path
         if not environ.get("SCRIPT_NAME"):
-            self.root_path = ""
+            d["root_path"] = ""
         query = environ.get("QUERY_STRING")
         if not query:
-            self.query_string = b""
+            d["query_string"] = b""
         elif query.isascii():
-            self.query_string = query.encode()
+            d["query_string"] = query.encode()
         if "HTTP_UPGRADE" not in environ:
-            self.websocket_upgrade = False
+            d["websocket_upgrade"] = False
         if "HTTP_COOKIE" not in environ and self.dict_storage_class is ImmutableMultiDict:
-            self.cookies = _NO_COOKIES
+            d["cookies"] = _NO_COOKIES
         host = environ.get("HTTP_HOST")
         if host is not None and type(self).trusted_hosts is _TRUSTED_HOSTS:
             # A Host header get_host validated before (the app layer re-checks the host
             # when it sets trusted hosts on the request).
-            valid = _host_cache.get((self.scheme, host))
+            valid = _host_cache.get((scheme, host))
             if valid is not None:
-                self.host = valid
+                d["host"] = valid
 
     @classmethod
     def from_values(cls, *args: t.Any, **kwargs: t.Any) -> Request:

@@ -208,8 +208,8 @@ class Request(_SansIORequest):
         if not qs:
             return self.parameter_storage_class()
         # PERF: parse the WSGI string directly (no bytes round trip through
-        # query_string) and split by hand when there is nothing to unquote:
-        # 0.27 us vs 1.4 us for parse_qsl on "x=1&y=hello" (CPython 3.11).
+        # query_string) and split by hand when there is nothing to unquote, which is
+        # several times cheaper than parse_qsl.
         if qs.isascii() and "%" not in qs and "+" not in qs:
             items = []
             for pair in qs.split("&"):

@@ -18,7 +18,6 @@ from .converters import DEFAULT_CONVERTERS, PATH_SAFE
 from .exceptions import (
     BuildError,
     NoMatch,
-    RedirectRequired,
     RequestPath,
     RequestRedirect,
     WebsocketMismatch,
@@ -282,75 +281,6 @@ class Map:
         if isinstance(failure, str):
             raise RequestPath(failure)
         raise failure
-
-    def _match(
-        self,
-        path: str,
-        method: str = "GET",
-        domain_part: str | None = None,
-        websocket: bool = False,
-    ) -> tuple[Rule, dict[str, t.Any]]:
-        """Fast match for the application layer, without a :class:`MapAdapter`.
-
-        :param path: the request's ``PATH_INFO`` (normalised like
-            :meth:`MapAdapter.match`).
-        :param method: the request method.
-        :param domain_part: the subdomain (``default_subdomain`` if ``None``),
-            or with ``host_matching`` the host.
-        :param websocket: match WebSocket rules instead of HTTP ones.
-        :return: ``(rule, view_args)``.
-        :raise NotFound, MethodNotAllowed, WebsocketMismatch: no match.
-        :raise RedirectRequired: the request must be redirected; bind an
-            adapter and call :meth:`MapAdapter.match` to get the
-            :exc:`RequestRedirect` with the absolute URL.
-        """
-        if self._remap:
-            self.update()
-        if domain_part is None:
-            domain_part = "" if self.host_matching else self.default_subdomain
-        method = method.upper()
-        # PERF: the same steps as MapAdapter.match, inlined in both because a
-        # shared helper costs a call, a large part of a static match.
-        # A static rule is found with the raw path (the keys are normalised
-        # paths), so it needs no normalisation.
-        by_path = self._static[websocket].get(domain_part)
-        if by_path is not None:
-            entry = by_path.get(path)
-            if entry is not None:
-                rule = entry[0].get(method, entry[1])
-                if rule is not None:
-                    defaults = rule.defaults
-                    values = {**defaults} if defaults else {}
-                    if rule._needs_post:
-                        self._check_redirects(rule, values, method)
-                    return rule, values
-        try:
-            if path[:1] != "/" or path[1:2] == "/":
-                path = f"/{path.lstrip('/')}" if path else ""
-                rule, values = self._match_normalised(domain_part, path, method, websocket)
-            else:
-                missed: list[list[Rule]] = []
-                rv = self._functions[websocket](domain_part, path, method, missed)
-                if rv.__class__ is not tuple:
-                    failure = self._match_failed(rv, domain_part, path, method, websocket, missed)
-                    if isinstance(failure, str):
-                        raise RedirectRequired()
-                    raise failure
-                rule, values = rv
-        except RequestPath:
-            raise RedirectRequired() from None
-        if rule._needs_post:
-            self._check_redirects(rule, values, method)
-        return rule, values
-
-    def _check_redirects(self, rule: Rule, values: dict[str, t.Any], method: str) -> None:
-        """Raise :exc:`RedirectRequired` if matching ``rule`` redirects."""
-        if rule.redirect_to is not None:
-            raise RedirectRequired()
-        if self.redirect_defaults and (
-            rule.alias or any(r.suitable_for(values, method) for r in rule._redirect_defaults)
-        ):
-            raise RedirectRequired()
 
     # -- binding ----------------------------------------------------------
 

@@ -17,6 +17,7 @@ from .. import typing as ft
 from .scaffold import Scaffold, _endpoint_from_view_func, setupmethod
 
 if t.TYPE_CHECKING:  # pragma: no cover
+    from ..app import Flask
     from .app import App
 
 __all__ = ["Blueprint", "BlueprintSetupState"]
@@ -51,8 +52,9 @@ class BlueprintSetupState:
         options: t.Any,
         first_registration: bool,
     ) -> None:
-        #: The app the blueprint is being registered on.
-        self.app = app
+        #: The app the blueprint is being registered on (typed as the app layer's
+        #: :class:`erlen.Flask`, which every registering app is in practice).
+        self.app = t.cast("Flask", app)
         #: The blueprint being registered.
         self.blueprint = blueprint
         #: The options passed to ``register_blueprint``.

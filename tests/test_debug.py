@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import html
 import io
+import sys
 import typing as t
 
 import pytest
 
+import erlen.debug
 from erlen import Flask, request
-from erlen.debug import DebuggedApplication, render_debug_page
+from erlen.debug import (
+    DebuggedApplication,
+    DebugTraceback,
+    get_machine_id,
+    render_debug_page,
+    request_info_from_environ,
+)
 from erlen.test import EnvironBuilder
+from erlen.utils import find_modules
 
 MESSAGE = "bad input <script>alert('pwned')</script> & more"
-ESCAPED_MESSAGE = "bad input &lt;script&gt;alert(&#x27;pwned&#x27;)&lt;/script&gt; &amp; more"
+ESCAPED_MESSAGE = "bad input &lt;script&gt;alert('pwned')&lt;/script&gt; &amp; more"
 
 
 def make_app(debug: bool) -> Flask:
@@ -264,3 +274,96 @@ def test_errors_stream_defaults_to_stderr(capsys: pytest.CaptureFixture[str]) ->
     captured = capsys.readouterr()
     assert "ZeroDivisionError: stream broke" in captured.err
     assert captured.out == ""
+
+
+def test_the_log_and_the_page_share_one_traceback_rendering() -> None:
+    app = make_app(debug=True)
+    app.wsgi_app = DebuggedApplication(app.wsgi_app)  # type: ignore[method-assign]
+    errors = io.StringIO()
+    page = post_form(app, errors).get_data(as_text=True)
+    logged = errors.getvalue().split(":\n", 1)[1]
+    plain = page.split('<details class="plain"><summary>Plain-text traceback</summary><pre>')[1]
+    assert html.unescape(plain.split("</pre>")[0]) == logged
+    assert "The debugger caught an exception in your WSGI application." in page
+
+
+def test_chained_exceptions_through_the_middleware() -> None:
+    app = Flask(__name__)
+    app.debug = True
+
+    @app.route("/")
+    def index() -> str:
+        try:
+            {}["missing"]
+        except KeyError:
+            if request.args.get("quiet"):
+                raise RuntimeError("outer") from None
+            raise RuntimeError("outer")  # noqa: B904
+        return ""
+
+    app.wsgi_app = DebuggedApplication(app.wsgi_app)  # type: ignore[method-assign]
+    client = app.test_client()
+    page = client.get("/", errors_stream=io.StringIO()).get_data(as_text=True)
+    divider = page.index('<div class="exc-divider">During handling')
+    assert page.index('{}["missing"]') < divider
+    assert divider < page.index('<div class="exception">RuntimeError: outer')
+    quiet = client.get("/?quiet=1", errors_stream=io.StringIO()).get_data(as_text=True)
+    assert '<div class="exc-divider">' not in quiet
+    assert '<div class="exception">KeyError' not in quiet
+
+
+def test_request_info_from_environ() -> None:
+    environ = EnvironBuilder(
+        "/caf\u00e9", query_string="a=1", headers={"Cookie": "k=v"}, method="PATCH"
+    ).get_environ()
+    environ["REMOTE_ADDR"] = "10.0.0.1"
+    info = request_info_from_environ(environ)
+    assert info.method == "PATCH"
+    assert info.url == "http://localhost/caf%C3%A9?a=1"
+    assert ("Cookie", "k=v") in info.headers  # hidden when rendered, not here
+    assert info.client == "10.0.0.1" and info.interface == "WSGI"
+    assert info.form_fields is None
+
+
+def test_debug_is_a_package_with_werkzeugs_modules() -> None:
+    assert list(find_modules("erlen.debug")) == [
+        "erlen.debug.console",
+        "erlen.debug.repr",
+        "erlen.debug.tbtools",
+    ]
+    from erlen.debug.tbtools import DebugTraceback as FromTbtools
+
+    assert FromTbtools is DebugTraceback
+    # The submodule named repr does not break the package's own use of the builtin.
+    import erlen.debug.repr  # noqa: F401
+
+    page = render_debug_page(ValueError("x"), EnvironBuilder("/").get_environ())
+    assert "ValueError" in page
+
+
+def test_get_machine_id() -> None:
+    value = get_machine_id()
+    if sys.platform.startswith("linux"):
+        assert isinstance(value, bytes) and value
+    assert get_machine_id() is value
+
+
+def test_machine_id_sources_on_linux(tmp_path: t.Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    machine_id = tmp_path / "machine-id"
+    boot_id = tmp_path / "boot_id"
+    cgroup = tmp_path / "cgroup"
+    boot_id.write_text("boot-1234\n")
+    cgroup.write_text("0::/system.slice/docker-abc.scope\n")
+    monkeypatch.setattr(erlen.debug, "_MACHINE_ID_FILES", (str(machine_id), str(boot_id)))
+    monkeypatch.setattr(erlen.debug, "_CGROUP_FILE", str(cgroup))
+    # No machine-id: the boot id, plus the container's cgroup name.
+    assert erlen.debug._linux_machine_id() == b"boot-1234docker-abc.scope"
+    machine_id.write_text("\n")  # empty: still the boot id
+    assert erlen.debug._linux_machine_id() == b"boot-1234docker-abc.scope"
+    machine_id.write_text("m-5678\n")
+    cgroup.write_text("0::/\n")
+    assert erlen.debug._linux_machine_id() == b"m-5678"
+    machine_id.unlink()
+    boot_id.unlink()
+    cgroup.unlink()
+    assert erlen.debug._linux_machine_id() == b""

@@ -570,6 +570,10 @@ def test_find_modules(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None
         ]
         with pytest.raises(ValueError, match="is not a package"):
             list(find_modules("erlen_fm_pkg.a"))
+        # A package reached under another name (as compat mode's aliases do) lists its
+        # modules under the name it was asked by.
+        monkeypatch.setitem(sys.modules, "erlen_fm_alias", sys.modules["erlen_fm_pkg"])
+        assert list(find_modules("erlen_fm_alias")) == ["erlen_fm_alias.a"]
     finally:
         for mod in [m for m in sys.modules if m.startswith("erlen_fm_pkg")]:
             del sys.modules[mod]

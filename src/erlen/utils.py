@@ -378,6 +378,9 @@ def find_modules(
 ) -> Iterator[str]:
     """Yield the dotted names of the modules inside a package.
 
+    The names start with ``import_path`` as given, so a package imported under an alias
+    (``werkzeug.debug`` in compat mode) lists names under that alias.
+
     :param import_path: dotted name of the package.
     :param include_packages: also yield sub-package names.
     :param recursive: descend into sub-packages (imports them).
@@ -387,7 +390,7 @@ def find_modules(
     path = getattr(module, "__path__", None)
     if path is None:
         raise ValueError(f"{import_path!r} is not a package")
-    basename = f"{module.__name__}."
+    basename = f"{import_path}."
     for _finder, modname, ispkg in pkgutil.iter_modules(path):
         modname = basename + modname
         if ispkg:

@@ -129,11 +129,6 @@ RENAMED: Mapping[str, str] = MappingProxyType(
 #: Why erlen has no module for these names (shown when they are imported in compat mode).
 ABSENT: Mapping[str, str] = MappingProxyType(
     {
-        "werkzeug.debug.console": "erlen's debug page runs no code in the browser, so there is "
-        "no interactive console (docs/debugging.md)",
-        "werkzeug.debug.repr": "erlen's debug page renders no object dumps (docs/debugging.md)",
-        "werkzeug.debug.tbtools": "erlen's debug page has its own traceback rendering, not "
-        "Werkzeug's traceback objects (docs/debugging.md)",
         "werkzeug.sansio.multipart": "erlen parses multipart bodies with python-multipart; "
         "Werkzeug's incremental MultipartDecoder/MultipartEncoder are not provided",
         "werkzeug.testapp": "Werkzeug's demo application is not part of erlen",

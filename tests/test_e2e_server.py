@@ -351,8 +351,8 @@ def test_debugger_page_over_http(tmp_path: Path) -> None:
         assert response.status == 500, server.output()
         assert response.headers["Content-Type"] == "text/html; charset=utf-8"
         assert "ZeroDivisionError" in page
-        assert "broken &lt;b&gt;[&#x27;card&#x27;, &#x27;name&#x27;]&lt;/b&gt;" in page
-        assert "raise ZeroDivisionError(f&quot;broken &lt;b&gt;{fields}&lt;/b&gt;&quot;)" in page
+        assert "broken &lt;b&gt;['card', 'name']&lt;/b&gt;" in page
+        assert 'raise ZeroDivisionError(f"broken &lt;b&gt;{fields}&lt;/b&gt;")' in page
         assert "<code>card</code>" in page and "4111-secret-value" not in page
 
         # Failing after the body started: the connection is cut, the client sees it.

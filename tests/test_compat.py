@@ -217,7 +217,7 @@ def test_modules_erlen_lacks_fail_with_a_pointer_to_the_docs(tmp_path):
     out = python_ok(
         """
         import erlen.compat
-        for name in ("werkzeug.testapp", "werkzeug.sansio.response", "flask.routing"):
+        for name in ("werkzeug.testapp", "flask.routing"):
             try:
                 __import__(name)
             except ModuleNotFoundError as e:
@@ -225,10 +225,9 @@ def test_modules_erlen_lacks_fail_with_a_pointer_to_the_docs(tmp_path):
         """,
         tmp_path,
     )
-    testapp, response, routing = out.splitlines()
+    testapp, routing = out.splitlines()
     assert testapp.startswith("werkzeug.testapp | No module named 'werkzeug.testapp' in erlen's")
     assert "demo application" in testapp and testapp.endswith("See docs/compat.md.")
-    assert response.startswith("werkzeug.sansio.response |") and "docs/compat.md" in response
     # not a Flask module at all: the usual error, as with Flask
     assert routing == "flask.routing | No module named 'flask.routing'"
 

@@ -129,8 +129,6 @@ RENAMED: Mapping[str, str] = MappingProxyType(
 #: Why erlen has no module for these names (shown when they are imported in compat mode).
 ABSENT: Mapping[str, str] = MappingProxyType(
     {
-        "werkzeug.sansio.multipart": "erlen parses multipart bodies with python-multipart; "
-        "Werkzeug's incremental MultipartDecoder/MultipartEncoder are not provided",
         "werkzeug.testapp": "Werkzeug's demo application is not part of erlen",
     }
 )

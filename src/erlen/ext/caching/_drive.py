@@ -2,18 +2,18 @@
 
 ``@cached`` and ``@memoize`` are written once, as generators that yield each call of user
 code (the decorated function, ``unless``, ``forced_update``, ...) as ``(func, args,
-kwargs)`` and receive its result (or have its exception thrown in). :func:`drive_sync`
-runs such a generator in a sync wrapper, calling async callbacks through the app's
-``ensure_sync``; :func:`drive_async` runs it in an ``async def`` wrapper, awaiting what
+kwargs)`` and receive its result (or have its exception thrown in). :func:`wrap` runs such
+a generator with the drivers of :mod:`erlen.ext._steps`: in a sync wrapper, calling async
+callbacks through the app's ``ensure_sync``; in an ``async def`` wrapper, awaiting what
 returns an awaitable. The cache backend calls inside the generator are plain sync calls.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
 import typing as t
 from collections.abc import Callable, Generator
+
+from .. import _steps
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from erlen import Flask
@@ -24,38 +24,9 @@ Call = tuple[Callable[..., t.Any], tuple[t.Any, ...], dict[str, t.Any]]
 Steps = Generator[Call, t.Any, t.Any]
 
 
-def drive_sync(app: Flask, steps: Steps) -> t.Any:
-    """Run ``steps`` to its end, calling each yielded callable in this thread."""
-    try:
-        call = next(steps)
-        while True:
-            func, args, kwargs = call
-            try:
-                result = app.ensure_sync(func)(*args, **kwargs)
-            except Exception as exc:
-                call = steps.throw(exc)
-            else:
-                call = steps.send(result)
-    except StopIteration as stop:
-        return stop.value
-
-
-async def drive_async(steps: Steps) -> t.Any:
-    """Run ``steps`` to its end on the running event loop, awaiting awaitable results."""
-    try:
-        call = next(steps)
-        while True:
-            func, args, kwargs = call
-            try:
-                result = func(*args, **kwargs)
-                if inspect.isawaitable(result):
-                    result = await result
-            except Exception as exc:
-                call = steps.throw(exc)
-            else:
-                call = steps.send(result)
-    except StopIteration as stop:
-        return stop.value
+def _call(call: Call) -> t.Any:
+    func, args, kwargs = call
+    return func(*args, **kwargs)
 
 
 def wrap(
@@ -67,10 +38,15 @@ def wrap(
     for a coroutine function, else a plain one."""
 
     async def async_wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-        return await drive_async(steps(current_app(), args, kwargs))
+        return await _steps.run_async(steps(current_app(), args, kwargs), _call)
 
     def sync_wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
         app = current_app()
-        return drive_sync(app, steps(app, args, kwargs))
 
-    return functools.wraps(f)(async_wrapper if inspect.iscoroutinefunction(f) else sync_wrapper)
+        def call_sync(call: Call) -> t.Any:
+            func, call_args, call_kwargs = call
+            return app.ensure_sync(func)(*call_args, **call_kwargs)
+
+        return _steps.run_sync(steps(app, args, kwargs), call_sync)
+
+    return _steps.wrap(f, sync_wrapper, async_wrapper)

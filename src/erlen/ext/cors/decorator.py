@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import inspect
 import typing as t
-from functools import update_wrapper
 
 from erlen.globals import current_app, request
 from erlen.helpers import make_response
 
+from .. import _steps
 from .core import (
     FLASK_CORS_EVALUATED,
     CorsOptions,
@@ -63,15 +62,11 @@ def cross_origin(*args: t.Any, **kwargs: Unpack[CrossOriginOptionsInput]) -> t.C
             setattr(resp, FLASK_CORS_EVALUATED, True)
             return resp
 
-        if inspect.iscoroutinefunction(f):
-
-            async def async_wrapped(*args: t.Any, **kwargs: t.Any) -> Response:
-                options = resolved()
-                if options.automatic_options and request.method == "OPTIONS":
-                    return finish(options, current_app.make_default_options_response())
-                return finish(options, make_response(await f(*args, **kwargs)))
-
-            return t.cast(F, update_wrapper(async_wrapped, f))
+        async def async_wrapped(*args: t.Any, **kwargs: t.Any) -> Response:
+            options = resolved()
+            if options.automatic_options and request.method == "OPTIONS":
+                return finish(options, current_app.make_default_options_response())
+            return finish(options, make_response(await f(*args, **kwargs)))
 
         def wrapped(*args: t.Any, **kwargs: t.Any) -> Response:
             options = resolved()
@@ -79,6 +74,6 @@ def cross_origin(*args: t.Any, **kwargs: Unpack[CrossOriginOptionsInput]) -> t.C
                 return finish(options, current_app.make_default_options_response())
             return finish(options, make_response(current_app.ensure_sync(f)(*args, **kwargs)))
 
-        return t.cast(F, update_wrapper(wrapped, f))
+        return _steps.wrap(f, wrapped, async_wrapped)
 
     return decorator

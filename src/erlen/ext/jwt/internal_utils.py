@@ -4,7 +4,8 @@ async code.
 
 The checks that call user callbacks (decode key, blocklist, claims verification, user
 lookup; the additional claims, headers, identity and encode key of new tokens) are written
-once, as generators that yield ``(callback, args)`` and are sent back its result.
+once, as generators that yield ``(callback, args)`` and are sent back its result (see
+:mod:`erlen.ext._steps`).
 :func:`run_sync` drives such a generator from synchronous code, running an ``async def``
 callback through ``app.ensure_sync``; :func:`run_async` drives it from a coroutine and
 awaits the callbacks that return awaitables, so an ``async def`` view never blocks on them.
@@ -12,7 +13,6 @@ awaits the callbacks that return awaitables, so an ``async def`` view never bloc
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 import typing as t
@@ -21,6 +21,7 @@ from collections.abc import Callable, Generator
 from erlen.globals import current_app
 from erlen.json.provider import DefaultJSONProvider
 
+from .. import _steps
 from .exceptions import RevokedTokenError, UserClaimsVerificationError, WrongTokenError
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -45,7 +46,7 @@ __all__ = [
 T = t.TypeVar("T")
 #: Logic that calls user callbacks: yields ``(callback, args)``, is sent each result and
 #: returns its own result.
-Steps = Generator[tuple[Callable[..., t.Any], tuple[t.Any, ...]], t.Any, T]
+Steps = Generator[_steps.Call, t.Any, T]
 
 
 def get_jwt_manager() -> JWTManager:
@@ -133,6 +134,14 @@ async def _await(awaitable: t.Awaitable[T]) -> T:
     return await awaitable
 
 
+def _call_sync(call: _steps.Call) -> t.Any:
+    func, args = call
+    result = func(*args)
+    if inspect.iscoroutine(result):
+        result = _finish(func, result)
+    return result
+
+
 def run_sync(steps: Steps[T]) -> T:
     """Run ``steps`` to its end from synchronous code and return its result.
 
@@ -140,24 +149,11 @@ def run_sync(steps: Steps[T]) -> T:
     through ``app.ensure_sync``; on a thread that runs an event loop that would deadlock,
     so a RuntimeError names the async form to await instead.
     """
-    try:
-        call = next(steps)
-        while True:
-            func, args = call
-            result = func(*args)
-            if inspect.iscoroutine(result):
-                result = _finish(func, result)
-            call = steps.send(result)
-    except StopIteration as stop:
-        return t.cast(T, stop.value)
-    finally:
-        steps.close()
+    return _steps.run_sync(steps, _call_sync)
 
 
 def _finish(func: Callable[..., t.Any], coroutine: t.Coroutine[t.Any, t.Any, T]) -> T:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
+    if not _steps.loop_running():
         return t.cast(T, current_app.ensure_sync(_await)(coroutine))
     coroutine.close()
     name = getattr(func, "__qualname__", repr(func))
@@ -175,15 +171,4 @@ async def run_async(steps: Steps[T]) -> T:
     A synchronous callback runs inline on the loop, as it would under Flask; make it
     ``async def`` to keep slow I/O off the loop.
     """
-    try:
-        call = next(steps)
-        while True:
-            func, args = call
-            result = func(*args)
-            if inspect.isawaitable(result):
-                result = await result
-            call = steps.send(result)
-    except StopIteration as stop:
-        return t.cast(T, stop.value)
-    finally:
-        steps.close()
+    return await _steps.run_async(steps, _steps.call)

@@ -10,15 +10,14 @@ addition for async code.
 
 from __future__ import annotations
 
-import inspect
 import re
 import typing as t
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
-from functools import wraps
 
 from erlen.globals import current_app, g, request
 
+from .. import _steps
 from .config import config
 from .exceptions import (
     CSRFError,
@@ -110,20 +109,14 @@ def jwt_required(
     """
 
     def wrapper(fn: F) -> F:
-        if inspect.iscoroutinefunction(fn):
-
-            @wraps(fn)
-            async def async_view(*args: t.Any, **kwargs: t.Any) -> t.Any:
-                await run_async(
-                    _verify_steps(
-                        optional, fresh, refresh, locations, verify_type, skip_revocation_check
-                    )
+        async def async_view(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            await run_async(
+                _verify_steps(
+                    optional, fresh, refresh, locations, verify_type, skip_revocation_check
                 )
-                return await fn(*args, **kwargs)
+            )
+            return await fn(*args, **kwargs)
 
-            return t.cast(F, async_view)
-
-        @wraps(fn)
         def view(*args: t.Any, **kwargs: t.Any) -> t.Any:
             run_sync(
                 _verify_steps(
@@ -132,7 +125,7 @@ def jwt_required(
             )
             return current_app.ensure_sync(fn)(*args, **kwargs)
 
-        return t.cast(F, view)
+        return _steps.wrap(fn, view, async_view)
 
     return wrapper
 
@@ -149,10 +142,10 @@ def _verify_steps(
     if req.method in config.exempt_methods:
         return None
     manager = get_jwt_manager()
+    # Only finding no token makes an optional check pass: the callbacks run after this
+    # block, so an error of theirs is never taken for a missing token.
     try:
-        jwt_header, jwt_data, location = yield from _decode_jwt_from_request(
-            manager, req, locations, fresh, refresh, verify_type, skip_revocation_check
-        )
+        location, encoded_token, csrf_value = _find_token(req, locations, refresh)
     except NoAuthorizationError:
         if not optional:
             raise
@@ -161,6 +154,9 @@ def _verify_steps(
         g._jwt_extended_jwt_user = {"loaded_user": None}
         g._jwt_extended_jwt_location = None
         return None
+    jwt_header, jwt_data = yield from _check_token_steps(
+        manager, encoded_token, csrf_value, fresh, refresh, verify_type, skip_revocation_check
+    )
     user = yield from _load_user(manager, jwt_header, jwt_data)
     # Stored only now, when the token is valid and every callback accepted it.
     g._jwt_extended_jwt_user = user
@@ -282,15 +278,11 @@ _READERS: dict[str, Callable[[Request, bool], tuple[str, str | None]]] = {
 }
 
 
-def _decode_jwt_from_request(
-    manager: JWTManager,
-    req: Request,
-    locations: LocationType,
-    fresh: bool,
-    refresh: bool,
-    verify_type: bool,
-    skip_revocation_check: bool,
-) -> Steps[tuple[dict[str, t.Any], dict[str, t.Any], str]]:
+def _find_token(
+    req: Request, locations: LocationType, refresh: bool
+) -> tuple[str, str, str | None]:
+    """``(location, encoded token, expected CSRF value or None)`` of the first location
+    that has a token, or :class:`NoAuthorizationError` naming what each one lacked."""
     if isinstance(locations, str):
         locations = [locations]
     # A set works too (its order is its own).
@@ -310,16 +302,24 @@ def _decode_jwt_from_request(
         except NoAuthorizationError as e:
             errors.append(str(e))
             continue
-        jwt_header, decoded = yield from manager._decode_steps(encoded_token, csrf_value)
-        location = name
-        break
-    else:
-        if len(names) > 1:
-            raise NoAuthorizationError(
-                f"Missing JWT in {', '.join(names[:-1])} or {names[-1]} ({'; '.join(errors)})"
-            )
-        raise NoAuthorizationError(errors[0])
+        return name, encoded_token, csrf_value
+    if len(names) > 1:
+        raise NoAuthorizationError(
+            f"Missing JWT in {', '.join(names[:-1])} or {names[-1]} ({'; '.join(errors)})"
+        )
+    raise NoAuthorizationError(errors[0])
 
+
+def _check_token_steps(
+    manager: JWTManager,
+    encoded_token: str,
+    csrf_value: str | None,
+    fresh: bool,
+    refresh: bool,
+    verify_type: bool,
+    skip_revocation_check: bool,
+) -> Steps[tuple[dict[str, t.Any], dict[str, t.Any]]]:
+    jwt_header, decoded = yield from manager._decode_steps(encoded_token, csrf_value)
     if verify_type:
         verify_token_type(decoded, refresh)
     if fresh:
@@ -327,4 +327,4 @@ def _decode_jwt_from_request(
     if not skip_revocation_check:
         yield from _blocklist_steps(manager, jwt_header, decoded)
     yield from _claims_verification_steps(manager, jwt_header, decoded)
-    return jwt_header, decoded, location
+    return jwt_header, decoded

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import inspect
 import sys
 import typing as t
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from types import TracebackType
 
 from limits import RateLimitItem, parse_many
@@ -16,6 +15,7 @@ from limits import RateLimitItem, parse_many
 from erlen.blueprints import Blueprint
 from erlen.globals import current_app, request
 
+from .. import _steps
 from .util import get_qualified_name
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -281,26 +281,21 @@ class RouteLimit(Limit):
         limiter.limit_manager.add_decorated_limit(name, self)
         # A wrapper of the same limiter inside this one checks for both.
         checked_inside = getattr(obj, _WRAPPED_BY, None) is limiter
-        wrapper: Callable[..., t.Any]
-        if inspect.iscoroutinefunction(obj):
 
-            async def async_wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-                if not checked_inside:
-                    await limiter._acheck_callable(name)
-                return await obj(*args, **kwargs)
+        async def async_wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            if not checked_inside:
+                await limiter._acheck_callable(name)
+            # Chosen by _steps.wrap only when obj is a coroutine function.
+            return await t.cast("Awaitable[t.Any]", obj(*args, **kwargs))
 
-            wrapper = async_wrapper
-        else:
+        def sync_wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            if not checked_inside:
+                limiter._check_callable(name)
+            return current_app.ensure_sync(obj)(*args, **kwargs)
 
-            def sync_wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-                if not checked_inside:
-                    limiter._check_callable(name)
-                return current_app.ensure_sync(obj)(*args, **kwargs)
-
-            wrapper = sync_wrapper
-        functools.update_wrapper(wrapper, obj)
+        wrapper = _steps.wrap(obj, sync_wrapper, async_wrapper)
         setattr(wrapper, _WRAPPED_BY, limiter)
-        return t.cast("Callable[P, R]", wrapper)
+        return wrapper
 
 
 def _block_name(frame: t.Any) -> str:

@@ -1,5 +1,5 @@
-"""The request-time algorithm is written once, as generators of *steps*, and run by a sync
-or an async driver.
+"""The request-time algorithm is written once, as generators of *steps*, and run by the
+sync or the async driver of :mod:`erlen.ext._steps`.
 
 A step is either a call of user code (:class:`Call`: a key function, a limit provider,
 ``exempt_when``, an ``on_breach`` callback, ...) or an operation on the rate limit
@@ -16,9 +16,10 @@ so the event loop never waits on the storage.
 
 from __future__ import annotations
 
-import inspect
 import typing as t
 from collections.abc import Callable, Generator
+
+from .._steps import run_async as drive_async, run_sync as drive_sync
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from erlen import Flask
@@ -53,37 +54,21 @@ Steps = Generator[Step, t.Any, T]
 
 def run_sync(limiter: Limiter, app: Flask, steps: Steps[T]) -> T:
     """Run ``steps`` to the end in this thread."""
-    try:
-        step = next(steps)
-        while True:
-            try:
-                if type(step) is Call:
-                    result = app.ensure_sync(step.func)(*step.args)
-                else:
-                    result = limiter._sync_op(step)  # type: ignore[arg-type]
-            except Exception as exc:
-                step = steps.throw(exc)
-            else:
-                step = steps.send(result)
-    except StopIteration as stop:
-        return t.cast(T, stop.value)
+
+    def perform(step: Step) -> t.Any:
+        if type(step) is Call:
+            return app.ensure_sync(step.func)(*step.args)
+        return limiter._sync_op(step)  # type: ignore[arg-type]
+
+    return drive_sync(steps, perform)
 
 
 async def run_async(limiter: Limiter, steps: Steps[T]) -> T:
     """Run ``steps`` to the end on the running event loop."""
-    try:
-        step = next(steps)
-        while True:
-            try:
-                if type(step) is Call:
-                    result = step.func(*step.args)
-                    if inspect.isawaitable(result):
-                        result = await result
-                else:
-                    result = await limiter._async_op(step)  # type: ignore[arg-type]
-            except Exception as exc:
-                step = steps.throw(exc)
-            else:
-                step = steps.send(result)
-    except StopIteration as stop:
-        return t.cast(T, stop.value)
+
+    def perform(step: Step) -> t.Any:
+        if type(step) is Call:
+            return step.func(*step.args)
+        return limiter._async_op(step)  # type: ignore[arg-type]
+
+    return await drive_async(steps, perform)

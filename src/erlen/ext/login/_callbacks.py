@@ -2,58 +2,50 @@
 
 The logic that calls user callbacks (``user_loader``, ``request_loader``,
 ``unauthorized_handler``, ``needs_refresh_handler``) is written once, as a generator that
-yields ``(callback, args)`` and is sent back the callback's result. :func:`run_sync` drives it
-from synchronous code (an ``async def`` callback goes through ``app.ensure_sync``);
-:func:`run_async` drives it from a coroutine and awaits ``async def`` callbacks on the running
-loop, so an async view never blocks on them.
+yields ``(callback, args)`` and is sent back the callback's result (see
+:mod:`erlen.ext._steps`). :func:`run_sync` drives it from synchronous code (an ``async
+def`` callback goes through ``app.ensure_sync``); :func:`run_async` drives it from a
+coroutine and awaits ``async def`` callbacks on the running loop, so an async view never
+blocks on them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import typing as t
 
 from erlen.globals import current_app
 
+from .. import _steps
+
 T = t.TypeVar("T")
 #: A callback to call and its positional arguments.
-Call = tuple[t.Callable[..., t.Any], tuple[t.Any, ...]]
+Call = _steps.Call
 #: The logic: yields calls, receives their results, returns its own result.
 Steps = t.Generator[Call, t.Any, T]
 
 __all__ = ["Call", "Steps", "run_async", "run_sync"]
 
 
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
 def run_sync(steps: Steps[T]) -> T:
     """Run ``steps`` to completion from synchronous code and return its result."""
+    # Read before the logic starts: outside an app context nothing runs.
     ensure_sync = current_app.ensure_sync
-    try:
-        call = next(steps)
-        while True:
-            func, args = call
-            if inspect.iscoroutinefunction(func) and _loop_running():
-                name = getattr(func, "__qualname__", repr(func))
-                raise RuntimeError(
-                    f"The callback {name}() is 'async def' and was needed from synchronous"
-                    " code running on the event loop (e.g. 'current_user' read in an async"
-                    " view before the user was loaded). Await it instead: 'await aget_user()'"
-                    " (or decorate the view with @login_required), 'await"
-                    " login_manager.aunauthorized()', 'await login_manager.aneeds_refresh()'."
-                )
-            call = steps.send(ensure_sync(func)(*args))
-    except StopIteration as stop:
-        return t.cast(T, stop.value)
-    finally:
-        steps.close()
+
+    def perform(call: Call) -> t.Any:
+        func, args = call
+        if inspect.iscoroutinefunction(func) and _steps.loop_running():
+            name = getattr(func, "__qualname__", repr(func))
+            raise RuntimeError(
+                f"The callback {name}() is 'async def' and was needed from synchronous"
+                " code running on the event loop (e.g. 'current_user' read in an async"
+                " view before the user was loaded). Await it instead: 'await aget_user()'"
+                " (or decorate the view with @login_required), 'await"
+                " login_manager.aunauthorized()', 'await login_manager.aneeds_refresh()'."
+            )
+        return ensure_sync(func)(*args)
+
+    return _steps.run_sync(steps, perform)
 
 
 async def run_async(steps: Steps[T]) -> T:
@@ -62,15 +54,4 @@ async def run_async(steps: Steps[T]) -> T:
     A synchronous callback runs inline on the loop, as it would under Flask; make it
     ``async def`` to keep slow I/O off the loop.
     """
-    try:
-        call = next(steps)
-        while True:
-            func, args = call
-            result = func(*args)
-            if inspect.isawaitable(result):
-                result = await result
-            call = steps.send(result)
-    except StopIteration as stop:
-        return t.cast(T, stop.value)
-    finally:
-        steps.close()
+    return await _steps.run_async(steps, _steps.call)

@@ -8,9 +8,7 @@
 
 from __future__ import annotations
 
-import inspect
 import typing as t
-from functools import wraps
 from hashlib import sha512
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
@@ -21,6 +19,7 @@ from erlen.globals import current_app, g, request, session
 from erlen.helpers import url_for
 from erlen.local import LocalProxy
 
+from .. import _steps
 from ._callbacks import run_async
 from .config import COOKIE_NAME, EXEMPT_METHODS, USE_SESSION_FOR_NEXT
 from .signals import user_logged_in, user_logged_out, user_login_confirmed
@@ -267,21 +266,15 @@ def _exempt() -> bool:
 
 
 def _protect(func: F, fresh: bool) -> F:
-    if inspect.iscoroutinefunction(func):
+    async def async_view(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        if not _exempt():
+            user = await aget_user()
+            if not user.is_authenticated:
+                return await _manager().aunauthorized()
+            if fresh and not login_fresh():
+                return await _manager().aneeds_refresh()
+        return await func(*args, **kwargs)
 
-        @wraps(func)
-        async def async_view(*args: t.Any, **kwargs: t.Any) -> t.Any:
-            if not _exempt():
-                user = await aget_user()
-                if not user.is_authenticated:
-                    return await _manager().aunauthorized()
-                if fresh and not login_fresh():
-                    return await _manager().aneeds_refresh()
-            return await func(*args, **kwargs)
-
-        return t.cast(F, async_view)
-
-    @wraps(func)
     def view(*args: t.Any, **kwargs: t.Any) -> t.Any:
         if not _exempt():
             if not current_user.is_authenticated:
@@ -290,7 +283,7 @@ def _protect(func: F, fresh: bool) -> F:
                 return _manager().needs_refresh()
         return current_app.ensure_sync(func)(*args, **kwargs)
 
-    return t.cast(F, view)
+    return _steps.wrap(func, view, async_view)
 
 
 def set_login_view(login_view: str, blueprint: Blueprint | None = None) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import inspect
 import typing as t
 
 from erlen import current_app
+
+from .. import _steps
 
 __all__ = ["call_sync", "wrap_result"]
 
@@ -33,15 +34,11 @@ def call_sync(func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any) -> t.
 def wrap_result(f: F, transform: t.Callable[[t.Any], t.Any]) -> F:
     """``f`` with ``transform`` applied to its return value, keeping its name and
     docstring; an ``async def`` ``f`` gives an ``async def``."""
-    wrapper: t.Callable[..., t.Any]
-    if inspect.iscoroutinefunction(f):
 
-        async def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-            return transform(await f(*args, **kwargs))
+    async def async_wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        return transform(await f(*args, **kwargs))
 
-    else:
+    def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        return transform(f(*args, **kwargs))
 
-        def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-            return transform(f(*args, **kwargs))
-
-    return t.cast(F, functools.update_wrapper(wrapper, f))
+    return _steps.wrap(f, wrapper, async_wrapper)

@@ -7,12 +7,12 @@ For real CORS handling (per-origin checks, preflight, credentials rules) use
 
 from __future__ import annotations
 
-import functools
-import inspect
 import typing as t
 from datetime import timedelta
 
 from erlen import current_app, make_response, request
+
+from ... import _steps
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from erlen.wrappers import Response
@@ -80,22 +80,17 @@ def crossdomain(
         return resp
 
     def decorator(f: F) -> F:
-        wrapper: t.Callable[..., t.Any]
-        if inspect.iscoroutinefunction(f):
+        async def async_wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            if automatic_options and request.method == "OPTIONS":
+                return add_headers(current_app.make_default_options_response())
+            return add_headers(make_response(await f(*args, **kwargs)))
 
-            async def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-                if automatic_options and request.method == "OPTIONS":
-                    return add_headers(current_app.make_default_options_response())
-                return add_headers(make_response(await f(*args, **kwargs)))
-
-        else:
-
-            def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-                if automatic_options and request.method == "OPTIONS":
-                    return add_headers(current_app.make_default_options_response())
-                return add_headers(make_response(f(*args, **kwargs)))
+        def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            if automatic_options and request.method == "OPTIONS":
+                return add_headers(current_app.make_default_options_response())
+            return add_headers(make_response(f(*args, **kwargs)))
 
         f.provide_automatic_options = False  # type: ignore[attr-defined]
-        return t.cast(F, functools.update_wrapper(wrapper, f))
+        return _steps.wrap(f, wrapper, async_wrapper)
 
     return decorator

@@ -1,4 +1,5 @@
-"""Shared fixtures (Flask's vocabulary: app, client, app_ctx, req_ctx, leak_detector)."""
+"""Shared fixtures (Flask's vocabulary: app, client, app_ctx, req_ctx, leak_detector), and
+the real Redis and PostgreSQL servers of :mod:`servers`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ import pytest
 
 import erlen
 from erlen.globals import _cv_app, _cv_request
+
+# The real servers' fixtures, defined once for every folder, so each server starts at most
+# once per run.
+pytest_plugins = ["servers.pg_server", "servers.redis_server"]
 
 # The variables erlen reads from os.environ: every test starts without them, whatever the
 # shell running the suite has exported.

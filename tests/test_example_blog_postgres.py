@@ -1,4 +1,4 @@
-"""The blog on a real PostgreSQL server (``tests/ext/pg_server.py``; psycopg 3): the
+"""The blog on a real PostgreSQL server (``tests/servers/pg_server.py``; psycopg 3): the
 migrations, the commands and the main features through the test client.
 
 Locally these tests skip when the PostgreSQL binaries are missing; under CI they fail.
@@ -6,20 +6,13 @@ Locally these tests skip when the PostgreSQL binaries are missing; under CI they
 
 from __future__ import annotations
 
-import sys
 import typing as t
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from _example_blog import Comment, Post, blog, client_for, db, logged_in, make_app
 
 from erlen import Flask
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "ext"))
-from pg_server import fresh_postgresql_url, postgresql_server  # noqa: E402
-
-__all__ = ["fresh_postgresql_url", "postgresql_server"]
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
-"""Fixtures for the batteries' tests: real servers started on demand (redis_server.py,
-pg_server.py), a controllable clock for cachelib's in-process caches, and erlen.ext.caching
-helpers.
+"""Fixtures for the batteries' tests: a controllable clock for cachelib's in-process caches
+and erlen.ext.caching helpers. The real Redis and PostgreSQL servers come from
+``tests/servers`` (registered in ``tests/conftest.py``).
 
 Battery libraries are imported inside the fixtures, so one battery's missing dependency
 never breaks another battery's tests."""
@@ -10,20 +10,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from pg_server import fresh_postgresql_url, postgresql_server, postgresql_url
-from redis_server import redis_cluster_url, redis_sentinel, redis_url
-
-__all__ = [
-    "cache",
-    "cachelib_clock",
-    "counter",
-    "fresh_postgresql_url",
-    "postgresql_server",
-    "postgresql_url",
-    "redis_cluster_url",
-    "redis_sentinel",
-    "redis_url",
-]
 
 
 class Clock:

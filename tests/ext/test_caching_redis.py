@@ -1,5 +1,5 @@
 """erlen.ext.caching on real Redis servers: RedisCache (shared by two apps),
-RedisSentinelCache and RedisClusterCache. The servers come from redis_server.py."""
+RedisSentinelCache and RedisClusterCache. The servers come from tests/servers."""
 
 from __future__ import annotations
 
@@ -14,15 +14,6 @@ from redis.sentinel import Sentinel
 import erlen
 from erlen.ext.caching import Cache
 from erlen.ext.caching.backends import RedisCache, RedisClusterCache, RedisSentinelCache
-
-
-@pytest.fixture
-def raw(redis_url):
-    """A plain client of the test Redis server, emptied before each test."""
-    client = redis.Redis.from_url(redis_url)
-    client.flushall()
-    yield client
-    client.close()
 
 
 @pytest.fixture
@@ -43,12 +34,12 @@ def make_app(request):
             client.close()
 
 
-def test_operations(raw, redis_url, make_app):
+def test_operations(redis_client, redis_url, make_app):
     app, cache = make_app(CACHE_REDIS_URL=redis_url, CACHE_KEY_PREFIX="t:")
     with app.app_context():
         assert type(cache.cache) is RedisCache
         assert cache.set("a", {"x": [1, 2]})
-        assert raw.exists("t:a")
+        assert redis_client.exists("t:a")
         assert cache.get("a") == {"x": [1, 2]}
         assert not cache.add("a", "other")
         assert cache.add("b", 2)
@@ -61,34 +52,34 @@ def test_operations(raw, redis_url, make_app):
         assert cache.delete("a") and not cache.delete("a")
         assert cache.delete_many("b", "never") == ["b", "never"]
         assert cache.unlink("c") == 1
-        assert not raw.exists("t:c")
+        assert not redis_client.exists("t:c")
 
 
-def test_timeouts_become_redis_expiry(raw, redis_url, make_app):
+def test_timeouts_become_redis_expiry(redis_client, redis_url, make_app):
     app, cache = make_app(CACHE_REDIS_URL=redis_url, CACHE_DEFAULT_TIMEOUT=100)
     with app.app_context():
         cache.set("default", 1)
         cache.set("short", 1, timeout=7)
         cache.set("forever", 1, timeout=0)
         cache.add("added", 1, timeout=9)
-    assert 90 < raw.ttl("flask_cache_default") <= 100
-    assert 0 < raw.ttl("flask_cache_short") <= 7
-    assert raw.ttl("flask_cache_forever") == -1
-    assert 0 < raw.ttl("flask_cache_added") <= 9
+    assert 90 < redis_client.ttl("flask_cache_default") <= 100
+    assert 0 < redis_client.ttl("flask_cache_short") <= 7
+    assert redis_client.ttl("flask_cache_forever") == -1
+    assert 0 < redis_client.ttl("flask_cache_added") <= 9
 
 
-def test_clear_deletes_only_its_own_prefix(raw, redis_url, make_app):
+def test_clear_deletes_only_its_own_prefix(redis_client, redis_url, make_app):
     app, cache = make_app(CACHE_REDIS_URL=redis_url, CACHE_KEY_PREFIX="mine:")
-    raw.set("theirs:k", "kept")
+    redis_client.set("theirs:k", "kept")
     with app.app_context():
         cache.set("k", 1)
         cache.set("j", 2)
         assert cache.clear()
         assert cache.get("k") is None
-    assert raw.get("theirs:k") == b"kept"
+    assert redis_client.get("theirs:k") == b"kept"
 
 
-def test_host_port_db_config(raw, redis_url, make_app):
+def test_host_port_db_config(redis_client, redis_url, make_app):
     url = urlsplit(redis_url)
     app, cache = make_app(
         CACHE_REDIS_HOST=url.hostname, CACHE_REDIS_PORT=url.port, CACHE_REDIS_DB=3
@@ -98,13 +89,13 @@ def test_host_port_db_config(raw, redis_url, make_app):
     db3 = redis.Redis(host=url.hostname, port=url.port, db=3)
     try:
         assert db3.exists("flask_cache_k")
-        assert not raw.exists("flask_cache_k")
+        assert not redis_client.exists("flask_cache_k")
     finally:
         db3.close()
 
 
 @pytest.mark.parametrize(("path", "config_db", "used_db"), [("/2", 1, 2), ("", 4, 4)])
-def test_url_database_wins_over_config(raw, redis_url, make_app, path, config_db, used_db):
+def test_url_database_wins_over_config(redis_client, redis_url, make_app, path, config_db, used_db):
     url = urlsplit(redis_url)
     app, cache = make_app(CACHE_REDIS_URL=f"redis://{url.netloc}{path}", CACHE_REDIS_DB=config_db)
     with app.app_context():
@@ -116,7 +107,7 @@ def test_url_database_wins_over_config(raw, redis_url, make_app, path, config_db
         client.close()
 
 
-def test_two_apps_share_views_and_memoized_values(raw, redis_url, make_app):
+def test_two_apps_share_views_and_memoized_values(redis_client, redis_url, make_app):
     """Two app instances (as in two server processes) on one Redis see one cache."""
     counter = itertools.count()
     apps = [make_app(f"app{i}", CACHE_REDIS_URL=redis_url) for i in range(2)]

@@ -1,4 +1,4 @@
-"""erlen.ext.limiter on real Redis servers (plain, cluster, sentinel) from redis_server.py:
+"""erlen.ext.limiter on real Redis servers (plain, cluster, sentinel) from tests/servers:
 the three strategies for sync and async views, counts shared between them and between
 apps, and what happens when Redis is down."""
 
@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 
 import pytest
-import redis
 from limits.aio.storage import RedisStorage as AsyncRedisStorage
+from servers import free_port
 
 import erlen
 from erlen.ext.limiter import Limiter
@@ -20,20 +19,9 @@ STRATEGIES = ["fixed-window", "moving-window", "sliding-window-counter"]
 
 
 @pytest.fixture
-def raw(redis_url):
-    client = redis.Redis.from_url(redis_url)
-    client.flushall()
-    yield client
-    client.close()
-
-
-@pytest.fixture
 def dead_redis_url():
     """A redis:// URL on a loopback port nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"redis://127.0.0.1:{port}/0"
+    return f"redis://127.0.0.1:{free_port()}/0"
 
 
 async def close_async_clients(storage):
@@ -98,7 +86,7 @@ def statuses(client, path, n):
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
-def test_sync_and_async_views(raw, redis_url, strategy):
+def test_sync_and_async_views(redis_client, redis_url, strategy):
     app, limiter = make_app(redis_url, strategy=strategy)
     client = app.test_client()
     assert statuses(client, "/sync", 3) == [200, 200, 429]
@@ -109,13 +97,13 @@ def test_sync_and_async_views(raw, redis_url, strategy):
     assert [client.get(p).status_code for p in paths] == [200, 200, 200, 429]
     # (the sliding window counter keeps its current window in a hash-tagged key)
     key = "LIMITER/127.0.0.1/both/3/1/hour"
-    assert {k.decode() for k in raw.keys("LIMITS:*both*")} in (
+    assert {k.decode() for k in redis_client.keys("LIMITS:*both*")} in (
         {f"LIMITS:{key}"},
         {f"LIMITS:{{{key}}}"},
     )
 
 
-def test_async_views_use_the_async_redis_client(raw, redis_url, monkeypatch):
+def test_async_views_use_the_async_redis_client(redis_client, redis_url, monkeypatch):
     app, limiter = make_app(redis_url)
 
     def sync_client_used(*args, **kwargs):
@@ -129,7 +117,7 @@ def test_async_views_use_the_async_redis_client(raw, redis_url, monkeypatch):
     assert isinstance(storages[0][0], AsyncRedisStorage)
 
 
-def test_two_apps_share_limits_through_redis(raw, redis_url):
+def test_two_apps_share_limits_through_redis(redis_client, redis_url):
     first, _ = make_app(redis_url, name="first")
     second, _ = make_app(redis_url, name="second")
     assert statuses(first.test_client(), "/sync", 1) == [200]
@@ -138,14 +126,14 @@ def test_two_apps_share_limits_through_redis(raw, redis_url):
     assert statuses(second.test_client(), "/async", 1) == [429]
 
 
-def test_key_prefix_separates_apps(raw, redis_url):
+def test_key_prefix_separates_apps(redis_client, redis_url):
     first, _ = make_app(redis_url, name="first", key_prefix="one")
     second, _ = make_app(redis_url, name="second", key_prefix="two")
     assert statuses(first.test_client(), "/sync", 3) == [200, 200, 429]
     assert statuses(second.test_client(), "/sync", 3) == [200, 200, 429]
 
 
-def test_headers_from_redis(raw, redis_url):
+def test_headers_from_redis(redis_client, redis_url):
     app, _ = make_app(redis_url, headers_enabled=True)
     client = app.test_client()
     response = client.get("/async")
@@ -154,7 +142,7 @@ def test_headers_from_redis(raw, redis_url):
     assert 3590 < int(response.headers["Retry-After"]) <= 3601
 
 
-def test_reset_clears_redis(raw, redis_url):
+def test_reset_clears_redis(redis_client, redis_url):
     app, limiter = make_app(redis_url)
     client = app.test_client()
     assert statuses(client, "/sync", 3) == [200, 200, 429]

@@ -12,14 +12,12 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-import redis
 
 import erlen
 from erlen import session
@@ -81,16 +79,13 @@ def create_app() -> erlen.Flask:
     return app
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Server:
     """One gunicorn process (one sync worker) serving create_app() on a loopback port."""
 
     def __init__(self, redis_url: str, log: Path) -> None:
+        # Imported here: gunicorn imports this module without tests/ on its path.
+        from servers import free_port
+
         self.port = free_port()
         self.log = log
         self._log_file = log.open("wb")
@@ -163,10 +158,7 @@ class Server:
 
 
 @pytest.fixture
-def servers(redis_url, tmp_path):
-    client = redis.Redis.from_url(redis_url)
-    client.flushall()
-    client.close()
+def servers(redis_url, redis_client, tmp_path):
     started: list[Server] = []
     try:
         for name in ("a", "b"):

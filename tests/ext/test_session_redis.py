@@ -1,4 +1,4 @@
-"""erlen.ext.session: server-side sessions in a real Redis (from redis_server.py)."""
+"""erlen.ext.session: server-side sessions in a real Redis (from tests/servers)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import textwrap
 import uuid
 
 import pytest
-import redis
 from itsdangerous import Signer
 from no_flask import BLOCK_FLASK
 
@@ -21,15 +20,7 @@ from erlen.sessions import session_json_serializer
 
 
 @pytest.fixture
-def raw(redis_url):
-    client = redis.Redis.from_url(redis_url)
-    client.flushall()
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def make_app(redis_url, raw):
+def make_app(redis_url, redis_client):
     """Apps with Redis sessions; their Redis clients are closed afterwards."""
     made = []
 
@@ -85,11 +76,11 @@ def sid_of(client, app):
     )
 
 
-def commands(raw, name):
-    return raw.info("commandstats").get(f"cmdstat_{name}", {}).get("calls", 0)
+def commands(redis_client, name):
+    return redis_client.info("commandstats").get(f"cmdstat_{name}", {}).get("calls", 0)
 
 
-def test_session_roundtrip_and_storage(make_app, raw):
+def test_session_roundtrip_and_storage(make_app, redis_client):
     app = make_app()
     assert isinstance(app.session_interface, RedisSessionInterface)
     client = app.test_client()
@@ -98,10 +89,10 @@ def test_session_roundtrip_and_storage(make_app, raw):
 
     sid = sid_of(client, app)
     assert "ada" not in cookie(client, app)  # only the signed id travels
-    stored = session_json_serializer.loads(raw.get(f"session:{sid}").decode())
+    stored = session_json_serializer.loads(redis_client.get(f"session:{sid}").decode())
     assert stored == {"_permanent": True, "user": "ada"}
     lifetime = app.permanent_session_lifetime.total_seconds()
-    assert lifetime - 10 < raw.ttl(f"session:{sid}") <= lifetime
+    assert lifetime - 10 < redis_client.ttl(f"session:{sid}") <= lifetime
 
 
 def test_two_apps_share_sessions(make_app):
@@ -146,68 +137,68 @@ def test_tampered_id_is_refused(make_app):
     assert client.get("/get/user").data == b"None"
 
 
-def test_untouched_requests_make_no_redis_calls(make_app, raw):
+def test_untouched_requests_make_no_redis_calls(make_app, redis_client):
     app = make_app(SESSION_REFRESH_EACH_REQUEST=False)
     client = app.test_client()
     client.get("/set/user/ada")
-    before = {name: commands(raw, name) for name in ("get", "set", "getex", "expire")}
+    before = {name: commands(redis_client, name) for name in ("get", "set", "getex", "expire")}
     for _ in range(5):
         assert client.get("/untouched").status_code == 200
-    assert {name: commands(raw, name) for name in before} == before
+    assert {name: commands(redis_client, name) for name in before} == before
 
 
-def test_refresh_each_request_pushes_the_expiry_back(make_app, raw):
+def test_refresh_each_request_pushes_the_expiry_back(make_app, redis_client):
     app = make_app()  # SESSION_REFRESH_EACH_REQUEST is on by default
     client = app.test_client()
     client.get("/set/user/ada")
     sid = sid_of(client, app)
-    raw.expire(f"session:{sid}", 100)
-    before = commands(raw, "get")
+    redis_client.expire(f"session:{sid}", 100)
+    before = commands(redis_client, "get")
     response = client.get("/untouched")
     assert "Expires=" in response.headers["Set-Cookie"]
-    assert raw.ttl(f"session:{sid}") > 100
-    assert commands(raw, "get") == before  # one GETEX, the data is not read otherwise
+    assert redis_client.ttl(f"session:{sid}") > 100
+    assert commands(redis_client, "get") == before  # one GETEX, the data is not read otherwise
     # Reading without changing: the expiry moves, the data is not written again.
-    raw.expire(f"session:{sid}", 100)
-    sets = commands(raw, "set")
+    redis_client.expire(f"session:{sid}", 100)
+    sets = commands(redis_client, "set")
     client.get("/get/user")
-    assert raw.ttl(f"session:{sid}") > 100
-    assert commands(raw, "set") == sets
+    assert redis_client.ttl(f"session:{sid}") > 100
+    assert commands(redis_client, "set") == sets
 
 
-def test_clear_deletes_the_stored_session_and_the_cookie(make_app, raw):
+def test_clear_deletes_the_stored_session_and_the_cookie(make_app, redis_client):
     app = make_app()
     client = app.test_client()
     client.get("/set/user/ada")
     sid = sid_of(client, app)
     response = client.get("/clear")
     assert "session=;" in response.headers["Set-Cookie"]
-    assert not raw.exists(f"session:{sid}")
+    assert not redis_client.exists(f"session:{sid}")
     assert client.get("/get/user").data == b"None"
 
 
-def test_non_permanent_sessions_end_with_the_browser(make_app, raw):
+def test_non_permanent_sessions_end_with_the_browser(make_app, redis_client):
     app = make_app(SESSION_PERMANENT=False)
     client = app.test_client()
     response = client.get("/set/user/ada")
     assert "Expires=" not in response.headers["Set-Cookie"]
-    assert raw.ttl(f"session:{sid_of(client, app)}") > 0  # Redis still expires it
+    assert redis_client.ttl(f"session:{sid_of(client, app)}") > 0  # Redis still expires it
 
 
-def test_expired_session_continues_under_a_new_id(make_app, raw):
+def test_expired_session_continues_under_a_new_id(make_app, redis_client):
     app = make_app()
     client = app.test_client()
     client.get("/set/user/ada")
     old = sid_of(client, app)
-    raw.delete(f"session:{old}")
+    redis_client.delete(f"session:{old}")
     assert client.get("/get/user").data == b"None"
     client.get("/set/user/bob")
     new = sid_of(client, app)
     assert new != old
-    assert raw.exists(f"session:{new}") and not raw.exists(f"session:{old}")
+    assert redis_client.exists(f"session:{new}") and not redis_client.exists(f"session:{old}")
 
 
-def test_regenerate_moves_the_data_to_a_new_id(make_app, raw):
+def test_regenerate_moves_the_data_to_a_new_id(make_app, redis_client):
     app = make_app()
 
     @app.get("/login")
@@ -221,7 +212,7 @@ def test_regenerate_moves_the_data_to_a_new_id(make_app, raw):
     old = sid_of(client, app)
     client.get("/login")
     new = sid_of(client, app)
-    assert new != old and not raw.exists(f"session:{old}")
+    assert new != old and not redis_client.exists(f"session:{old}")
     assert client.get("/get/cart").data == b"3"
     assert client.get("/get/user").data == b"ada"
 

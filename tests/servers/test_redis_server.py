@@ -5,7 +5,8 @@ from __future__ import annotations
 import socket
 
 import pytest
-import redis_server
+
+from servers import redis_server
 
 
 def test_missing_binary_skips_locally_with_a_hint(monkeypatch, tmp_path):

@@ -19,7 +19,6 @@ import pwd
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -27,6 +26,8 @@ import typing as t
 from pathlib import Path
 
 import pytest
+
+from . import free_port
 
 _INSTALL_HINT = (
     "PostgreSQL server binaries not found: install them with"
@@ -61,12 +62,6 @@ def find_bindir() -> Path | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _as_server_user(argv: list[str]) -> list[str]:
     """``argv`` run as ``nobody`` when we are root (PostgreSQL refuses root)."""
     if os.geteuid() != 0:
@@ -86,7 +81,7 @@ class PostgresServer:
     def __init__(self, bindir: Path) -> None:
         self.bindir = bindir
         self.root = Path(tempfile.mkdtemp(prefix="erlen-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
     def _run(self, *argv: str) -> None:

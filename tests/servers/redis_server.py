@@ -1,8 +1,10 @@
 """Real Redis servers for the tests: started on free loopback ports in temporary folders.
 
-Fixtures (all session-scoped; each server is stopped at the end of the session):
+Fixtures (each server is started once per session and stopped at its end):
 
 - ``redis_url``: ``redis://127.0.0.1:<port>/0`` of a plain ``redis-server``.
+- ``redis_client`` (per test): a redis-py client of that server, emptied (``FLUSHALL``)
+  before the test and closed after it.
 - ``redis_sentinel``: ``(sentinel_host, sentinel_port, master_name)`` of a Redis Sentinel
   watching its own master (for ``RedisSentinelCache``-style clients).
 - ``redis_cluster_url``: ``redis://127.0.0.1:<port>/0`` of a one-node Redis Cluster that
@@ -20,10 +22,13 @@ import shutil
 import socket
 import subprocess
 import time
+import typing as t
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from . import free_port
 
 INSTALL_HINT = "install it with: apt-get install redis-server"
 START_TIMEOUT = 15.0
@@ -34,12 +39,6 @@ def _missing(what: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{message} (CI must run the Redis tests)")
     pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _command(port: int, command: bytes, timeout: float = 2.0) -> bytes:
@@ -54,7 +53,7 @@ class RedisProcess:
 
     def __init__(self, directory: Path, args: list[str], config: Path | None = None) -> None:
         self.directory = directory
-        self.port = _free_port()
+        self.port = free_port()
         self.log = directory / "redis.log"
         binary = shutil.which("redis-server")
         assert binary is not None
@@ -143,6 +142,17 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"redis://127.0.0.1:{server.port}/0"
     finally:
         server.stop()
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> Iterator[t.Any]:
+    """A client (``redis.Redis``) of the session's server, which it empties first."""
+    import redis  # only the tests that use Redis need redis-py
+
+    client = redis.Redis.from_url(redis_url)
+    client.flushall()
+    yield client
+    client.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
-"""Fixtures for the batteries' tests: a controllable clock for cachelib's in-process caches
-and erlen.ext.caching helpers. The real Redis and PostgreSQL servers come from
-``tests/servers`` (registered in ``tests/conftest.py``).
+"""Fixtures for the batteries' tests: controllable clocks (for the whole process, or for
+cachelib's in-process caches) and erlen.ext.caching helpers. The real Redis and PostgreSQL
+servers come from ``tests/servers`` (registered in ``tests/conftest.py``).
 
 Battery libraries are imported inside the fixtures, so one battery's missing dependency
 never breaks another battery's tests."""
@@ -8,6 +8,7 @@ never breaks another battery's tests."""
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 
@@ -23,6 +24,15 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """``time.time`` for every module (limits' storages and strategies, response headers),
+    at the start of a minute, so fixed windows of a minute begin with the test."""
+    clock = Clock(1_800_000_000.0)
+    monkeypatch.setattr(time, "time", clock)
+    return clock
 
 
 @pytest.fixture

@@ -245,3 +245,23 @@ def test_migrate_app_file_needs_no_flask(tmp_path):
     project.ok("migrate")
     project.ok("upgrade")
     assert "author" in sqlite_tables(tmp_path / "instance" / "app.db")
+
+
+@pytest.mark.parametrize("multidb", [False, True], ids=["single", "multidb"])
+def test_revision_files_pass_ruff(tmp_path, multidb):
+    # Regression: the templates wrote "Revises: " with a trailing space and unsorted imports.
+    repo = Path(__file__).resolve().parents[2]
+    project = Project(tmp_path, "sqlite:///main.db", "sqlite:///audit.db" if multidb else None)
+    project.ok("init", *(["--multidb"] if multidb else []))
+    project.ok("migrate", "-m", "first")
+    project.ok("upgrade")
+    project.write(name_length=10)
+    project.ok("migrate", "-m", "second")
+    texts = sorted((p.read_text() for p in project.revisions()), key=lambda text: "second" in text)
+    first_id = texts[0].split("Revision ID: ", 1)[1].split("\n", 1)[0]
+    assert "\nRevises:\n" in texts[0] and f"\nRevises: {first_id}\n" in texts[1]
+    ruff = [sys.executable, "-m", "ruff", "check", "--no-cache"]
+    config = ["--config", str(repo / "pyproject.toml")]
+    files = [str(path) for path in project.revisions()]
+    result = subprocess.run([*ruff, *config, *files], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -9,14 +9,14 @@ def database_names():
 %>"""${message}
 
 Revision ID: ${up_revision}
-Revises: ${down_revision | comma,n}
+Revises:${" " + comma(down_revision) if down_revision else ""}
 Create Date: ${create_date}
 
 """
-from alembic import op
-import sqlalchemy as sa
-${imports if imports else ""}
 
+import sqlalchemy as sa
+from alembic import op
+${imports + "\n" if imports else ""}
 # revision identifiers, used by Alembic.
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}

@@ -9,7 +9,7 @@ import logging
 import pytest
 from no_flask import run_without_flask
 
-from erlen import Blueprint, abort as erlen_abort, make_response, redirect, request
+from erlen import Blueprint, Flask, abort as erlen_abort, make_response, redirect, request
 from erlen.exceptions import BadRequest, HTTPException, Unauthorized
 from erlen.ext.restful import Api, OrderedDict, Resource, abort, fields, marshal_with
 from erlen.ext.restful.utils import cors, http_status_message, unpack
@@ -462,6 +462,19 @@ def test_blueprint_resources_added_after_registration(app, client):
     app.register_blueprint(bp, url_prefix="/late")
     api.add_resource(Hello, "/hello")
     assert client.get("/late/hello").json == {"hello": "world"}
+
+
+def test_blueprint_api_on_several_apps():
+    # Regression: an app factory registers the blueprint on each app it makes; the routes
+    # were added to the first app only.
+    bp = Blueprint("factory", __name__)
+    Api(bp).add_resource(Todo, "/todos/<int:todo_id>", endpoint="todo")
+    for _ in range(2):
+        app = Flask(__name__)
+        app.register_blueprint(bp, url_prefix="/v1")
+        client = app.test_client()
+        assert client.get("/v1/todos/1").json == {"id": 1, "task": "write tests"}
+        assert client.get("/v1/todos/7").json == {"message": "Todo 7 doesn't exist"}
 
 
 def test_blueprint_registered_twice_refused(app):

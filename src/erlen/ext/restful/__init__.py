@@ -149,8 +149,8 @@ class Api:
         self.app: t.Any = None
         #: The blueprint this API is set up on, if any.
         self.blueprint: t.Any = None
-        # Views made for a blueprint that is not registered yet:
-        # (resource, endpoint, urls, view function, add_url_rule options).
+        # Views of a blueprint's resources, routed on every app the blueprint is
+        # registered on: (resource, endpoint, urls, view function, add_url_rule options).
         self._blueprint_views: list[
             tuple[t.Any, str, tuple[str, ...], t.Callable[..., t.Any], dict[str, t.Any]]
         ] = []
@@ -162,7 +162,7 @@ class Api:
 
     def init_app(self, app: Flask | Blueprint) -> None:
         """Set the API up on an app, or on a blueprint (then the routes are added when the
-        blueprint is registered on an app, which may happen once).
+        blueprint is registered on an app: once per app, on any number of apps).
 
         Resources added before are registered, and later ones are registered at once.
         """
@@ -180,9 +180,9 @@ class Api:
             raise ValueError("flask-restful blueprints can only be registered once.")
         self.blueprint_setup = setup_state
         self._init_app(setup_state.app)
+        # Every app: an app factory registers the blueprint on each app it makes.
         for resource, endpoint, urls, view_func, options in self._blueprint_views:
             self._add_blueprint_rules(setup_state, resource, endpoint, urls, view_func, options)
-        self._blueprint_views.clear()
 
     def _init_app(self, app: Flask) -> None:
         """Route the app's error handling through :meth:`error_router` and register the
@@ -260,9 +260,8 @@ class Api:
             return
 
         view_func = self._make_view(resource, endpoint, class_args, class_kwargs)
-        if self.blueprint_setup is None:
-            self._blueprint_views.append((resource, endpoint, urls, view_func, kwargs))
-        else:
+        self._blueprint_views.append((resource, endpoint, urls, view_func, kwargs))
+        if self.blueprint_setup is not None:
             self._add_blueprint_rules(
                 self.blueprint_setup, resource, endpoint, urls, view_func, kwargs
             )

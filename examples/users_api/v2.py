@@ -15,6 +15,7 @@ from erlen.ext.jwt import current_user, jwt_required
 from erlen.ext.restful import Api, Resource, fields, inputs, marshal, marshal_with, reqparse
 from erlen.wrappers import Response
 
+from .errors import api_error
 from .exceptions import PermissionDenied, ValidationFailed
 from .security import READERS, can_read_user, has_any_role, roles_required
 from .services import users
@@ -29,13 +30,16 @@ class JSONErrorsApi(Api):
     500s, which Flask-RESTful's own handling makes of exceptions it does not know.)"""
 
     def handle_error(self, e: Exception) -> Response:
-        """Re-raise ``e`` for the app to answer; ``reqparse``'s errors (a 400 whose data
-        maps each argument to its problem) as :class:`ValidationFailed`."""
+        """Re-raise ``e`` for the app to answer; answer ``reqparse``'s errors (a 400 whose
+        data maps each argument to its problem) as a :class:`ValidationFailed`."""
         if isinstance(e, HTTPException) and e.response is not None:
             return t.cast(Response, e.response)
         message = getattr(e, "data", {}).get("message")
         if isinstance(message, dict):
-            raise ValidationFailed({name: [str(text)] for name, text in message.items()}) from e
+            fields = {name: [str(text)] for name, text in message.items()}
+            response, status = api_error(ValidationFailed(fields))
+            response.status_code = status
+            return response
         raise e
 
 

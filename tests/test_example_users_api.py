@@ -556,3 +556,8 @@ def test_health_and_readiness(
     assert response.get_json() == {"status": "unavailable", "checks": {"database": "unreachable"}}
     assert "Readiness check: the database is unreachable" in caplog.text
     assert "unable to open database file" not in response.get_data(as_text=True)
+    signup = {"email": "a@example.org", "name": "A", "password": PASSWORD}
+    unavailable = down.post("/api/v1/users", json=signup)
+    assert unavailable.status_code == 503
+    assert unavailable.get_json()["error"] == "service_unavailable"
+    assert "unable to open database file" in caplog.text

@@ -1,8 +1,8 @@
 """Every error is JSON: ``{"error": "not_found", "message": "..."}`` with its status.
 
 The API's own errors (:mod:`.exceptions`), HTTP errors (404, 405 with ``Allow``, 413, 429
-with the rate limit headers, ...) and unexpected exceptions (a 500 that never shows the
-exception, which goes to the log) all answer in this form. erlen.ext.jwt's token errors use
+with the rate limit headers, ...), an unreachable database (503) and unexpected exceptions
+(a 500 that never shows the exception, which goes to the log) all answer in this form. erlen.ext.jwt's token errors use
 it too (``security.py``).
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import typing as t
+
+from sqlalchemy.exc import OperationalError
 
 from erlen import Flask, current_app, jsonify
 from erlen.exceptions import HTTPException, InternalServerError
@@ -53,6 +55,16 @@ def http_error(e: HTTPException) -> Response:
     return response
 
 
+def database_unavailable(e: OperationalError) -> tuple[Response, int]:
+    """The database cannot be reached (or is locked, or out of resources): a 503 the
+    client may retry; the error goes to the log."""
+    db.session.rollback()
+    current_app.logger.error("Database unavailable: %s", e)
+    return error_response(
+        503, "service_unavailable", "The database is unavailable: try again later."
+    )
+
+
 def server_error(e: InternalServerError) -> tuple[Response, int]:
     """An unexpected exception (already logged by the app): a 500 that does not show it."""
     # The failed request may have left the session in a broken transaction.
@@ -64,5 +76,6 @@ def init_app(app: Flask) -> None:
     """Register the JSON error handlers on ``app``."""
     app.register_error_handler(APIError, api_error)
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(OperationalError, database_unavailable)
     # More specific than HTTPException: unhandled exceptions arrive as a 500 wrapping them.
     app.register_error_handler(InternalServerError, server_error)

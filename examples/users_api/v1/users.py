@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing as t
 
 from erlen import Blueprint, current_app, url_for
-from erlen.ext.jwt import current_user, get_jwt_identity, jwt_required
+from erlen.ext.jwt import current_user, jwt_required
 
 from ..exceptions import BadRequestError, PermissionDenied
 from ..inputs import load_args, load_json
@@ -74,7 +74,7 @@ def update_user(user_id: int) -> t.Any:
     """Change ``email`` or ``name`` of one's own account; admins change any account and
     its ``role``. 409 when the email address belongs to another account."""
     is_admin = has_any_role(ADMIN)
-    if not is_admin and get_jwt_identity() != str(user_id):
+    if not is_admin and user_id != current_user.id:
         raise PermissionDenied("You may only change your own account.")
     user = users.get_user(user_id)
     changes = load_json(AdminUserUpdateSchema() if is_admin else UserUpdateSchema())

@@ -27,9 +27,7 @@ def page_response(
     }
     values["per_page"] = page.per_page
 
-    def link(number: int | None) -> str | None:
-        if number is None:
-            return None
+    def link(number: int) -> str:
         return url_for(endpoint, **{**values, "page": number}, _external=True)
 
     links = {

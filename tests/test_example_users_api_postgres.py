@@ -1,4 +1,4 @@
-"""The users API on a real PostgreSQL server (``tests/ext/pg_server.py``; psycopg 3): the
+"""The users API on a real PostgreSQL server (``tests/servers/pg_server.py``; psycopg 3): the
 migrations, the commands and the API, and readiness when the server is unreachable.
 
 Locally these tests skip when the PostgreSQL binaries are missing; under CI they fail.
@@ -6,25 +6,15 @@ Locally these tests skip when the PostgreSQL binaries are missing; under CI they
 
 from __future__ import annotations
 
-import sys
 import typing as t
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from _example_users_api import PASSWORD, RevokedToken, User, bearer, db, login, make_app, users_api
+from servers import free_port
+from servers.pg_server import PostgresServer
 
 from erlen import Flask
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "ext"))
-from pg_server import (  # noqa: E402
-    PostgresServer,
-    _free_port,
-    fresh_postgresql_url,
-    postgresql_server,
-)
-
-__all__ = ["fresh_postgresql_url", "postgresql_server"]
 
 
 @pytest.fixture
@@ -106,7 +96,7 @@ def test_api_on_postgresql(app: Flask) -> None:
 
 def test_readiness_when_postgresql_is_down(postgresql_server: PostgresServer) -> None:
     # A port where no server listens: connections are refused at once.
-    url = f"postgresql+psycopg://erlen@127.0.0.1:{_free_port()}/postgres"
+    url = f"postgresql+psycopg://erlen@127.0.0.1:{free_port()}/postgres"
     app = make_app({"SQLALCHEMY_DATABASE_URI": url}, create_tables=False)
     client = app.test_client()
     assert client.get("/health").status_code == 200

@@ -118,11 +118,12 @@ def print_table(
     *,
     title: str | None = None,
     file: object = None,
+    left: int = 1,
 ) -> None:
     """Print ``rows`` as an aligned plain-text table under ``headers``.
 
-    The first column is left-aligned (labels), the others right-aligned
-    (numbers). ``None`` cells are shown as ``-``.
+    The first ``left`` columns are left-aligned (labels), the others
+    right-aligned (numbers). ``None`` cells are shown as ``-``.
     """
     out = file if file is not None else sys.stdout
     cells = [[str(h) for h in headers]] + [
@@ -132,7 +133,8 @@ def print_table(
 
     def line(row: Sequence[str]) -> str:
         parts = [
-            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
+            cell.ljust(widths[i]) if i < left else cell.rjust(widths[i])
+            for i, cell in enumerate(row)
         ]
         return "  ".join(parts).rstrip()
 

@@ -1,0 +1,272 @@
+"""Hello behind real servers: granian (WSGI and ASGI, 1 worker) and gunicorn (sync worker).
+
+Run: ``python benchmarks/bench_servers.py [--quick]`` (from ``./scripts/bench``). Each server
+serves erlen, Flask, Falcon and a raw WSGI callable (the ceiling), and under granian's ASGI
+interface erlen (once it speaks ASGI), Starlette and a raw ASGI callable, on a free loopback
+port. Load comes from ``wrk`` (1 thread, 32 connections, fixed duration) when it is on PATH,
+else from ``loadgen.py``. Every server is killed (its whole process group) after its run.
+Reported: requests per second (best of the rounds, ±spread) and the ratio to raw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from _common import print_table  # noqa: E402
+from loadgen import run_load  # noqa: E402
+from scenarios import speaks_asgi  # noqa: E402
+from targets import SERVER_TARGETS, Check  # noqa: E402
+
+BIN = Path(sys.executable).parent
+CONNECTIONS = 32
+HELLO = b"Hello, World!"
+
+
+@dataclass(frozen=True)
+class Server:
+    """How to start one server on a port for an ``module:attr`` target."""
+
+    name: str
+    interface: str  # "wsgi" or "asgi": which attribute of the app module it serves
+
+    def command(self, target: str, port: int) -> list[str]:
+        """The server's command line."""
+        if self.name.startswith("granian"):
+            return [
+                str(BIN / "granian"),
+                "--interface",
+                self.interface,
+                "--workers",
+                "1",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--http",
+                "1",
+                "--no-ws",
+                "--log-level",
+                "warning",
+                "--working-dir",
+                str(HERE),
+                target,
+            ]
+        return [
+            str(BIN / "gunicorn"),
+            "--workers",
+            "1",
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(HERE),
+            target,
+        ]
+
+
+SERVERS = [
+    Server("granian-wsgi", "wsgi"),
+    Server("gunicorn-sync", "wsgi"),
+    Server("granian-asgi", "asgi"),
+]
+APPS = {"wsgi": ["erlen", "flask", "falcon", "raw"], "asgi": ["erlen", "starlette", "raw"]}
+
+
+def free_port() -> int:
+    """A loopback TCP port that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(proc: subprocess.Popen[bytes], port: int, timeout: float = 30.0) -> None:
+    """Wait until the server answers hello on ``port``; raise if it exits or times out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/")
+            response = conn.getresponse()
+            body = response.read()
+            conn.close()
+            if response.status == 200 and body == HELLO:
+                return
+            raise RuntimeError(f"server answered {response.status} {body[:80]!r}")
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not answer in time")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """End the server and every process it started (its own process group)."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        proc.wait()
+
+
+def load(port: int, seconds: float) -> float:
+    """Requests per second answered with 2xx over ``seconds`` of load."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        result = run_load("127.0.0.1", port, "/", CONNECTIONS, seconds)
+        if result["non_2xx"]:
+            raise RuntimeError(f"{result['non_2xx']:.0f} non-2xx answers")
+        return result["requests_per_second"]
+    out = subprocess.run(
+        [wrk, "-t1", f"-c{CONNECTIONS}", f"-d{seconds:g}s", f"http://127.0.0.1:{port}/"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 30,
+    ).stdout
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if bad:
+        raise RuntimeError(f"{bad.group(1)} non-2xx answers")
+    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if match is None:
+        raise RuntimeError(f"unexpected wrk output: {out!r}")
+    return float(match.group(1))
+
+
+def serve_and_load(server: Server, app: str, seconds: float, warmup: float) -> float:
+    """Start ``server`` on ``app``, load it, always kill it; return requests per second."""
+    attr = "app" if server.interface == "wsgi" else "asgi_app"
+    port = free_port()
+    proc = subprocess.Popen(
+        server.command(f"apps.{app}_app:{attr}", port),
+        cwd=HERE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        wait_ready(proc, port)
+        if warmup:
+            load(port, warmup)
+        return load(port, seconds)
+    except (RuntimeError, subprocess.SubprocessError) as exc:
+        stop(proc)
+        err = proc.stderr.read().decode(errors="replace")[-500:] if proc.stderr else ""
+        raise RuntimeError(f"{server.name} {app}: {exc} {err}".strip()) from None
+    finally:
+        stop(proc)
+
+
+def erlen_speaks_asgi() -> bool:
+    """Whether erlen's app takes ``(scope, receive, send)`` yet."""
+    from apps.erlen_app import asgi_app
+
+    return speaks_asgi(asgi_app)
+
+
+def run(quick: bool, only: set[str] | None = None) -> list[Check]:
+    """Run every server on every app; print the table; return the checks."""
+    if only and not ({"server", "servers"} & only):
+        return []
+    seconds, warmup, rounds = (2.0, 0.0, 1) if quick else (5.0, 1.0, 2)
+    tool = "wrk" if shutil.which("wrk") else "loadgen.py (wrk not found: lower bounds)"
+    print(f"\n== servers: hello, {tool}, {CONNECTIONS} connections, {seconds:g}s x {rounds} rounds")
+    asgi_ready = erlen_speaks_asgi()
+    if not asgi_ready:
+        print("  erlen: no ASGI yet (granian-asgi runs the peers only)")
+    rates: dict[tuple[str, str], list[float]] = {}
+    errors: dict[tuple[str, str], str] = {}
+    for _ in range(rounds):
+        for server in SERVERS:
+            for app in APPS[server.interface]:
+                if server.interface == "asgi" and app == "erlen" and not asgi_ready:
+                    continue
+                try:
+                    rate = serve_and_load(server, app, seconds, warmup)
+                except RuntimeError as exc:
+                    errors[(server.name, app)] = str(exc)
+                    print(f"  FAILED {exc}")
+                    continue
+                rates.setdefault((server.name, app), []).append(rate)
+    return report(rates, asgi_ready)
+
+
+def report(rates: dict[tuple[str, str], list[float]], asgi_ready: bool) -> list[Check]:
+    """Print requests/s and ratio to raw per server and app; return the checks."""
+    rows: list[list[object]] = []
+    checks: list[Check] = []
+    for server in SERVERS:
+        raw = max(rates.get((server.name, "raw"), [0.0])) or None
+        for app in APPS[server.interface]:
+            values = rates.get((server.name, app))
+            if not values:
+                pending = app == "erlen" and server.interface == "asgi" and not asgi_ready
+                rows.append([server.name, app, "pending" if pending else "failed", "", ""])
+                continue
+            best = max(values)
+            rows.append(
+                [
+                    server.name,
+                    app,
+                    f"{best:,.0f}",
+                    f"±{_spread(values):.0f}%",
+                    f"{best / raw:.2f}" if raw else "-",
+                ]
+            )
+        for (name, peer), target in SERVER_TARGETS.items():
+            if name != server.name:
+                continue
+            ours = rates.get((name, "erlen"))
+            theirs = rates.get((name, peer))
+            ratio = max(ours) / max(theirs) if ours and theirs else None
+            note = "erlen pending" if server.interface == "asgi" and not asgi_ready else ""
+            spread = f"±{_spread(ours):.0f}% / ±{_spread(theirs):.0f}%" if ours and theirs else ""
+            checks.append(
+                Check(
+                    "server", f"{name} hello: erlen/{peer}", ratio, target, spread=spread, note=note
+                )
+            )
+    print_table(
+        rows,
+        ["server", "app", "requests/s", "spread", "/raw"],
+        title="Servers, hello (requests per second, best round)",
+        left=2,
+    )
+    return checks
+
+
+def _spread(values: list[float]) -> float:
+    return (max(values) - min(values)) / max(values) * 100
+
+
+def main() -> None:
+    """Command line: --quick for one short round."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    run(args.quick)
+
+
+if __name__ == "__main__":
+    main()

@@ -43,6 +43,7 @@ def bench(
     *,
     target: float = TARGET_SECONDS,
     warmup: int = 3,
+    timer: Callable[[], float] | None = None,
 ) -> float:
     """Return the best (minimum) time in seconds of one call to ``fn``.
 
@@ -50,6 +51,9 @@ def bench(
     it is scaled so that one repeat takes about ``target`` seconds. Each
     repeat runs with the garbage collector disabled (``timeit``'s default),
     after ``warmup`` untimed calls.
+
+    ``timer`` replaces the wall clock, e.g. ``time.process_time`` to count
+    this process's CPU time only (steadier on a machine shared with others).
 
     Set the environment variable ``ERLEN_BENCH_QUICK=1`` to shrink the
     target (handy for smoke-testing the benchmark scripts).
@@ -59,7 +63,7 @@ def bench(
         repeat = min(repeat, 2)
     for _ in range(warmup):
         fn()
-    timer = timeit.Timer(fn)
+    timer = timeit.Timer(fn, timer=timer) if timer is not None else timeit.Timer(fn)
     if number is None:
         number = 1
         while True:

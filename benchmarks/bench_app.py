@@ -124,8 +124,7 @@ def main() -> None:
     rows = []
     for label, path, query in CASES:
         runners = {
-            name: request_runner(make_app(fw), make_environ(path, query))
-            for name, fw in frameworks
+            name: request_runner(make_app(fw), make_environ(path, query)) for name, fw in frameworks
         }
         bodies = {name: run() for name, run in runners.items()}
         # Interleaved rounds: a burst of machine load hits both frameworks alike.

@@ -14,37 +14,42 @@ import time
 
 
 async def _client(host: str, port: int, request: bytes, deadline: float, counts: list[int]) -> None:
-    reader = writer = None
-    try:
-        while time.monotonic() < deadline:
+    reader: asyncio.StreamReader | None = None
+    writer: asyncio.StreamWriter | None = None
+    while time.monotonic() < deadline:
+        try:
             if writer is None:
                 reader, writer = await asyncio.open_connection(host, port)
             assert reader is not None
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head.split(b" ", 2)[1])
-            length = 0
-            close = False
-            for line in head.split(b"\r\n")[1:]:
+            status_line, *lines = head.split(b"\r\n")
+            version, status, _ = status_line.split(b" ", 2)
+            length = None
+            keep_alive = version == b"HTTP/1.1"
+            for line in lines:
                 name, _, value = line.partition(b":")
                 name = name.strip().lower()
                 if name == b"content-length":
                     length = int(value)
-                elif name == b"connection" and value.strip().lower() == b"close":
-                    close = True
-            if length:
+                elif name == b"connection":
+                    keep_alive = value.strip().lower() == b"keep-alive"
+            if length is None:
+                await reader.read()  # the body ends with the connection
+                keep_alive = False
+            elif length:
                 await reader.readexactly(length)
             counts[0] += 1
-            if not 200 <= status < 300:
+            if not 200 <= int(status) < 300:
                 counts[1] += 1
-            if close:
-                writer.close()
-                writer = None
-    except (OSError, asyncio.IncompleteReadError):
-        counts[2] += 1
-    finally:
-        if writer is not None:
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            counts[2] += 1
+            keep_alive = False
+        if not keep_alive and writer is not None:
             writer.close()
+            writer = None
+    if writer is not None:
+        writer.close()
 
 
 async def _run(host: str, port: int, path: str, connections: int, seconds: float) -> list[int]:

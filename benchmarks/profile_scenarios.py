@@ -14,6 +14,7 @@ import argparse
 import cProfile
 import importlib
 import pstats
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -52,8 +53,8 @@ def calls_per_request(stats: pstats.Stats, n: int = REQUESTS) -> float:
 
 def _where(func: tuple[str, int, str]) -> str:
     filename, line, name = func
-    if filename == "~":
-        return name  # a builtin, e.g. <method 'join' of 'bytes' objects>
+    if filename == "~":  # a builtin, e.g. <method 'join' of 'bytes' objects>
+        return re.sub(r" at 0x[0-9a-f]+", "", name)
     path = filename.replace("\\", "/")
     for marker in ("/src/", "/site-packages/", "/lib/python3"):
         if marker in path:

@@ -184,7 +184,7 @@ def session_cookie(recorder: Recorder) -> str:
     for name, value in recorder.headers:
         if name.lower() == "set-cookie":
             return value.split(";", 1)[0]
-    raise AssertionError("the first session request set no cookie")
+    raise WrongAnswer(f"the first session request set no cookie (status {recorder.status})")
 
 
 def prepare_wsgi(app: Any, scenario: Scenario) -> tuple[Callable[[], bytes], Recorder]:

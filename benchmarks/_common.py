@@ -30,6 +30,7 @@ __all__ = [
     "format_ratio",
     "format_time",
     "print_table",
+    "spread",
 ]
 
 #: Target wall time for one repeat when ``number`` is auto-scaled.
@@ -91,6 +92,11 @@ def bench_interleaved(
             seconds = bench(fn, repeat=repeat)
             best[name] = min(seconds, best.get(name, seconds))
     return best
+
+
+def spread(values: Sequence[float]) -> float:
+    """How far a list of rates scatters: (best - worst) / best, in percent."""
+    return (max(values) - min(values)) / max(values) * 100 if values else 0.0
 
 
 def format_time(seconds: float) -> str:

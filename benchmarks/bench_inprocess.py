@@ -20,7 +20,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _common import environment_summary, print_table  # noqa: E402
+from _common import environment_summary, print_table, spread  # noqa: E402
 from scenarios import ASGI_SCENARIOS, WSGI_SCENARIOS, Scenario  # noqa: E402
 from targets import ASGI_TARGETS, Check, wsgi_target  # noqa: E402
 
@@ -109,11 +109,6 @@ def measure(
         for worker in workers.values():
             worker.close()
     return rates, workers
-
-
-def spread(values: list[float]) -> float:
-    """(best - worst) / best of a list of rates, in percent."""
-    return (max(values) - min(values)) / max(values) * 100 if values else 0.0
 
 
 def _rate(value: float) -> str:

@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _common import print_table  # noqa: E402
+from _common import print_table, spread  # noqa: E402
 from loadgen import run_load  # noqa: E402
 from scenarios import speaks_asgi  # noqa: E402
 from targets import SERVER_TARGETS, Check  # noqa: E402
@@ -269,9 +269,9 @@ def report(runs: dict[tuple[str, str], list[Measured]], asgi_ready: bool) -> lis
                 [
                     server.name,
                     app,
-                    f"{max(wall[key]):,.0f} ±{_spread(wall[key]):.0f}%",
+                    f"{max(wall[key]):,.0f} ±{spread(wall[key]):.0f}%",
                     f"{max(wall[key]) / raw_wall:.2f}" if raw_wall else "-",
-                    f"{max(cpu[key]):,.0f} ±{_spread(cpu[key]):.0f}%",
+                    f"{max(cpu[key]):,.0f} ±{spread(cpu[key]):.0f}%",
                     f"{max(cpu[key]) / raw_cpu:.2f}" if raw_cpu else "-",
                 ]
             )
@@ -282,19 +282,17 @@ def report(runs: dict[tuple[str, str], list[Measured]], asgi_ready: bool) -> lis
             theirs = wall.get((name, peer))
             ratio = max(ours) / max(theirs) if ours and theirs else None
             note = "erlen pending" if server.interface == "asgi" and not asgi_ready else ""
-            spread = ""
+            scatter = ""
             if ours and theirs:
                 per_cpu = max(cpu[(name, "erlen")]) / max(cpu[(name, peer)])
-                spread = (
-                    f"±{_spread(ours):.0f}% / ±{_spread(theirs):.0f}%; per CPU-s {per_cpu:.2f}x"
-                )
+                scatter = f"±{spread(ours):.0f}% / ±{spread(theirs):.0f}%; per CPU-s {per_cpu:.2f}x"
             checks.append(
                 Check(
                     "server",
                     f"{name} hello: erlen/{peer}",
                     ratio,
                     target,
-                    spread=spread,
+                    spread=scatter,
                     note=note,
                 )
             )
@@ -306,10 +304,6 @@ def report(runs: dict[tuple[str, str], list[Measured]], asgi_ready: bool) -> lis
         left=2,
     )
     return checks
-
-
-def _spread(values: list[float]) -> float:
-    return (max(values) - min(values)) / max(values) * 100
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ import inspect
 
 import pytest
 
-from erlen.ext._steps import call, loop_running, run_async, run_sync, wrap
+from erlen.ext._steps import call, call_sync, loop_running, run_async, run_sync, wrap
 
 
 def double(n):
@@ -93,6 +93,39 @@ def test_a_base_exception_is_not_thrown_in_but_the_logic_is_closed(driver):
         else:
             asyncio.run(run_async(uncaught(log), interrupted))
     assert log == ["closed"]
+
+
+def test_call_sync_returns_a_sync_callbacks_result_as_is(app):
+    # No app context is needed for synchronous user code.
+    assert call_sync(double, (21,)) == 42
+    assert call_sync(dict, (), {"a": 1}) == {"a": 1}
+
+
+def test_call_sync_runs_an_async_callback_on_erlens_loop(app):
+    async def where(n, *, plus):
+        await asyncio.sleep(0)
+        return 2 * n + plus, loop_running()
+
+    with app.app_context():
+        assert call_sync(where, (20,), {"plus": 2}) == (42, True)
+        # A sync callable returning an awaitable (a partial of an async function) too.
+        assert call_sync(lambda: adouble(4)) == 8
+
+
+def test_call_sync_on_the_loop_names_the_callback_and_the_async_forms(app):
+    awaited = []
+
+    async def loader(user_id):
+        awaited.append(user_id)
+
+    async def in_async_view():
+        with app.app_context():
+            call_sync(loader, ("1",), async_forms="Await 'aload()' instead.")
+
+    with pytest.raises(RuntimeError, match=r"loader\(\) is 'async def'.*Await 'aload\(\)' instead"):
+        asyncio.run(in_async_view())
+    # The coroutine was closed, not left to warn that it was never awaited.
+    assert awaited == []
 
 
 def test_loop_running():

@@ -11,6 +11,8 @@ driver.
 calls callbacks through ``app.ensure_sync``, so they may be ``async def``);
 :func:`run_async` drives it from a coroutine and awaits what ``perform`` returns when it is
 awaitable, so an ``async def`` view never blocks on an ``async def`` callback.
+:func:`call_sync` is the one way a battery calls user code from synchronous code (a
+``perform`` for :func:`run_sync`, or a callback outside any steps).
 :func:`wrap` gives a decorator the wrapper that matches the function it decorates.
 """
 
@@ -20,9 +22,11 @@ import asyncio
 import functools
 import inspect
 import typing as t
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable, Generator, Mapping
 
-__all__ = ["Call", "Steps", "call", "loop_running", "run_async", "run_sync", "wrap"]
+from erlen.globals import current_app
+
+__all__ = ["Call", "Steps", "call", "call_sync", "loop_running", "run_async", "run_sync", "wrap"]
 
 S = t.TypeVar("S")
 T = t.TypeVar("T")
@@ -85,6 +89,38 @@ def call(step: Call) -> t.Any:
     :func:`run_async`, which awaits what an ``async def`` callback returns)."""
     func, args = step
     return func(*args)
+
+
+def call_sync(
+    func: Callable[..., t.Any],
+    args: tuple[t.Any, ...] = (),
+    kwargs: Mapping[str, t.Any] | None = None,
+    *,
+    async_forms: str = "",
+) -> t.Any:
+    """Call user code ``func(*args, **kwargs)`` from synchronous code and return its result.
+
+    An awaitable result (an ``async def`` callback's coroutine, or what a sync wrapper of
+    one returned) runs to its end on erlen's loop through ``current_app.ensure_sync``. On a
+    thread that runs an event loop that would deadlock: the coroutine is closed and a
+    RuntimeError names the callback, followed by ``async_forms`` (what to await there).
+    """
+    result = func(*args, **kwargs) if kwargs else func(*args)
+    if not inspect.isawaitable(result):
+        return result
+    if loop_running():
+        if inspect.iscoroutine(result):
+            result.close()  # never awaited, and no warning saying so
+        name = getattr(func, "__qualname__", repr(func))
+        raise RuntimeError(
+            f"The callback {name}() is 'async def' and was called from synchronous code"
+            f" running on the event loop. {async_forms}".rstrip()
+        )
+    return current_app.ensure_sync(_await)(result)
+
+
+async def _await(awaitable: Awaitable[T]) -> T:
+    return await awaitable
 
 
 def loop_running() -> bool:

@@ -4,7 +4,7 @@
 code (the decorated function, ``unless``, ``forced_update``, ...) as ``(func, args,
 kwargs)`` and receive its result (or have its exception thrown in). :func:`wrap` runs such
 a generator with the drivers of :mod:`erlen.ext._steps`: in a sync wrapper, calling async
-callbacks through the app's ``ensure_sync``; in an ``async def`` wrapper, awaiting what
+callbacks through :func:`erlen.ext._steps.call_sync`; in an ``async def`` wrapper, awaiting what
 returns an awaitable. The cache backend calls inside the generator are plain sync calls.
 """
 
@@ -29,6 +29,11 @@ def _call(call: Call) -> t.Any:
     return func(*args, **kwargs)
 
 
+def _call_sync(call: Call) -> t.Any:
+    func, args, kwargs = call
+    return _steps.call_sync(func, args, kwargs)
+
+
 def wrap(
     f: Callable[..., t.Any],
     current_app: Callable[[], Flask],
@@ -41,12 +46,6 @@ def wrap(
         return await _steps.run_async(steps(current_app(), args, kwargs), _call)
 
     def sync_wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-        app = current_app()
-
-        def call_sync(call: Call) -> t.Any:
-            func, call_args, call_kwargs = call
-            return app.ensure_sync(func)(*call_args, **call_kwargs)
-
-        return _steps.run_sync(steps(app, args, kwargs), call_sync)
+        return _steps.run_sync(steps(current_app(), args, kwargs), _call_sync)
 
     return _steps.wrap(f, sync_wrapper, async_wrapper)

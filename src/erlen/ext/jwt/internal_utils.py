@@ -13,10 +13,9 @@ awaits the callbacks that return awaitables, so an ``async def`` view never bloc
 
 from __future__ import annotations
 
-import inspect
 import json
 import typing as t
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 
 from erlen.globals import current_app
 from erlen.json.provider import DefaultJSONProvider
@@ -130,16 +129,17 @@ def get_json_encoder(app: Flask) -> type[json.JSONEncoder]:
     return JSONEncoder
 
 
-async def _await(awaitable: t.Awaitable[T]) -> T:
-    return await awaitable
+#: What the error for an ``async def`` callback needed by sync code on the loop suggests.
+_ASYNC_FORMS = (
+    "In async code use the async forms: @jwt_required() on the 'async def' view, 'await"
+    " averify_jwt_in_request()', 'await acreate_access_token()', 'await"
+    " acreate_refresh_token()', 'await adecode_token()'."
+)
 
 
 def _call_sync(call: _steps.Call) -> t.Any:
     func, args = call
-    result = func(*args)
-    if inspect.iscoroutine(result):
-        result = _finish(func, result)
-    return result
+    return _steps.call_sync(func, args, async_forms=_ASYNC_FORMS)
 
 
 def run_sync(steps: Steps[T]) -> T:
@@ -150,19 +150,6 @@ def run_sync(steps: Steps[T]) -> T:
     so a RuntimeError names the async form to await instead.
     """
     return _steps.run_sync(steps, _call_sync)
-
-
-def _finish(func: Callable[..., t.Any], coroutine: t.Coroutine[t.Any, t.Any, T]) -> T:
-    if not _steps.loop_running():
-        return t.cast(T, current_app.ensure_sync(_await)(coroutine))
-    coroutine.close()
-    name = getattr(func, "__qualname__", repr(func))
-    raise RuntimeError(
-        f"The callback {name}() is 'async def' and was called from synchronous code running"
-        " on the event loop. In async code use the async forms: @jwt_required() on the"
-        " 'async def' view, 'await averify_jwt_in_request()', 'await"
-        " acreate_access_token()', 'await acreate_refresh_token()', 'await adecode_token()'."
-    )
 
 
 async def run_async(steps: Steps[T]) -> T:

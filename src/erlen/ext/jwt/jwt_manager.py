@@ -14,8 +14,7 @@ from jwt import (
     MissingRequiredClaimError,
 )
 
-from erlen.globals import current_app
-
+from .. import _steps
 from .config import config
 from .default_callbacks import (
     default_additional_claims_callback,
@@ -180,10 +179,12 @@ class JWTManager:
 
     def _error_handler(self, attribute: str, takes_message: bool) -> t.Callable[[Exception], t.Any]:
         def handle(e: Exception) -> t.Any:
-            callback = current_app.ensure_sync(getattr(self, attribute))
+            callback = getattr(self, attribute)
             if takes_message:
-                return callback(str(e))
-            return callback(getattr(e, "jwt_header", {}), getattr(e, "jwt_data", {}))
+                return _steps.call_sync(callback, (str(e),))
+            return _steps.call_sync(
+                callback, (getattr(e, "jwt_header", {}), getattr(e, "jwt_data", {}))
+            )
 
         return handle
 

@@ -687,7 +687,7 @@ class Limiter:
         if in_middleware and not self._limits_before_views():
             return
         ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
-        run_sync(self, ctx.app, self._request_steps(ctx, callable_name, in_middleware))
+        run_sync(self, self._request_steps(ctx, callable_name, in_middleware))
 
     def _limits_before_views(self) -> bool:
         # PERF: the request hook can only apply application, default, blueprint and meta
@@ -716,7 +716,7 @@ class Limiter:
 
     def _check_callable(self, name: str) -> None:
         ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
-        run_sync(self, ctx.app, _check.check_callable(self, ctx, name))
+        run_sync(self, _check.check_callable(self, ctx, name))
 
     async def _acheck_callable(self, name: str) -> None:
         ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
@@ -725,7 +725,7 @@ class Limiter:
     def _check_block(self, limit: RouteLimit, name: str) -> None:
         self.limit_manager.add_decorated_limit(name, limit, override=True)
         ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
-        run_sync(self, ctx.app, _check.check_block(self, ctx, name))
+        run_sync(self, _check.check_block(self, ctx, name))
 
     async def _acheck_block(self, limit: RouteLimit, name: str) -> None:
         self.limit_manager.add_decorated_limit(name, limit, override=True)
@@ -741,7 +741,7 @@ class Limiter:
         if state is None:
             return response  # no limit was looked at in this request
         if state.conditional_deductions:
-            run_sync(self, ctx.app, _check.deduct_after_view(self, state, response))
+            run_sync(self, _check.deduct_after_view(self, state, response))
         current = state.view_rate_limit
         if not (self.enabled and self._headers_enabled and current is not None):
             return response

@@ -7,9 +7,9 @@ storage (:class:`Op`: ``hit``, ``test``, ``get_window_stats``, or ``check`` of t
 storage itself). The generator receives each step's result (or has its exception
 thrown in) and returns its own result at the end.
 
-:func:`run_sync` serves sync views and the request hooks: user code through the app's
-``ensure_sync`` (so callbacks may be ``async def``) and the storage through limits'
-sync strategy. :func:`run_async` serves ``async def`` views: awaitable results of user
+:func:`run_sync` serves sync views and the request hooks: user code through
+:func:`erlen.ext._steps.call_sync` (so callbacks may be ``async def``) and the storage
+through limits' sync strategy. :func:`run_async` serves ``async def`` views: awaitable results of user
 code are awaited and the storage goes through limits' async strategy (``limits.aio``),
 so the event loop never waits on the storage.
 """
@@ -19,11 +19,9 @@ from __future__ import annotations
 import typing as t
 from collections.abc import Callable, Generator
 
-from .._steps import run_async as drive_async, run_sync as drive_sync
+from .._steps import call_sync, run_async as drive_async, run_sync as drive_sync
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from erlen import Flask
-
     from ._extension import Limiter
 
 __all__ = ["Call", "Op", "Steps", "run_async", "run_sync"]
@@ -52,12 +50,12 @@ Step = Call | Op
 Steps = Generator[Step, t.Any, T]
 
 
-def run_sync(limiter: Limiter, app: Flask, steps: Steps[T]) -> T:
+def run_sync(limiter: Limiter, steps: Steps[T]) -> T:
     """Run ``steps`` to the end in this thread."""
 
     def perform(step: Step) -> t.Any:
         if type(step) is Call:
-            return app.ensure_sync(step.func)(*step.args)
+            return call_sync(step.func, step.args)
         return limiter._sync_op(step)  # type: ignore[arg-type]
 
     return drive_sync(steps, perform)

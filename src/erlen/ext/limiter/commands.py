@@ -143,9 +143,9 @@ def _route_limits(
     view = app.view_functions.get(endpoint)
     name = get_qualified_name(view) if view is not None else ""
     defaults, decorated = run_sync(
-        limiter, app, manager.resolve(app, endpoint, blueprint, name, False, False)
+        limiter, manager.resolve(app, endpoint, blueprint, name, False, False)
     )
-    own = run_sync(limiter, app, manager.decorated(name))
+    own = run_sync(limiter, manager.decorated(name))
     labelled = [(limit, "default") for limit in defaults]
     labelled += [(limit, "route" if limit in own else "blueprint") for limit in decorated]
     return labelled, manager.exemption_scope(app, endpoint, blueprint)

@@ -11,10 +11,7 @@ blocks on them.
 
 from __future__ import annotations
 
-import inspect
 import typing as t
-
-from erlen.globals import current_app
 
 from .. import _steps
 
@@ -27,25 +24,22 @@ Steps = t.Generator[Call, t.Any, T]
 __all__ = ["Call", "Steps", "run_async", "run_sync"]
 
 
+#: What the error for an ``async def`` callback needed by sync code on the loop suggests.
+_ASYNC_FORMS = (
+    "Await the async forms instead: 'await aget_user()' before reading 'current_user' in an"
+    " async view (or decorate the view with @login_required), 'await"
+    " login_manager.aunauthorized()', 'await login_manager.aneeds_refresh()'."
+)
+
+
+def _call_sync(call: Call) -> t.Any:
+    func, args = call
+    return _steps.call_sync(func, args, async_forms=_ASYNC_FORMS)
+
+
 def run_sync(steps: Steps[T]) -> T:
     """Run ``steps`` to completion from synchronous code and return its result."""
-    # Read before the logic starts: outside an app context nothing runs.
-    ensure_sync = current_app.ensure_sync
-
-    def perform(call: Call) -> t.Any:
-        func, args = call
-        if inspect.iscoroutinefunction(func) and _steps.loop_running():
-            name = getattr(func, "__qualname__", repr(func))
-            raise RuntimeError(
-                f"The callback {name}() is 'async def' and was needed from synchronous"
-                " code running on the event loop (e.g. 'current_user' read in an async"
-                " view before the user was loaded). Await it instead: 'await aget_user()'"
-                " (or decorate the view with @login_required), 'await"
-                " login_manager.aunauthorized()', 'await login_manager.aneeds_refresh()'."
-            )
-        return ensure_sync(func)(*args)
-
-    return _steps.run_sync(steps, perform)
+    return _steps.run_sync(steps, _call_sync)
 
 
 async def run_async(steps: Steps[T]) -> T:

@@ -46,7 +46,8 @@ from erlen.exceptions import (
 from erlen.signals import got_request_exception
 from erlen.wrappers.response import Response as _BaseResponse
 
-from ._calls import call_sync, wrap_result
+from .. import _steps
+from ._calls import wrap_result
 from ._marshal import marshal, marshal_with, marshal_with_field
 from ._resource import Resource
 from .representations.json import output_json
@@ -340,7 +341,7 @@ class Api:
         if mediatype is None:
             raise NotAcceptable()
         if mediatype in self.representations:
-            resp = call_sync(self.representations[mediatype], data, *args, **kwargs)
+            resp = _steps.call_sync(self.representations[mediatype], (data, *args), kwargs)
             resp.headers["Content-Type"] = mediatype
             return t.cast("Response", resp)
         if mediatype == "text/plain":

@@ -9,7 +9,7 @@ from erlen import request
 from erlen.views import MethodView
 from erlen.wrappers.response import Response as _BaseResponse
 
-from ._calls import call_sync
+from .. import _steps
 from .utils import unpack
 
 __all__ = ["Resource"]
@@ -50,7 +50,7 @@ class Resource(MethodView):
         for decorator in decorators:
             meth = decorator(meth)
 
-        resp = call_sync(meth, *args, **kwargs)
+        resp = _steps.call_sync(meth, args, kwargs)
         if isinstance(resp, _BaseResponse):
             return resp
 
@@ -59,6 +59,6 @@ class Resource(MethodView):
             mediatype = request.accept_mimetypes.best_match(representations, default=None)
             if mediatype in representations:
                 data, code, headers = unpack(resp)
-                resp = call_sync(representations[mediatype], data, code, headers)
+                resp = _steps.call_sync(representations[mediatype], (data, code, headers))
                 resp.headers["Content-Type"] = mediatype
         return resp

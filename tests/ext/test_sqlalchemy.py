@@ -11,6 +11,7 @@ from no_flask import run_without_flask
 
 import erlen
 from erlen import jsonify, request
+from erlen.exceptions import NotFound
 from erlen.ext.sqlalchemy import SQLAlchemy
 from erlen.ext.sqlalchemy.pagination import Pagination
 from erlen.ext.sqlalchemy.record_queries import get_recorded_queries
@@ -102,7 +103,19 @@ def test_paginate_reads_query_string(app):
 
 
 @pytest.mark.parametrize(
-    "query", ["page=abc", "per_page=x", "page=0", "page=-2", "per_page=0", "page=99", "page=1e9"]
+    "query",
+    [
+        "page=abc",
+        "per_page=x",
+        "page=0",
+        "page=-2",
+        "per_page=0",
+        "page=99",
+        "page=1e9",
+        # Past the 64-bit OFFSET of SQLite and PostgreSQL, which would fail the query.
+        "page=99999999999999999999",
+        "page=922337203685477582",
+    ],
 )
 def test_paginate_hostile_query_string_is_404(app, query):
     make_todo_app(app)
@@ -110,6 +123,22 @@ def test_paginate_hostile_query_string_is_404(app, query):
     client.post("/todos", data={"title": "one"})
     assert client.get(f"/todos?{query}").status_code == 404
     assert client.get("/todos").status_code == 200
+
+
+def test_paginate_beyond_the_databases_range_without_error_out(app):
+    db, TodoItem = make_todo_app(app)
+    with app.app_context():
+        db.session.add(TodoItem(title="one"))
+        db.session.commit()
+    huge = 2**63
+    with app.test_request_context(f"/?page={huge}"):
+        page = db.paginate(db.select(TodoItem), error_out=False)
+        assert (page.page, page.items, page.total) == (huge, [], 1)
+    with app.test_request_context(f"/?per_page={huge}"):
+        page = db.paginate(db.select(TodoItem), max_per_page=None, error_out=False)
+        assert (page.per_page, [t.title for t in page.items]) == (20, ["one"])
+    with app.test_request_context(f"/?per_page={huge}"), pytest.raises(NotFound):
+        db.paginate(db.select(TodoItem), max_per_page=None)
 
 
 def test_iter_pages_widget():

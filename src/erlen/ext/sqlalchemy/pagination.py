@@ -13,6 +13,10 @@ from erlen import abort, has_request_context, request
 __all__ = ["Pagination", "QueryPagination", "SelectPagination"]
 
 _DEFAULT_PER_PAGE = 20
+#: The largest LIMIT or OFFSET databases take (a signed 64-bit integer): a larger
+#: ``per_page`` is refused like one below 1, and a page starting past it is empty (the
+#: database would fail on it, which a request's ``?page=`` must not be able to cause).
+_MAX_ROWS = 2**63 - 1
 
 
 def _arg_or_default(name: str, default: int, error_out: bool) -> int:
@@ -36,8 +40,10 @@ class Pagination:
     :param page: current page; default the request's ``page`` argument, else 1.
     :param per_page: items per page; default the request's ``per_page`` argument, else 20.
     :param max_per_page: cap on ``per_page`` (``None``: no cap).
-    :param error_out: abort with 404 for an empty page other than the first, a page or
-        ``per_page`` below 1, or a non-integer argument; else fall back to the defaults.
+    :param error_out: abort with 404 for an empty page other than the first (a page
+        starting past the 64-bit OFFSET databases take is empty), a page or ``per_page``
+        below 1 (or ``per_page`` past that limit), or a non-integer argument; else fall
+        back to the defaults.
     :param count: run a second query for :attr:`total`; with ``False`` it is ``None``.
 
     Iterating over a pagination iterates over :attr:`items`.
@@ -62,11 +68,11 @@ class Pagination:
         per_page = _DEFAULT_PER_PAGE if per_page is None else per_page
         if max_per_page is not None:
             per_page = min(per_page, max_per_page)
-        if page < 1 or per_page < 1:
+        if page < 1 or not 1 <= per_page <= _MAX_ROWS:
             if error_out:
                 abort(404)
             page = max(page, 1)
-            if per_page < 1:
+            if not 1 <= per_page <= _MAX_ROWS:
                 per_page = _DEFAULT_PER_PAGE
 
         #: The current page number (from 1).
@@ -76,7 +82,7 @@ class Pagination:
         #: The cap that was applied to ``per_page``.
         self.max_per_page: int | None = max_per_page
 
-        items = self._query_items()
+        items = self._query_items() if self._query_offset <= _MAX_ROWS else []
         if not items and page != 1 and error_out:
             abort(404)
         #: The items on this page.

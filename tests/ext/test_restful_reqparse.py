@@ -238,6 +238,20 @@ def test_bundled_errors(app, parse):
     assert set(parse(unbundled, query_string="a=x&b=y")[1]["message"]) == {"a", "b"}
 
 
+def test_bundled_errors_of_any_kind_are_errors(parse):
+    # A type failing with a TypeError, not a ValueError, is still a 400, never the value.
+    parser = RequestParser(bundle_errors=True)
+    parser.add_argument("d", type=dict, location="json")
+    parser.add_argument("n", type=int, location="json")
+    status, body = parse(parser, method="post", json={"d": [1], "n": {"a": 1}})
+    assert status == 400
+    assert set(body["message"]) == {"d", "n"}
+    assert parse(parser, method="post", json={"d": {"a": 1}, "n": 2}) == (
+        200,
+        {"d": {"a": 1}, "n": 2},
+    )
+
+
 def test_strict(parse):
     parser = RequestParser().add_argument("a", location="args")
     assert parse(parser, query_string="a=1&b=2") == (200, {"a": "1"})

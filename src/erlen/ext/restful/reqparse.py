@@ -326,7 +326,9 @@ class RequestParser:
         errors: dict[str, str] = {}
         for arg in self.args:
             value, found = arg.parse(req, self.bundle_errors)
-            if isinstance(value, ValueError):
+            # Any error of the type, not only a ValueError (Flask-RESTful's test): a
+            # TypeError (``type=dict`` given a JSON list) must not become the value.
+            if isinstance(value, Exception):
                 errors.update(found)
                 found = None
             if found or arg.store_missing:

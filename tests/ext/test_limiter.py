@@ -400,6 +400,10 @@ def test_invalid_strategy_and_storage(app):
         make_limiter(app, storage_uri="nosuch://localhost")
     with pytest.raises(ConfigurationError, match="without 'async\\+'"):
         make_limiter(app, storage_uri="async+memory://")
+    # The error names the scheme, never the rest of the URI (a password, here).
+    with pytest.raises(ConfigurationError, match="'async\\+memory'") as error:
+        make_limiter(app, storage_uri="async+memory://:hunter2@localhost")
+    assert "hunter2" not in str(error.value)
 
 
 def test_memory_storage_without_a_uri_warns(app):

@@ -37,9 +37,12 @@ def make_storage(uri: str, options: dict[str, t.Any]) -> SyncStorage:
     sync_options = {k: v for k, v in options.items() if k != "implementation"}
     storage = storage_from_string(uri, **sync_options)
     if not isinstance(storage, SyncStorage):
+        # The scheme only: the rest of a storage URI may hold a password.
+        scheme = uri.partition("://")[0]
         raise ConfigurationError(
-            f"{uri!r} names an async storage; give the sync URI (without 'async+'):"
-            " async views get the async storage of the same backend by themselves"
+            f"The storage URI's scheme {scheme!r} names an async storage; give the sync URI"
+            " (without 'async+'): async views get the async storage of the same backend by"
+            " themselves"
         )
     return storage
 

@@ -29,7 +29,6 @@ class Config:
     # The index page is cached (erlen.ext.caching) for anonymous visitors.
     CACHE_TYPE = "SimpleCache"
     CACHE_DEFAULT_TIMEOUT = 60
-    INDEX_CACHE_TIMEOUT = 60
 
     POSTS_PER_PAGE = 5
     API_POSTS_PER_PAGE = 10

@@ -27,7 +27,7 @@ class RedisSessionInterface(ServerSideSessionInterface):
     ``client`` is a ``redis.Redis`` (or ``RedisCluster``, or a Sentinel's
     ``master_for(...)``) client, or a ``redis://`` URL. Each request that uses the
     session makes one ``GET``, plus one ``SET`` when it changed the session (one
-    ``EXPIRE`` when it did not); a request that does not use it makes none, or one
+    ``GETEX`` when it did not, with ``SESSION_REFRESH_EACH_REQUEST``); a request that does not use it makes none, or one
     ``GETEX`` (Redis 6.2+) to refresh a permanent session's expiry.
     """
 

@@ -147,6 +147,13 @@ def test_form_csrf(csrf_app, client):
     assert other.post("/", data={"csrf_token": token}).text == "The CSRF tokens do not match."
 
 
+@pytest.mark.parametrize("value", [123, True, 1.5])
+def test_form_csrf_token_of_another_json_type_is_invalid(csrf_app, client, value):
+    client.get("/")  # the session has a token
+    response = client.post("/", json={"csrf_token": value})
+    assert (response.status_code, response.text) == (400, "The CSRF token is invalid.")
+
+
 def test_form_csrf_time_limit(csrf_app, client):
     token = _token(client.get("/").text)
     csrf_app.config["WTF_CSRF_TIME_LIMIT"] = -1

@@ -71,7 +71,7 @@ def generate_csrf(secret_key: str | bytes | None = None, token_key: str | None =
 
 
 def validate_csrf(
-    data: str | None,
+    data: str | bytes | None,
     secret_key: str | bytes | None = None,
     time_limit: int | None = None,
     token_key: str | None = None,
@@ -86,6 +86,9 @@ def validate_csrf(
 
     if not data:
         raise ValidationError("The CSRF token is missing.")
+    if not isinstance(data, (str, bytes)):
+        # A JSON form can send a number or true where the token belongs.
+        raise ValidationError("The CSRF token is invalid.")
     if field_name not in session:
         raise ValidationError("The CSRF session token is missing.")
 

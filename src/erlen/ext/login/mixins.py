@@ -39,12 +39,6 @@ class UserMixin:
             return self.get_id() == other.get_id()
         return NotImplemented
 
-    def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        if equal is NotImplemented:
-            return NotImplemented
-        return not equal
-
 
 class AnonymousUserMixin:
     """The user when nobody is logged in: not active, not authenticated, anonymous, no id."""

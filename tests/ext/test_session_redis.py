@@ -144,6 +144,26 @@ def test_untouched_requests_make_no_redis_calls(make_app, redis_client):
     assert {name: commands(redis_client, name) for name in before} == before
 
 
+def test_a_request_without_the_cookie_signs_nothing(make_app, monkeypatch):
+    app = make_app()
+    signers = []
+    get_signer = RedisSessionInterface._get_signer
+
+    def counted(self, app):
+        signers.append(app)
+        return get_signer(self, app)
+
+    monkeypatch.setattr(RedisSessionInterface, "_get_signer", counted)
+    client = app.test_client()
+    assert client.get("/untouched").status_code == 200
+    assert client.get("/get/user").data == b"None"
+    assert signers == []  # no cookie to verify, nothing stored to sign a cookie for
+    client.get("/set/user/ada")
+    assert signers == [app]  # the new session's cookie
+    assert client.get("/get/user").data == b"ada"
+    assert len(signers) == 3  # its cookie verified, then refreshed
+
+
 def test_refresh_each_request_pushes_the_expiry_back(make_app, redis_client):
     app = make_app()  # SESSION_REFRESH_EACH_REQUEST is on by default
     client = app.test_client()

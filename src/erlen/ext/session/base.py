@@ -199,11 +199,13 @@ class ServerSideSessionInterface(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> ServerSideSession | None:
         """The request's session: ``None`` (a null session) without a secret key, a new
         one without a valid signed id, else one whose data loads on first use."""
-        signer = self._get_signer(app)
-        if signer is None:
+        if not app.secret_key:
             return None
         value = request.cookies.get(self.get_cookie_name(app))
         if value:
+            # PERF: the signer is built only for a request that sent a session cookie.
+            signer = self._get_signer(app)
+            assert signer is not None
             try:
                 sid = signer.unsign(value).decode()
             except (BadSignature, UnicodeDecodeError):
@@ -226,10 +228,6 @@ class ServerSideSessionInterface(SessionInterface):
         """Store a changed session and set its cookie; refresh an unchanged one's expiry;
         delete an emptied one and its cookie."""
         assert isinstance(session, ServerSideSession)
-        name = self.get_cookie_name(app)
-        domain = self.get_cookie_domain(app)
-        path = self.get_cookie_path(app)
-        lifetime = app.permanent_session_lifetime
         if session.accessed:
             response.vary.add("Cookie")
 
@@ -237,6 +235,7 @@ class ServerSideSessionInterface(SessionInterface):
             # Nobody used the session: nothing to write, but a permanent session's expiry
             # moves on with each request when SESSION_REFRESH_EACH_REQUEST is on.
             if app.config["SESSION_REFRESH_EACH_REQUEST"] and session.sid is not None:
+                lifetime = app.permanent_session_lifetime
                 data = self._decode(
                     self._refresh_session(lifetime, self._get_store_id(session.sid))
                 )
@@ -246,13 +245,14 @@ class ServerSideSessionInterface(SessionInterface):
             return
 
         if not session:
+            # A new session nobody filled ends here (most cookie-less requests).
             if session.modified:
                 if session.sid is not None and not session.new:
                     self._delete_session(self._get_store_id(session.sid))
                 response.delete_cookie(
-                    name,
-                    domain=domain,
-                    path=path,
+                    self.get_cookie_name(app),
+                    domain=self.get_cookie_domain(app),
+                    path=self.get_cookie_path(app),
                     secure=self.get_cookie_secure(app),
                     partitioned=self.get_cookie_partitioned(app),
                     samesite=self.get_cookie_samesite(app),
@@ -266,6 +266,7 @@ class ServerSideSessionInterface(SessionInterface):
             session.sid = self._generate_sid(self.sid_length)
             session.modified = True
         store_id = self._get_store_id(session.sid)
+        lifetime = app.permanent_session_lifetime
         if session.modified:
             payload = self.serializer.dumps(session.to_dict()).encode()
             self._upsert_session(lifetime, payload, store_id)

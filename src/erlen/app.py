@@ -10,7 +10,11 @@ What differs is the cost of a request:
 - the cookie session is opened on first access and saved only when it was used;
 - return values of the common types (``str``, ``bytes``, ``dict``, a response) take a fast
   path to a response object;
-- ``async def`` views run on one long-lived event loop thread, not a new loop per call.
+- ``async def`` views run on one long-lived event loop thread under WSGI, not a new loop
+  per call, and natively on the server's loop under ASGI.
+
+The app object is both a WSGI application (``app(environ, start_response)``) and an ASGI 3
+application (``await app(scope, receive, send)``); see :mod:`erlen.asgi`.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from types import FunctionType, TracebackType
 
 from . import signals as _signals, typing as ft
 from ._foreign import is_http_exception, isinstance_native
-from .ctx import AppContext, RequestContext
+from .ctx import AppContext, RequestContext, _cv_asgi_mode
 from .datastructures import Headers
 from .exceptions import (
     BadRequestKeyError,
@@ -53,6 +57,10 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
     from .testing import FlaskClient, FlaskCliRunner
 
+    ASGIScope = t.MutableMapping[str, t.Any]
+    ASGIReceive = t.Callable[[], t.Awaitable[t.MutableMapping[str, t.Any]]]
+    ASGISend = t.Callable[[t.MutableMapping[str, t.Any]], t.Awaitable[None]]
+
 __all__ = ["Flask"]
 
 T_shell_context_processor = t.TypeVar(
@@ -69,9 +77,11 @@ _CO_ASYNC = 0x80 | 0x100 | 0x200
 
 
 class Flask(App, Scaffold):
-    """The WSGI application and the central registry of views, hooks and configuration.
+    """The WSGI and ASGI application and the central registry of views, hooks and
+    configuration.
 
-    ``app(environ, start_response)`` serves a WSGI request. Constructor arguments are
+    ``app(environ, start_response)`` serves a WSGI request, ``await app(scope, receive,
+    send)`` an ASGI 3 connection (HTTP, websocket or lifespan). Constructor arguments are
     Flask's: ``import_name`` (usually ``__name__``), ``static_url_path``, ``static_folder``,
     ``static_host``, ``host_matching``, ``subdomain_matching``, ``template_folder``,
     ``instance_path``, ``instance_relative_config`` and ``root_path``.
@@ -122,6 +132,16 @@ class Flask(App, Scaffold):
                 host=static_host,
                 view_func=lambda **kw: self_ref().send_static_file(**kw),  # type: ignore[union-attr]
             )
+
+        if type(self).__call__ is Flask.__call__:
+            # ASGI servers tell ASGI 3 from WSGI (or ASGI 2) by the *attribute*
+            # ``app.__call__``: uvicorn with asyncio.iscoroutinefunction, hypercorn with
+            # inspect.iscoroutinefunction. ``app(...)`` itself uses ``type(app).__call__``
+            # (WSGI or ASGI by argument count), while attribute access finds the instance
+            # dict first (a class function is a non-data descriptor): so both detections
+            # say ASGI 3 and WSGI servers still call ``app(environ, start_response)``.
+            # A subclass defining its own ``__call__`` keeps its detection.
+            self.__dict__["__call__"] = self._asgi_entry
 
     def open_instance_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"
@@ -318,7 +338,12 @@ class Flask(App, Scaffold):
         return rv
 
     def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-        """Return ``func`` if it is synchronous, else a wrapper running it on erlen's loop.
+        """Return ``func`` made callable from the (synchronous) dispatch pipeline.
+
+        Under WSGI a sync function is returned unchanged and a coroutine function is
+        wrapped to run on erlen's long-lived loop thread (:meth:`async_to_sync`). Under
+        ASGI a coroutine function is awaited on the server's loop, and in loop mode a sync
+        function runs in the app's thread pool (see :mod:`erlen.asgi.bridge`).
 
         "Asynchronous" means :func:`inspect.iscoroutinefunction`, so a function marked with
         :func:`inspect.markcoroutinefunction` (Python 3.12+) is run as a coroutine function.
@@ -332,10 +357,18 @@ class Flask(App, Scaffold):
             and not func.__code__.co_flags & _CO_ASYNC
             and "_is_coroutine_marker" not in func.__dict__
         ):
-            return func
+            mode = _cv_asgi_mode.get()
+            if mode is None or not mode.wraps_sync:
+                return func
+            return mode.wrap_sync(func)
+        mode = _cv_asgi_mode.get()
         if iscoroutinefunction(func):
-            return self.async_to_sync(func)
-        return func
+            if mode is None:
+                return self.async_to_sync(func)
+            return mode.wrap_async(func)
+        if mode is None or not mode.wraps_sync:
+            return func
+        return mode.wrap_sync(func)
 
     def async_to_sync(
         self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
@@ -411,7 +444,8 @@ class Flask(App, Scaffold):
         """Convert a view's return value into a :attr:`response_class` instance.
 
         Accepts ``str``/``bytes``/``bytearray`` (body), ``dict``/``list`` (JSON), a
-        generator or iterator (streamed body), a response object, a WSGI callable, or a
+        generator or iterator, or an async generator or iterator (streamed body), a
+        response object, a WSGI callable, or a
         tuple ``(body, status, headers)``, ``(body, status)`` or ``(body, headers)``.
         """
         cls = self.response_class
@@ -454,8 +488,8 @@ class Flask(App, Scaffold):
             )
 
         if not isinstance(rv, cls):
-            if isinstance(rv, (str, bytes, bytearray, cabc.Iterator)):
-                rv = cls(rv, status=status, headers=headers)
+            if isinstance(rv, (str, bytes, bytearray, cabc.Iterator, cabc.AsyncIterator)):
+                rv = cls(rv, status=status, headers=headers)  # type: ignore[arg-type]
                 status = headers = None
             elif isinstance(rv, (dict, list)):
                 rv = self.json.response(rv)
@@ -659,6 +693,10 @@ class Flask(App, Scaffold):
         :meth:`full_dispatch_request` (or :meth:`handle_exception`) and sends the response
         with ``start_response``.
         """
+        if self._serving_pending:
+            from .asgi.lifespan import start_serving_wsgi
+
+            start_serving_wsgi(self)
         ctx = self.request_context(environ)
         error: BaseException | None = None
         try:
@@ -682,8 +720,60 @@ class Flask(App, Scaffold):
             # Break the request <-> environ cycle so the garbage collector need not run.
             environ["werkzeug.request"] = None
 
+    async def asgi_app(self, scope: ASGIScope, receive: ASGIReceive, send: ASGISend) -> None:
+        """The ASGI 3 application proper; wrap this (not the app) with ASGI middleware:
+        ``app.asgi_app = Middleware(app.asgi_app)``, and ``await app(scope, receive,
+        send)`` goes through it.
+
+        The ASGI adapter (:mod:`erlen.asgi`): ``http`` scopes run the same dispatch
+        pipeline as :meth:`wsgi_app`, ``websocket`` scopes the websocket routes,
+        ``lifespan`` the ``before_serving`` / ``after_serving`` functions.
+        """
+        await _asgi_handle(self, scope, receive, send)
+
+    async def _asgi_entry(self, scope: ASGIScope, receive: ASGIReceive, send: ASGISend) -> None:
+        # What ASGI servers find as ``app.__call__`` (see __init__).
+        await self.asgi_app(scope, receive, send)
+
+    @t.overload
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> cabc.Iterable[bytes]:
-        """Serve a WSGI request (delegates to :meth:`wsgi_app`)."""
-        return self.wsgi_app(environ, start_response)
+    ) -> cabc.Iterable[bytes]: ...
+
+    @t.overload
+    def __call__(
+        self, environ: ASGIScope, start_response: ASGIReceive, send: ASGISend
+    ) -> cabc.Coroutine[t.Any, t.Any, None]: ...
+
+    def __call__(
+        self, environ: t.Any, start_response: t.Any, send: t.Any = None
+    ) -> cabc.Iterable[bytes] | cabc.Coroutine[t.Any, t.Any, None]:
+        """Serve a WSGI request, ``app(environ, start_response)`` (delegates to
+        :meth:`wsgi_app`), or return the coroutine serving an ASGI connection,
+        ``app(scope, receive, send)`` (delegates to :meth:`asgi_app`)."""
+        if send is None:
+            return self.wsgi_app(environ, start_response)
+        return self.asgi_app(environ, start_response, send)
+
+    def add_background_task(self, func: t.Any, *args: t.Any, **kwargs: t.Any) -> None:
+        """Run ``func(*args, **kwargs)`` (sync or ``async def``), or await a coroutine
+        object, in the background, in an application context; errors are logged.
+
+        Under ASGI it runs on the server's loop (a sync function in the thread pool) and
+        the server's shutdown (lifespan) waits for it; under WSGI it runs in a background
+        thread and interpreter exit waits for it. An erlen addition (Quart's API).
+        """
+        from .asgi.lifespan import add_background_task
+
+        add_background_task(self, func, *args, **kwargs)
+
+
+async def _asgi_handle(
+    app: Flask, scope: ASGIScope, receive: ASGIReceive, send: ASGISend
+) -> None:
+    # Imports the ASGI adapter on first use, then rebinds itself to its entry point.
+    global _asgi_handle
+    from .asgi import handle
+
+    _asgi_handle = handle
+    await handle(app, scope, receive, send)

@@ -39,6 +39,14 @@ __all__ = [
 _sentinel = object()
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
+#: How user code runs under ASGI (an ``erlen.asgi.bridge.Mode``), set by the ASGI adapter
+#: for the context a request runs in; ``None`` under WSGI. ``Flask.ensure_sync`` reads it.
+#: A ContextVar rather than a slot on the request context, so that what runs after the
+#: request context is reset (app-context teardown, its signals) sees it too.
+_cv_asgi_mode: contextvars.ContextVar[t.Any] = contextvars.ContextVar(
+    "erlen.asgi_mode", default=None
+)
+
 
 class _AppCtxGlobals:
     """A plain namespace for storing data during an application context (``g``)."""
@@ -226,6 +234,10 @@ class RequestContext:
     :attr:`Flask.request_class`); any other transport passes a ready ``request``.
     """
 
+    # True when the URL was matched before the push (the ASGI adapter picks the request's
+    # mode from the matched view); push then does not match again.
+    _matched = False
+
     def __init__(
         self,
         app: Flask,
@@ -321,7 +333,7 @@ class RequestContext:
             if not lazy:
                 self._open_session()
 
-        if self.url_adapter is not None:
+        if self.url_adapter is not None and not self._matched:
             self.match_request()
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]

@@ -863,6 +863,10 @@ class Client:
     :param use_cookies: Keep cookies from ``Set-Cookie`` response headers and
         send matching ones (by domain and path) with later requests.
     :param allow_subdomain_redirects: Allow following redirects to subdomains.
+    :param interface: ``"wsgi"`` or ``"asgi"``: send requests to the application
+        as WSGI or as ASGI 3 (an application that is both, such as an erlen app).
+        Default: ``ERLEN_TEST_INTERFACE`` from the environment for an application
+        with an ``asgi_app`` (an erlen app), else WSGI. An erlen addition.
     """
 
     def __init__(
@@ -871,8 +875,19 @@ class Client:
         response_wrapper: type[Response] | None = None,
         use_cookies: bool = True,
         allow_subdomain_redirects: bool = False,
+        interface: str | None = None,
     ) -> None:
         self.application = application
+        if interface is None:
+            interface = "wsgi"
+            if hasattr(application, "asgi_app"):
+                from .asgi.testing import interface_from_env
+
+                interface = interface_from_env()
+        elif interface not in ("wsgi", "asgi"):
+            raise ValueError(f"interface must be 'wsgi' or 'asgi', not {interface!r}.")
+        #: ``"wsgi"`` or ``"asgi"``: how requests are sent to the application.
+        self.interface = interface
 
         if response_wrapper is None or response_wrapper is Response:
             response_wrapper = TestResponse
@@ -976,9 +991,15 @@ class Client:
     def run_wsgi_app(
         self, environ: WSGIEnvironment, buffered: bool = False
     ) -> tuple[Iterable[bytes], str, Headers]:
-        """Run the application with cookie handling around it."""
+        """Run the application with cookie handling around it (over ASGI with
+        :attr:`interface` ``"asgi"``)."""
         self._add_cookies_to_wsgi(environ)
-        rv = run_wsgi_app(self.application, environ, buffered=buffered)
+        if self.interface == "asgi":
+            from .asgi.testing import run_asgi_app
+
+            rv = run_asgi_app(self.application, environ, buffered=buffered)
+        else:
+            rv = run_wsgi_app(self.application, environ, buffered=buffered)
         if self._cookies is not None:
             set_cookies = rv[2].getlist("Set-Cookie")
             if set_cookies:

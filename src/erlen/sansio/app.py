@@ -43,6 +43,7 @@ T_teardown = t.TypeVar("T_teardown", bound=ft.TeardownCallable)
 T_template_filter = t.TypeVar("T_template_filter", bound=ft.TemplateFilterCallable)
 T_template_global = t.TypeVar("T_template_global", bound=ft.TemplateGlobalCallable)
 T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
+T_serving = t.TypeVar("T_serving", bound=t.Callable[[], t.Any])
 
 
 def _make_timedelta(value: timedelta | int | None) -> timedelta | None:
@@ -105,6 +106,9 @@ class App(Scaffold):
     test_client_class: type[FlaskClient] | None = None
     #: CLI runner class for :meth:`test_cli_runner`.
     test_cli_runner_class: type[FlaskCliRunner] | None = None
+    # True while before/after_serving functions are registered and serving has not
+    # started under WSGI (checked by Flask.wsgi_app on every request: one attribute read).
+    _serving_pending = False
     default_config = ImmutableDict(
         {
             "DEBUG": None,
@@ -192,6 +196,12 @@ class App(Scaffold):
         #: Whether subdomains are matched (set ``SERVER_NAME`` too).
         self.subdomain_matching = subdomain_matching
         self._got_first_request = False
+        #: Functions run when the server starts serving (ASGI lifespan startup; under
+        #: WSGI before the first request). An erlen addition (Quart's API).
+        self.before_serving_funcs: list[t.Callable[[], t.Any]] = []
+        #: Functions run when the server stops serving (ASGI lifespan shutdown; under
+        #: WSGI at interpreter exit).
+        self.after_serving_funcs: list[t.Callable[[], t.Any]] = []
 
         from ..cli import AppGroup
 
@@ -392,6 +402,25 @@ class App(Scaffold):
     def teardown_appcontext(self, f: T_teardown) -> T_teardown:
         """Register ``f(error)`` called when the application context pops."""
         self.teardown_appcontext_funcs.append(f)
+        return f
+
+    @setupmethod
+    def before_serving(self, f: T_serving) -> T_serving:
+        """Register ``f()`` (sync or ``async def``) to run, in an application context,
+        when the server starts: at ASGI lifespan startup (an exception fails the server's
+        start), under WSGI (and ASGI servers without lifespan) before the first request.
+        An erlen addition (Quart's API)."""
+        self.before_serving_funcs.append(f)
+        self._serving_pending = True
+        return f
+
+    @setupmethod
+    def after_serving(self, f: T_serving) -> T_serving:
+        """Register ``f()`` (sync or ``async def``) to run, in an application context,
+        when the server stops: at ASGI lifespan shutdown, after the background tasks
+        finished; under WSGI at interpreter exit. An erlen addition (Quart's API)."""
+        self.after_serving_funcs.append(f)
+        self._serving_pending = True
         return f
 
     @setupmethod

@@ -8,6 +8,7 @@ application reads.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import typing as t
 from io import BytesIO
@@ -29,6 +30,7 @@ from ..utils import cached_property, environ_property
 from ..wsgi import _get_server, _wsgi_bytes, _wsgi_decode, get_input_stream
 
 if t.TYPE_CHECKING:
+    import typing_extensions as te
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
 
 __all__ = ["Request"]
@@ -43,6 +45,41 @@ _TRUSTED_HOSTS = _SansIORequest.__dict__["trusted_hosts"]
 
 class _JSONNestingError(ValueError):
     """JSON nested deeper than the parser's recursion limit."""
+
+
+class _ASGIEnviron:
+    """``request.environ`` of a request made with :meth:`Request.from_asgi`: the WSGI
+    compatibility mapping, built from the scope on first access and then kept.
+
+    A WSGI request stores its environ in the instance dict, which this non-data
+    descriptor never overrides, so the WSGI path does not pay for it.
+    """
+
+    def __get__(self, obj: Request | None, owner: type | None = None) -> t.Any:
+        if obj is None:
+            return self
+        d = obj.__dict__
+        scope = d.get("_asgi_scope")
+        if scope is None:
+            raise AttributeError("environ")
+        from ..asgi.environ import environ_from_scope
+
+        env = d["environ"] = environ_from_scope(scope, d["_asgi_body"])
+        env["werkzeug.request"] = obj
+        return env
+
+
+class _StreamedBody(io.RawIOBase):
+    """The ``wsgi.input`` of a request whose view consumes the body as it arrives."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: t.Any) -> int:
+        raise RuntimeError(
+            "This view receives the request body as it arrives (erlen.asgi.stream_body):"
+            " read it with 'async for chunk in request.iter_body()'."
+        )
 
 
 class Request(_SansIORequest):
@@ -77,8 +114,11 @@ class Request(_SansIORequest):
     #: used by :meth:`get_json`.
     json_module: t.Any = json
 
-    #: The WSGI environ.
-    environ: WSGIEnvironment
+    if t.TYPE_CHECKING:
+        #: The WSGI environ (under ASGI, a compatibility mapping built from the scope).
+        environ: WSGIEnvironment
+    else:
+        environ = _ASGIEnviron()
 
     #: Whether reading the body is forbidden, see the ``shallow`` parameter.
     shallow: bool
@@ -127,6 +167,119 @@ class Request(_SansIORequest):
             valid = _host_cache.get((scheme, host))
             if valid is not None:
                 d["host"] = valid
+
+    @classmethod
+    def from_asgi(
+        cls,
+        scope: t.Mapping[str, t.Any],
+        body: t.IO[bytes] | None = None,
+        receive: t.Callable[[], t.Awaitable[t.MutableMapping[str, t.Any]]] | None = None,
+    ) -> te.Self:
+        """Create a request from an ASGI ``http`` (or ``websocket``) scope.
+
+        The attributes are those a WSGI request has, taken from the scope;
+        :attr:`environ` is a WSGI-style mapping built from the scope on first access.
+
+        :param body: The received body, positioned at its start (empty if ``None``).
+        :param receive: For a view that consumes the body as it arrives
+            (:func:`erlen.asgi.stream_body`): the ASGI ``receive`` callable that
+            :meth:`iter_body` reads; :attr:`stream` then raises.
+        """
+        self = cls.__new__(cls)
+        d = self.__dict__
+        d["_asgi_scope"] = scope
+        if receive is not None:
+            d["_asgi_receive"] = receive
+            body = t.cast("t.IO[bytes]", _StreamedBody())
+        d["_asgi_body"] = BytesIO() if body is None else body
+        d["shallow"] = False
+        # PERF: as in __init__, what routing and the session check read is set here
+        # from the scope; the rest comes from the environ, built only when read.
+        d["method"] = (scope.get("method") or "GET").upper()
+        d["scheme"] = scheme = scope.get("scheme") or (
+            "ws" if scope["type"] == "websocket" else "http"
+        )
+        d["websocket_upgrade"] = scope["type"] == "websocket"
+        root_path = scope.get("root_path") or ""
+        path = scope["path"]
+        if root_path:
+            if path.startswith(root_path):
+                path = path[len(root_path) :]
+            if root_path.isascii():
+                d["root_path"] = root_path.rstrip("/")
+        else:
+            d["root_path"] = ""
+        if path[:1] == "/" and path[1:2] != "/" and path.isascii():
+            d["path"] = path
+        d["query_string"] = scope.get("query_string") or b""
+        server = scope.get("server")
+        d["server"] = (server[0], server[1]) if server else None
+        client = scope.get("client")
+        d["remote_addr"] = client[0] if client else None
+        host = length = encoding = None
+        cookie = False
+        for name, value in scope["headers"]:
+            if name == b"host":
+                host = value
+            elif name == b"cookie":
+                cookie = True
+            elif name == b"content-length":
+                length = value.decode("latin-1")
+            elif name == b"transfer-encoding":
+                encoding = value.decode("latin-1")
+        d["content_length"] = get_content_length(length, encoding)
+        if not cookie and self.dict_storage_class is ImmutableMultiDict:
+            d["cookies"] = _NO_COOKIES
+        if host is not None and type(self).trusted_hosts is _TRUSTED_HOSTS:
+            valid = _host_cache.get((scheme, host.decode("latin-1")))
+            if valid is not None:
+                d["host"] = valid
+        return self
+
+    def _set_asgi_body(self, body: t.IO[bytes]) -> None:
+        """Set the received body of a request made with :meth:`from_asgi`."""
+        d = self.__dict__
+        d["_asgi_body"] = body
+        environ = d.get("environ")
+        if environ is not None:
+            environ["wsgi.input"] = body
+
+    async def iter_body(self, chunk_size: int = 65536) -> t.AsyncIterator[bytes]:
+        """Iterate the request body in chunks, as it arrives.
+
+        Under ASGI, in a view marked with :func:`erlen.asgi.stream_body`, the chunks
+        come straight from the server (the body is not received before the view);
+        :attr:`max_content_length` applies (413 once passed). Otherwise the body that
+        :attr:`stream` reads is yielded in ``chunk_size`` pieces.
+        """
+        receive = self.__dict__.get("_asgi_receive")
+        if receive is None:
+            stream = self.stream
+            while True:
+                chunk = stream.read(chunk_size)
+                if not chunk:
+                    return
+                yield chunk
+        from ..exceptions import ClientDisconnected, RequestEntityTooLarge
+
+        limit = self.max_content_length
+        length = self.content_length
+        if limit is not None and length is not None and length > limit:
+            raise RequestEntityTooLarge()
+        del self.__dict__["_asgi_receive"]  # the body can be iterated once
+        received = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnected()
+            chunk = message.get("body", b"")
+            if chunk:
+                received += len(chunk)
+                if limit is not None and received > limit:
+                    raise RequestEntityTooLarge()
+                yield chunk
+            if not message.get("more_body", False):
+                return
 
     @classmethod
     def from_values(cls, *args: t.Any, **kwargs: t.Any) -> Request:

@@ -99,7 +99,11 @@ def _run_wsgi_app(
             buffer.append(item)
             if started:
                 break
-        if buffer:
+        if isinstance(app_rv, list):
+            # A list body is all there already (an HTTPException's response, say):
+            # keep it a list, which transports send at once, not a generator.
+            app_iter = buffer + list(app_iter)
+        elif buffer:
             rest = app_iter
             app_iter = _chain(buffer, rest)
         if close is not None and app_iter is not app_rv:

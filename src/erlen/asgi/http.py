@@ -1,0 +1,513 @@
+"""The ASGI adapter for HTTP requests: scope, receive and send around the one pipeline.
+
+For each request: the app's request class is built from the scope
+(:meth:`~erlen.wrappers.request.Request.from_asgi`), the URL is matched, the body is
+received (bounded by ``MAX_CONTENT_LENGTH``, spooled to disk past
+``ASGI_BODY_SPOOL_SIZE``) unless the view streams it, and Flask's dispatch runs in thread
+or loop mode (:mod:`erlen.asgi.bridge`) exactly as under WSGI: push, full dispatch (or
+``handle_exception``), the final headers, pop. The response then goes out: a fixed body at
+once, a sync iterable advanced in the pool chunk by chunk, an async iterable on the loop,
+a file by ``http.response.pathsend`` when the server offers it. A client that disconnects
+during a streamed body closes the iterable (which ends ``stream_with_context``'s context
+and so runs its teardown).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import os
+import sys
+import tempfile
+import typing as t
+from functools import partial
+from io import BytesIO
+from types import FunctionType
+
+from ..ctx import RequestContext
+from ..globals import _cv_app, _cv_request
+from ..wrappers import AppRequestMixin
+from ..wrappers.response import Response as WSGIResponse, _ClosingBody, _run_wsgi_app
+from ..wsgi import FileWrapper
+from . import bridge
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from ..app import Flask
+    from ..wrappers import Request, Response
+
+__all__ = ["handle_http", "stream_body"]
+
+Scope = t.MutableMapping[str, t.Any]
+Message = t.MutableMapping[str, t.Any]
+Receive = t.Callable[[], t.Awaitable[Message]]
+Send = t.Callable[[Message], t.Awaitable[None]]
+
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+
+#: Default of ``ASGI_BODY_SPOOL_SIZE``: request bodies larger than this go to a
+#: temporary file instead of memory.
+DEFAULT_SPOOL_SIZE = 1024 * 1024
+
+# CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR
+_CO_ASYNC = 0x80 | 0x100 | 0x200
+
+# Flask's sync dispatch methods: an app class overriding one runs every request in
+# thread mode (its override may block, and may call views without ensure_sync).
+_DISPATCH_METHODS = (
+    "full_dispatch_request",
+    "preprocess_request",
+    "dispatch_request",
+    "finalize_request",
+    "make_response",
+    "process_response",
+    "handle_user_exception",
+    "handle_http_exception",
+    "handle_exception",
+    "do_teardown_request",
+    "do_teardown_appcontext",
+    "ensure_sync",
+)
+_overriding_classes: dict[type, bool] = {}
+
+# Response methods that make the WSGI response: a class overriding one is sent through
+# them (with the request's compatibility environ).
+_WSGI_METHODS = ("__call__", "get_wsgi_response", "get_wsgi_headers", "get_app_iter")
+_wsgi_overriding_classes: dict[type, bool] = {}
+
+_MIXIN_MAX_CONTENT_LENGTH = AppRequestMixin.__dict__["max_content_length"]
+_END = object()
+
+# Body kinds of an outgoing response.
+_EMPTY, _BYTES, _SYNC, _ASYNC, _PATH = range(5)
+
+
+def stream_body(view: F) -> F:
+    """Mark a view as consuming the request body as it arrives.
+
+    Under ASGI the body is then not received before the view runs; the view reads it
+    with ``async for chunk in request.iter_body()`` (``MAX_CONTENT_LENGTH`` applies),
+    and :attr:`request.stream`, ``form``, ``get_json()`` and ``data`` are not available.
+    Under WSGI ``iter_body()`` reads the body from the server's input stream. Place it
+    below or above the route decorator::
+
+        @app.post("/upload")
+        @stream_body
+        async def upload():
+            async for chunk in request.iter_body():
+                ...
+    """
+    view._erlen_stream_body = True  # type: ignore[attr-defined]
+    return view
+
+
+def _overrides_dispatch(app: Flask) -> bool:
+    cls = type(app)
+    rv = _overriding_classes.get(cls)
+    if rv is None:
+        from ..app import Flask
+
+        rv = _overriding_classes[cls] = any(
+            getattr(cls, name) is not getattr(Flask, name) for name in _DISPATCH_METHODS
+        )
+    return rv
+
+
+def _is_async_view(view: t.Any) -> bool:
+    """Whether a view is a coroutine function (or a class-based view with one)."""
+    if type(view) is FunctionType:
+        if view.__code__.co_flags & _CO_ASYNC or "_is_coroutine_marker" in view.__dict__:
+            return True
+        view_class = view.__dict__.get("view_class")
+        if view_class is None:
+            return False
+        from inspect import iscoroutinefunction
+
+        names = ["dispatch_request"]
+        names.extend(m.lower() for m in getattr(view_class, "methods", None) or ())
+        return any(iscoroutinefunction(getattr(view_class, name, None)) for name in names)
+    from inspect import iscoroutinefunction
+
+    return iscoroutinefunction(view)
+
+
+def _body_limit(app: Flask, request: Request) -> int | None:
+    """``MAX_CONTENT_LENGTH`` for this request (no app context is pushed yet)."""
+    if (
+        getattr(type(request), "max_content_length", None) is _MIXIN_MAX_CONTENT_LENGTH
+        and request._max_content_length is None
+    ):
+        return app.config["MAX_CONTENT_LENGTH"]
+    return request.max_content_length
+
+
+async def _receive_body(
+    receive: Receive, limit: int | None, declared: int | None, spool_size: int
+) -> t.IO[bytes] | None:
+    """Receive the whole body, or ``None`` if the client disconnected.
+
+    Past ``limit`` (declared or received), reading stops: the request's stream then
+    raises 413 when the body is read, as under WSGI.
+    """
+    if limit is not None and declared is not None and declared > limit:
+        return BytesIO()
+    message = await receive()
+    if message["type"] != "http.request":
+        return None
+    body = message.get("body", b"")
+    if not message.get("more_body", False):
+        # PERF: the common case, the whole body (or none) in one message.
+        return BytesIO(body)
+    size = len(body)
+    file: t.IO[bytes] = BytesIO()
+    file.write(body)
+    while limit is None or size <= limit:
+        message = await receive()
+        if message["type"] != "http.request":
+            file.close()
+            return None
+        chunk = message.get("body", b"")
+        if chunk:
+            size += len(chunk)
+            if size > spool_size and isinstance(file, BytesIO):
+                spooled = tempfile.SpooledTemporaryFile(max_size=spool_size)  # noqa: SIM115
+                spooled.write(file.getbuffer())
+                file = t.cast("t.IO[bytes]", spooled)
+            file.write(chunk)
+        if not message.get("more_body", False):
+            break
+    file.seek(0)
+    return file
+
+
+class _Outgoing:
+    """What the pipeline hands to the sender: status, headers and the body to send."""
+
+    __slots__ = ("body", "closer", "headers", "kind", "status")
+
+    def __init__(
+        self, status: int, headers: list[tuple[bytes, bytes]], kind: int, body: t.Any, closer: t.Any
+    ) -> None:
+        self.status = status
+        self.headers = headers
+        self.kind = kind
+        self.body = body
+        #: What is closed after sending: the response, or a custom WSGI app iterable.
+        self.closer = closer
+
+
+def _encode_headers(pairs: t.Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in pairs]
+
+
+def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing:
+    """Status, headers and body of ``response``: the WSGI adapter's logic
+    (``get_wsgi_headers`` / ``get_app_iter``) without the environ."""
+    cls = type(response)
+    custom = _wsgi_overriding_classes.get(cls)
+    if custom is None:
+        custom = _wsgi_overriding_classes[cls] = not isinstance(response, WSGIResponse) or any(
+            getattr(cls, name) is not getattr(WSGIResponse, name) for name in _WSGI_METHODS
+        )
+    if custom:
+        app_iter, status_line, header_obj = _run_wsgi_app(response, request.environ)
+        status = int(status_line.split(None, 1)[0])
+        headers = _encode_headers(header_obj.items())
+        return _body_of(app_iter, status, headers, app_iter, request.method, pathsend, True)
+
+    final = response._final_headers(
+        (lambda: request.base_url) if response.autocorrect_location_header else None
+    )
+    headers = _encode_headers(response.headers._list if final is None else final)
+    status = response._status_code
+    if not response._sends_body(request.method):
+        return _Outgoing(status, headers, _EMPTY, None, response)
+    body = response.response
+    if response.direct_passthrough:
+        return _body_of(body, status, headers, response, request.method, pathsend, False)
+    if response._plain_iter:
+        if type(body) is list:
+            if len(body) == 1 and type(body[0]) is bytes:
+                return _Outgoing(status, headers, _BYTES, body[0], response)
+            return _Outgoing(status, headers, _BYTES, b"".join(response.iter_encoded()), response)
+        if type(body) is _ClosingBody and type(body._iterable) is list:
+            # Another WSGI app's fixed body (force_type: an HTTPException as response).
+            return _Outgoing(status, headers, _BYTES, b"".join(response.iter_encoded()), response)
+    if hasattr(body, "__aiter__"):
+        return _Outgoing(status, headers, _ASYNC, body, response)
+    return _Outgoing(status, headers, _SYNC, response.iter_encoded(), response)
+
+
+def _body_of(
+    body: t.Any,
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    closer: t.Any,
+    method: str,
+    pathsend: bool,
+    from_wsgi: bool,
+) -> _Outgoing:
+    if from_wsgi and method == "HEAD":
+        return _Outgoing(status, headers, _EMPTY, None, closer)
+    if isinstance(body, list) and all(type(x) is bytes for x in body):
+        return _Outgoing(status, headers, _BYTES, b"".join(body), closer)
+    if pathsend and type(body) is FileWrapper and status == 200:
+        path = _file_path(body.file)
+        if path is not None:
+            return _Outgoing(status, headers, _PATH, path, closer)
+    if hasattr(body, "__aiter__"):
+        return _Outgoing(status, headers, _ASYNC, body, closer)
+    return _Outgoing(status, headers, _SYNC, body, closer)
+
+
+def _file_path(file: t.Any) -> str | None:
+    """The absolute path of a regular file opened by path and not read yet, else None."""
+    name = getattr(file, "name", None)
+    if not isinstance(name, str) or getattr(file, "mode", None) != "rb":
+        return None
+    try:
+        if file.tell() != 0:
+            return None
+    except (OSError, ValueError):
+        return None
+    return os.path.abspath(name)
+
+
+def _dispatch(
+    app: Flask, ctx: RequestContext, preserve: t.Callable[[t.Any], t.Any] | None, pathsend: bool
+) -> _Outgoing:
+    """The WSGI adapter's steps (``Flask.wsgi_app``) for an ASGI request; runs in the
+    pipeline's greenlet or thread."""
+    error: BaseException | None = None
+    try:
+        try:
+            ctx.push()
+            response = app.full_dispatch_request()
+        except Exception as e:
+            error = e
+            response = app.handle_exception(e)
+        except:  # noqa: E722
+            error = sys.exc_info()[1]
+            raise
+        return _outgoing(ctx.request, response, pathsend)
+    finally:
+        if preserve is not None:
+            preserve(_cv_app.get())
+            preserve(_cv_request.get())
+        if error is not None and app.should_ignore_error(error):
+            error = None
+        ctx.pop(error)
+
+
+async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) -> None:
+    """Serve one ASGI ``http`` scope with ``app``."""
+    runtime = bridge.get_runtime(app)
+    if not runtime.serving:
+        from .lifespan import start_serving
+
+        await start_serving(app, runtime)
+
+    request = app.request_class.from_asgi(scope)
+    ctx = RequestContext(app, None, request=request)
+    view = None
+    if ctx.url_adapter is not None:
+        ctx.match_request()
+        ctx._matched = True
+        rule = request.url_rule
+        if rule is not None:
+            view = app.view_functions.get(rule.endpoint)
+
+    if view is not None and getattr(view, "_erlen_stream_body", False):
+        from ..wrappers.request import _StreamedBody
+
+        request.__dict__["_asgi_receive"] = receive
+        request._set_asgi_body(_StreamedBody())
+    else:
+        body = await _receive_body(
+            receive,
+            _body_limit(app, request),
+            request.content_length,
+            app.config.get("ASGI_BODY_SPOOL_SIZE", DEFAULT_SPOOL_SIZE),
+        )
+        if body is None:
+            return  # the client left before sending the whole body
+        request._set_asgi_body(body)
+
+    if runtime.sync_inline:
+        loop_mode = True
+    elif view is None:
+        # No view (a routing error, automatic OPTIONS): nothing to move off the loop but
+        # hooks and error handlers, which ensure_sync moves one by one.
+        loop_mode = True
+    else:
+        loop_mode = _is_async_view(view)
+    if loop_mode and _overrides_dispatch(app):
+        loop_mode = False
+
+    extensions = scope.get("extensions") or {}
+    extra = extensions.get("erlen.environ")
+    preserve = extra.get("werkzeug.debug.preserve_context") if extra else None
+    pathsend = "http.response.pathsend" in extensions
+
+    if loop_mode:
+        out = await bridge.run_in_greenlet(
+            bridge._with_mode, runtime.loop_mode, _dispatch, app, ctx, preserve, pathsend
+        )
+        stream_ctx = None
+    else:
+        stream_ctx = contextvars.copy_context()
+        out = await runtime.loop.run_in_executor(  # type: ignore[union-attr]
+            runtime.pool,
+            partial(
+                stream_ctx.run,
+                bridge._with_mode,
+                runtime.thread_mode,
+                _dispatch,
+                app,
+                ctx,
+                preserve,
+                pathsend,
+            ),
+        )
+    await _send_response(runtime, out, stream_ctx, receive, send)
+
+
+async def _send_response(
+    runtime: bridge.Runtime,
+    out: _Outgoing,
+    stream_ctx: contextvars.Context | None,
+    receive: Receive,
+    send: Send,
+) -> None:
+    kind = out.kind
+    start = {"type": "http.response.start", "status": out.status, "headers": out.headers}
+    if kind <= _BYTES:  # _EMPTY or _BYTES
+        try:
+            await send(start)
+            await send({"type": "http.response.body", "body": out.body if kind == _BYTES else b""})
+        finally:
+            await _close(runtime, out, stream_ctx)
+        return
+    if kind == _PATH:
+        try:
+            await send(start)
+            await send({"type": "http.response.pathsend", "path": out.body})
+        finally:
+            await _close(runtime, out, stream_ctx)
+        return
+
+    if stream_ctx is None:
+        stream_ctx = contextvars.copy_context()
+    watcher = asyncio.ensure_future(_wait_for_disconnect(receive))
+    try:
+        await send(start)
+        if kind == _ASYNC:
+            completed = await _pump_async(out.body, send, watcher)
+        else:
+            completed = await _pump_sync(runtime, out.body, send, watcher, stream_ctx)
+        if completed:
+            await send({"type": "http.response.body", "body": b""})
+    finally:
+        watcher.cancel()
+        await _close(runtime, out, stream_ctx)
+
+
+async def _wait_for_disconnect(receive: Receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+async def _pump_sync(
+    runtime: bridge.Runtime,
+    body: t.Iterable[bytes],
+    send: Send,
+    watcher: asyncio.Future[None],
+    stream_ctx: contextvars.Context,
+) -> bool:
+    """Send a sync iterable chunk by chunk, each advanced in the pool; ``False`` if the
+    client disconnected first (noticed between chunks: a running thread can't be
+    interrupted)."""
+    loop = runtime.loop
+    assert loop is not None
+    mode = runtime.thread_mode
+    iterator = await loop.run_in_executor(
+        runtime.pool, partial(stream_ctx.run, bridge._with_mode, mode, iter, body)
+    )
+    step = partial(stream_ctx.run, bridge._with_mode, mode, next, iterator, _END)
+    while True:
+        chunk = await loop.run_in_executor(runtime.pool, step)
+        if chunk is _END:
+            return True
+        if watcher.done():
+            return False
+        if chunk:
+            if isinstance(chunk, str):
+                chunk = chunk.encode()
+            if not await _send_chunk(send, chunk):
+                return False
+
+
+async def _pump_async(
+    body: t.AsyncIterable[bytes], send: Send, watcher: asyncio.Future[None]
+) -> bool:
+    """Send an async iterable chunk by chunk on the loop; on disconnect the iteration
+    is cancelled at once. ``False`` if the client disconnected."""
+
+    async def pump() -> bool:
+        async for chunk in body:
+            if chunk:
+                if isinstance(chunk, str):
+                    chunk = chunk.encode()
+                if not await _send_chunk(send, chunk):
+                    return False
+        return True
+
+    task = asyncio.ensure_future(pump())
+    try:
+        await asyncio.wait((task, watcher), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        if not task.done():
+            # The client left (or this request is cancelled): stop the generator where
+            # it waits; closing it follows.
+            task.cancel()
+            await asyncio.wait((task,))
+    if task.cancelled():
+        return False
+    return task.result()
+
+
+async def _send_chunk(send: Send, chunk: bytes) -> bool:
+    try:
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    except OSError:
+        # Servers raise this (uvicorn: ClientDisconnected) when the client is gone.
+        return False
+    return True
+
+
+async def _close(
+    runtime: bridge.Runtime, out: _Outgoing, stream_ctx: contextvars.Context | None
+) -> None:
+    """Close the response as a WSGI server closes the app iterable: the body (a
+    generator's ``finally``, ``stream_with_context``'s teardown) and ``call_on_close``
+    callbacks. An async body's ``aclose`` runs on the loop, sync closing in the pool."""
+    closer = out.closer
+    if isinstance(closer, WSGIResponse):
+        body = closer.response
+        aclose = getattr(body, "aclose", None)
+        if aclose is not None:
+            await aclose()
+        if not closer._on_close and getattr(body, "close", None) is None:
+            return  # PERF: nothing to call (the common case)
+    close = getattr(closer, "close", None)
+    if close is None:
+        return
+    if runtime.sync_inline:
+        close()
+        return
+    if stream_ctx is None:
+        stream_ctx = contextvars.copy_context()
+    await runtime.loop.run_in_executor(  # type: ignore[union-attr]
+        runtime.pool, partial(stream_ctx.run, bridge._with_mode, runtime.thread_mode, close)
+    )

@@ -3,6 +3,7 @@ the real Redis and PostgreSQL servers of :mod:`servers`."""
 
 from __future__ import annotations
 
+import functools
 import os
 import typing as t
 
@@ -38,6 +39,57 @@ def _reset_environ() -> t.Iterator[None]:
     for key, value in saved.items():
         if os.environ.get(key) != value:
             os.environ[key] = value
+
+
+# Every app-level test (one that drives an app through the test client) runs on both
+# interfaces: once over WSGI, once over ASGI (ids [wsgi] / [asgi]). A test that exercises
+# what only one interface has is marked ``@pytest.mark.interface("wsgi", reason=...)``.
+_INTERFACES = ("wsgi", "asgi")
+
+
+@functools.lru_cache(maxsize=None)
+def _module_uses_test_client(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return "test_client(" in f.read()
+    except OSError:
+        return False
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "interface(*names, reason): run this app-level test only on these interfaces"
+        " ('wsgi', 'asgi'), for the reason given",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    if "interface" not in metafunc.fixturenames:
+        return
+    if "client" not in metafunc.fixturenames and not _module_uses_test_client(
+        str(metafunc.definition.path)
+    ):
+        return
+    names = _INTERFACES
+    marker = metafunc.definition.get_closest_marker("interface")
+    if marker is not None:
+        assert marker.kwargs.get("reason"), "@pytest.mark.interface needs a reason="
+        names = tuple(marker.args)
+    metafunc.parametrize("interface", names, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def interface(request, _reset_environ) -> str:
+    """The interface the test client sends requests over: ``wsgi`` or ``asgi``.
+
+    App-level tests are parametrized with both (``ERLEN_TEST_INTERFACE`` flips every test
+    client of an erlen app); other tests run once, over WSGI.
+    """
+    name = getattr(request, "param", "wsgi")
+    if name == "asgi":
+        os.environ["ERLEN_TEST_INTERFACE"] = "asgi"
+    return name
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ def _reset_environ() -> t.Iterator[None]:
 _INTERFACES = ("wsgi", "asgi")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _module_uses_test_client(path: str) -> bool:
     try:
         with open(path, encoding="utf-8") as f:

@@ -69,6 +69,7 @@ def test_without_debug_the_500_page_reveals_nothing() -> None:
         assert leak not in body
 
 
+@pytest.mark.interface("wsgi", reason="DebuggedApplication is WSGI middleware on app.wsgi_app")
 def test_debug_page_shows_traceback_source_and_request() -> None:
     app = make_app(debug=True)
     app.wsgi_app = DebuggedApplication(app.wsgi_app)  # type: ignore[method-assign]
@@ -108,6 +109,7 @@ def test_debug_page_shows_traceback_source_and_request() -> None:
     assert "POST http://localhost/submit?page=2" in console
 
 
+@pytest.mark.interface("wsgi", reason="DebuggedApplication is WSGI middleware on app.wsgi_app")
 def test_debug_page_without_form() -> None:
     app = make_app(debug=True)
     client = app.test_client()
@@ -120,6 +122,7 @@ def test_debug_page_without_form() -> None:
     assert "no query arguments" in page
 
 
+@pytest.mark.interface("wsgi", reason="DebuggedApplication is WSGI middleware on app.wsgi_app")
 def test_evalex_is_accepted_but_nothing_executes() -> None:
     app = make_app(debug=True)
     middleware = DebuggedApplication(

@@ -293,6 +293,9 @@ def proxied_app(app):
     return app
 
 
+@pytest.mark.interface(
+    "wsgi", reason="WSGI middleware on app.wsgi_app is not part of the ASGI application"
+)
 def test_proxy_fix_erlen_app(proxied_app):
     client = proxied_app.test_client()
     rv = client.get(
@@ -316,6 +319,9 @@ def test_proxy_fix_erlen_app(proxied_app):
     }
 
 
+@pytest.mark.interface(
+    "wsgi", reason="WSGI middleware on app.wsgi_app is not part of the ASGI application"
+)
 def test_proxy_fix_erlen_app_with_forged_client_values(proxied_app):
     client = proxied_app.test_client()
     rv = client.get(
@@ -408,6 +414,9 @@ def test_dispatcher_mounts_default_and_mutation():
     assert call(dispatcher, make_environ("/late/x"))[2] == b"late|/late|/x"
 
 
+@pytest.mark.interface(
+    "wsgi", reason="WSGI middleware on app.wsgi_app is not part of the ASGI application"
+)
 def test_dispatcher_with_erlen_apps():
     frontend = erlen.Flask("frontend")
     api = erlen.Flask("api")
@@ -727,6 +736,9 @@ def test_shared_data_zipped_package(tmp_path, sys_path):
     assert call(app, make_environ("/assets/../secret.txt"))[2] == b"fallback"
 
 
+@pytest.mark.interface(
+    "wsgi", reason="WSGI middleware on app.wsgi_app is not part of the ASGI application"
+)
 def test_shared_data_with_erlen_app(app, static_dir):
     @app.route("/")
     def index():
@@ -838,6 +850,9 @@ def test_profiler_closes_app_iter():
     assert closed == [True]
 
 
+@pytest.mark.interface(
+    "wsgi", reason="WSGI middleware on app.wsgi_app is not part of the ASGI application"
+)
 def test_profiler_with_erlen_app(app):
     @app.route("/")
     def index():

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 import pytest
 
 from erlen._send_file import send_file, send_from_directory
+from erlen.datastructures import Headers
 from erlen.exceptions import NotFound, RequestedRangeNotSatisfiable
 from erlen.wrappers.response import Response
 
@@ -633,9 +634,9 @@ def test_send_file_range_and_matching_etag_through_an_app(tmp_path: pathlib.Path
     app.get("/f")(lambda: erlen.send_file(str(path)))
     client = app.test_client()
 
-    def get(headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+    def get(headers: dict[str, str]) -> tuple[int, bytes, Headers]:
         with client.get("/f", headers=headers) as response:
-            return response.status_code, response.data, dict(response.headers)
+            return response.status_code, response.data, response.headers
 
     _, _, headers = get({})
     status, data, _ = get({"Range": "bytes=0-9", "If-None-Match": headers["ETag"]})

@@ -53,8 +53,9 @@ def build(framework: str):
 
 
 def outcome(response):
+    # Names compared lower-cased: the ASGI interface sends them so.
     headers = sorted(
-        (name, value)
+        (name.lower(), value)
         for name, value in response.headers.items()
         if re.match("(?i)access-control-|vary$", name)
     )

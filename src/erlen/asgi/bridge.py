@@ -4,14 +4,18 @@ erlen keeps one dispatch pipeline: Flask's sync methods, calling every user func
 ``app.ensure_sync``. Under ASGI a request runs that pipeline in one of two modes:
 
 - **thread mode** (a sync view, or an app class overriding a sync dispatch method): the
-  pipeline runs in a worker thread of the app's bounded pool
-  (:func:`run_in_thread`); an ``async def`` hook met on the way is sent to the server's
-  loop with :func:`asyncio.run_coroutine_threadsafe` and waited for.
+  pipeline runs in a worker thread of the app's bounded pool (the request's
+  :class:`Lane`); an ``async def`` hook met on the way is sent to the server's loop with
+  :func:`asyncio.run_coroutine_threadsafe` and waited for.
 - **loop mode** (an ``async def`` view, or ``ASGI_SYNC_INLINE``): the pipeline runs in a
   greenlet on the server's loop thread (:func:`run_in_greenlet`); ``ensure_sync(async_f)``
   switches to the task that started the greenlet, which awaits the coroutine natively and
-  switches back with its result. ``ensure_sync(sync_f)`` runs ``sync_f`` in the pool the same
-  way (a blocking hook never blocks the loop), or inline with ``ASGI_SYNC_INLINE``.
+  switches back with its result. ``ensure_sync(sync_f)`` runs ``sync_f`` in the request's
+  lane the same way (a blocking hook never blocks the loop), or inline with
+  ``ASGI_SYNC_INLINE``.
+
+Every request's sync work (the thread-mode pipeline, sync hooks, a streamed sync body and
+its closing) runs in one thread, its lane, as a WSGI server gives a request one thread.
 
 The greenlet shares the asyncio task's :class:`contextvars.Context`, so the contexts the
 pipeline pushes are visible to the coroutines it awaits, and concurrent requests (separate
@@ -19,14 +23,16 @@ tasks) stay apart. Which mode applies is a :class:`Mode` in ``erlen.ctx._cv_asgi
 for the request's context only; under WSGI it is ``None`` and ``ensure_sync`` is unchanged.
 
 For erlen's other ASGI code (websockets): :func:`call` runs a sync or async user function
-from async code, :func:`run_in_greenlet` / :func:`run_in_thread` run sync code that calls
-user code through ``ensure_sync``, and :func:`get_runtime` gives the app's pool and modes.
+from async code; :func:`run_pipeline` runs sync code that calls user code through
+``ensure_sync`` in loop or thread mode, with a :class:`Mode` from
+``get_runtime(app).mode(loop_mode)`` (close its lane when the connection ends).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import queue
 import threading
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
@@ -41,13 +47,14 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from ..app import Flask
 
 __all__ = [
+    "Lane",
     "Mode",
     "Runtime",
     "await_",
     "call",
     "get_runtime",
     "run_in_greenlet",
-    "run_in_thread",
+    "run_pipeline",
 ]
 
 _T = t.TypeVar("_T")
@@ -140,37 +147,95 @@ def await_(awaitable: t.Awaitable[_T]) -> _T:
     return value
 
 
-class Mode:
-    """How user code runs for one ASGI request: which loop, which pool, and whether sync
-    functions are moved off the loop (``wraps_sync``)."""
+class Lane:
+    """One thread of the app's pool for all the sync work of one request, as a WSGI
+    server gives a request one thread: the thread-mode pipeline, the sync hooks of a
+    loop-mode request, a streamed sync body and its closing all run in it, so objects
+    bound to a thread (a SQLite connection in ``g``, thread-locals) keep working.
 
-    __slots__ = ("loop", "pool", "thread_id", "wraps_sync")
+    The thread is taken on first use and given back by :meth:`close`.
+    """
 
-    def __init__(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        pool: ThreadPoolExecutor,
-        thread_id: int,
-        wraps_sync: bool,
-    ) -> None:
+    __slots__ = ("_jobs", "loop", "pool")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, pool: ThreadPoolExecutor) -> None:
         self.loop = loop
         self.pool = pool
+        self._jobs: queue.SimpleQueue[t.Any] | None = None
+
+    def run(self, func: t.Callable[..., _T], *args: t.Any) -> asyncio.Future[_T]:
+        """Run ``func(*args)`` in the lane's thread; await the returned future (from the
+        loop's thread)."""
+        future: asyncio.Future[_T] = self.loop.create_future()
+        jobs = self._jobs
+        if jobs is None:
+            jobs = self._jobs = queue.SimpleQueue()
+            self.pool.submit(self._main, jobs)
+        jobs.put((func, args, future))
+        return future
+
+    def close(self) -> None:
+        """Give the thread back to the pool once its queued work is done."""
+        if self._jobs is not None:
+            self._jobs.put(None)
+            self._jobs = None
+
+    def _main(self, jobs: queue.SimpleQueue[t.Any]) -> None:
+        call_soon = self.loop.call_soon_threadsafe
+        while True:
+            job = jobs.get()
+            if job is None:
+                return
+            func, args, future = job
+            job = None
+            try:
+                result = func(*args)
+            except BaseException as e:  # noqa: BLE001 - handed to the awaiting task
+                call_soon(_set_exception, future, e)
+            else:
+                call_soon(_set_result, future, result)
+            func = args = future = result = None
+
+
+def _set_result(future: asyncio.Future[t.Any], result: t.Any) -> None:
+    if not future.done():
+        future.set_result(result)
+
+
+def _set_exception(future: asyncio.Future[t.Any], error: BaseException) -> None:
+    if not future.done():
+        future.set_exception(error)
+
+
+class Mode:
+    """How user code runs for one ASGI request (``erlen.ctx._cv_asgi_mode``): the
+    server's loop, the request's :class:`Lane`, and whether sync functions called from
+    the pipeline are moved off the loop (``wraps_sync``: loop mode without
+    ``ASGI_SYNC_INLINE``)."""
+
+    __slots__ = ("lane", "loop", "thread_id", "wraps_sync")
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, lane: Lane, thread_id: int, wraps_sync: bool
+    ) -> None:
+        self.loop = loop
+        self.lane = lane
         self.thread_id = thread_id
-        #: True in loop mode without ``ASGI_SYNC_INLINE``: sync functions go to the pool.
         self.wraps_sync = wraps_sync
 
     def wrap_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-        """``ensure_sync`` of a sync function in loop mode: runs it in the pool when called
-        from the pipeline greenlet (the loop is not blocked), directly elsewhere."""
-        loop, pool = self.loop, self.pool
+        """``ensure_sync`` of a sync function in loop mode: runs it in the request's lane
+        when called from the pipeline greenlet (the loop is not blocked), directly
+        elsewhere."""
+        lane = self.lane
 
-        def run_in_pool(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        def run_in_lane(*args: t.Any, **kwargs: t.Any) -> t.Any:
             if type(getcurrent()) is not _Worker:
                 return func(*args, **kwargs)
             ctx = contextvars.copy_context()
-            return await_(loop.run_in_executor(pool, partial(ctx.run, func, *args, **kwargs)))
+            return await_(lane.run(partial(ctx.run, func, *args, **kwargs)))
 
-        return run_in_pool
+        return run_in_lane
 
     def wrap_async(
         self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
@@ -194,16 +259,15 @@ class Mode:
 
 
 class Runtime:
-    """An app's ASGI state: its thread pool, the modes for the running loop, the
-    lifespan and background tasks."""
+    """An app's ASGI state: its thread pool, the running loop, the lifespan and the
+    background tasks."""
 
     def __init__(self, app: Flask) -> None:
         size = app.config.get("ASGI_THREAD_POOL_SIZE", DEFAULT_POOL_SIZE)
         self.pool = ThreadPoolExecutor(max_workers=int(size), thread_name_prefix="erlen-asgi")
         self.sync_inline = bool(app.config.get("ASGI_SYNC_INLINE", False))
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.thread_mode: Mode
-        self.loop_mode: Mode
+        self.loop: asyncio.AbstractEventLoop = None  # type: ignore[assignment]
+        self.thread_id = 0
         #: Whether ``before_serving`` functions ran (lifespan startup or first request).
         self.serving = False
         #: Whether the server runs the lifespan protocol (then shutdown comes from it).
@@ -213,12 +277,19 @@ class Runtime:
         self.tasks: set[asyncio.Future[t.Any]] = set()
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Make the modes for ``loop`` (the server's loop, or a new one in tests)."""
+        """Use ``loop`` (the server's loop, or a new one in tests)."""
         self.loop = loop
-        thread_id = threading.get_ident()
-        self.thread_mode = Mode(loop, self.pool, thread_id, False)
-        self.loop_mode = Mode(loop, self.pool, thread_id, not self.sync_inline)
+        self.thread_id = threading.get_ident()
         self.serving_lock = None
+
+    def mode(self, loop_mode: bool) -> Mode:
+        """A new :class:`Mode` (and lane) for one request in loop or thread mode."""
+        return Mode(
+            self.loop,
+            Lane(self.loop, self.pool),
+            self.thread_id,
+            loop_mode and not self.sync_inline,
+        )
 
 
 def get_runtime(app: Flask) -> Runtime:
@@ -232,13 +303,36 @@ def get_runtime(app: Flask) -> Runtime:
     return runtime
 
 
-async def run_in_thread(runtime: Runtime, func: t.Callable[..., _T], *args: t.Any) -> _T:
-    """Run the sync ``func(*args)`` in the app's pool in thread mode, in a copy of the
-    current context, and return its result."""
+async def run_pipeline(mode: Mode, loop_mode: bool, func: t.Callable[..., _T], *args: t.Any) -> _T:
+    """Run the sync ``func(*args)`` (code calling user code through ``ensure_sync``) with
+    ``mode``: in a greenlet on this loop (loop mode) or in the mode's lane, in a copy of
+    the current context (thread mode)."""
+    if loop_mode:
+        return await run_in_greenlet(_with_mode, mode, func, *args)
     ctx = contextvars.copy_context()
-    return await runtime.loop.run_in_executor(  # type: ignore[union-attr]
-        runtime.pool, partial(ctx.run, _with_mode, runtime.thread_mode, func, *args)
-    )
+    return await mode.lane.run(partial(ctx.run, _with_mode, mode, func, *args))
+
+
+async def call(app: Flask, func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any) -> t.Any:
+    """From async code on the server's loop: run a user function the right way and return
+    its result. A coroutine function is awaited here; a sync function runs in the current
+    request's lane (else a thread of the app's pool) with a copy of the current context,
+    or inline with ``ASGI_SYNC_INLINE``."""
+    if iscoroutinefunction(func):
+        return await func(*args, **kwargs)
+    runtime = get_runtime(app)
+    if runtime.sync_inline:
+        return func(*args, **kwargs)
+    mode = _cv_asgi_mode.get()
+    own = mode is None
+    if own:
+        mode = runtime.mode(False)
+    try:
+        ctx = contextvars.copy_context()
+        return await mode.lane.run(partial(ctx.run, _with_mode, mode, func, *args, **kwargs))
+    finally:
+        if own:
+            mode.lane.close()
 
 
 def _with_mode(mode: Mode, func: t.Callable[..., _T], *args: t.Any) -> _T:
@@ -247,25 +341,3 @@ def _with_mode(mode: Mode, func: t.Callable[..., _T], *args: t.Any) -> _T:
         return func(*args)
     finally:
         _cv_asgi_mode.reset(token)
-
-
-async def run_pipeline(
-    runtime: Runtime, loop_mode: bool, func: t.Callable[..., _T], *args: t.Any
-) -> _T:
-    """Run the sync ``func(*args)`` (code calling user code through ``ensure_sync``) in
-    loop mode (a greenlet on this loop) or thread mode (the pool)."""
-    if loop_mode:
-        return await run_in_greenlet(_with_mode, runtime.loop_mode, func, *args)
-    return await run_in_thread(runtime, func, *args)
-
-
-async def call(app: Flask, func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any) -> t.Any:
-    """From async code on the server's loop: run a user function the right way and return
-    its result. A coroutine function is awaited here; a sync function runs in the app's
-    pool with a copy of the current context (inline with ``ASGI_SYNC_INLINE``)."""
-    if iscoroutinefunction(func):
-        return await func(*args, **kwargs)
-    runtime = get_runtime(app)
-    if runtime.sync_inline:
-        return func(*args, **kwargs)
-    return await run_in_thread(runtime, partial(func, **kwargs), *args)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import io
 import os
 import sys
 import tempfile
@@ -25,6 +26,7 @@ from io import BytesIO
 from types import FunctionType
 
 from ..ctx import RequestContext
+from ..exceptions import RequestEntityTooLarge
 from ..globals import _cv_app, _cv_request
 from ..wrappers import AppRequestMixin
 from ..wrappers.response import Response as WSGIResponse, _ClosingBody, _run_wsgi_app
@@ -140,6 +142,29 @@ def _body_limit(app: Flask, request: Request) -> int | None:
     return request.max_content_length
 
 
+class _CutBody(io.RawIOBase):
+    """A body received only up to ``MAX_CONTENT_LENGTH``: reading past what was received
+    raises 413 (even if the view raised the limit for itself: the rest was never read)."""
+
+    def __init__(self, file: t.IO[bytes]) -> None:
+        self._file = file
+        file.seek(0)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: t.Any) -> int:
+        data = self._file.read(len(buffer))
+        if not data and len(buffer):
+            raise RequestEntityTooLarge()
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
 async def _receive_body(
     receive: Receive, limit: int | None, declared: int | None, spool_size: int
 ) -> t.IO[bytes] | None:
@@ -149,7 +174,7 @@ async def _receive_body(
     raises 413 when the body is read, as under WSGI.
     """
     if limit is not None and declared is not None and declared > limit:
-        return BytesIO()
+        return t.cast("t.IO[bytes]", _CutBody(BytesIO()))
     message = await receive()
     if message["type"] != "http.request":
         return None
@@ -160,7 +185,9 @@ async def _receive_body(
     size = len(body)
     file: t.IO[bytes] = BytesIO()
     file.write(body)
-    while limit is None or size <= limit:
+    while True:
+        if limit is not None and size > limit:
+            return t.cast("t.IO[bytes]", _CutBody(file))
         message = await receive()
         if message["type"] != "http.request":
             file.close()
@@ -317,10 +344,7 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
             view = app.view_functions.get(rule.endpoint)
 
     if view is not None and getattr(view, "_erlen_stream_body", False):
-        from ..wrappers.request import _StreamedBody
-
-        request.__dict__["_asgi_receive"] = receive
-        request._set_asgi_body(_StreamedBody())
+        request._set_asgi_body(None, receive)
     else:
         body = await _receive_body(
             receive,
@@ -343,36 +367,47 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
     if loop_mode and _overrides_dispatch(app):
         loop_mode = False
 
+    mode = runtime.mode(loop_mode)
+    try:
+        await _respond(app, mode, loop_mode, ctx, scope, receive, send)
+    finally:
+        mode.lane.close()
+        # The received body (a spooled file past ASGI_BODY_SPOOL_SIZE), as a WSGI server
+        # closes its input.
+        request.__dict__["_asgi_body"].close()
+
+
+async def _respond(
+    app: Flask,
+    mode: bridge.Mode,
+    loop_mode: bool,
+    ctx: RequestContext,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+) -> None:
     extensions = scope.get("extensions") or {}
     extra = extensions.get("erlen.environ")
     preserve = extra.get("werkzeug.debug.preserve_context") if extra else None
     pathsend = "http.response.pathsend" in extensions
-
+    stream_ctx: contextvars.Context | None
     if loop_mode:
         out = await bridge.run_in_greenlet(
-            bridge._with_mode, runtime.loop_mode, _dispatch, app, ctx, preserve, pathsend
+            bridge._with_mode, mode, _dispatch, app, ctx, preserve, pathsend
         )
         stream_ctx = None
     else:
         stream_ctx = contextvars.copy_context()
-        out = await runtime.loop.run_in_executor(  # type: ignore[union-attr]
-            runtime.pool,
+        out = await mode.lane.run(
             partial(
-                stream_ctx.run,
-                bridge._with_mode,
-                runtime.thread_mode,
-                _dispatch,
-                app,
-                ctx,
-                preserve,
-                pathsend,
-            ),
+                stream_ctx.run, bridge._with_mode, mode, _dispatch, app, ctx, preserve, pathsend
+            )
         )
-    await _send_response(runtime, out, stream_ctx, receive, send)
+    await _send_response(mode, out, stream_ctx, receive, send)
 
 
 async def _send_response(
-    runtime: bridge.Runtime,
+    mode: bridge.Mode,
     out: _Outgoing,
     stream_ctx: contextvars.Context | None,
     receive: Receive,
@@ -385,14 +420,14 @@ async def _send_response(
             await send(start)
             await send({"type": "http.response.body", "body": out.body if kind == _BYTES else b""})
         finally:
-            await _close(runtime, out, stream_ctx)
+            await _close(mode, out, stream_ctx)
         return
     if kind == _PATH:
         try:
             await send(start)
             await send({"type": "http.response.pathsend", "path": out.body})
         finally:
-            await _close(runtime, out, stream_ctx)
+            await _close(mode, out, stream_ctx)
         return
 
     if stream_ctx is None:
@@ -403,12 +438,12 @@ async def _send_response(
         if kind == _ASYNC:
             completed = await _pump_async(out.body, send, watcher)
         else:
-            completed = await _pump_sync(runtime, out.body, send, watcher, stream_ctx)
+            completed = await _pump_sync(mode, out.body, send, watcher, stream_ctx)
         if completed:
             await send({"type": "http.response.body", "body": b""})
     finally:
         watcher.cancel()
-        await _close(runtime, out, stream_ctx)
+        await _close(mode, out, stream_ctx)
 
 
 async def _wait_for_disconnect(receive: Receive) -> None:
@@ -419,24 +454,20 @@ async def _wait_for_disconnect(receive: Receive) -> None:
 
 
 async def _pump_sync(
-    runtime: bridge.Runtime,
+    mode: bridge.Mode,
     body: t.Iterable[bytes],
     send: Send,
     watcher: asyncio.Future[None],
     stream_ctx: contextvars.Context,
 ) -> bool:
-    """Send a sync iterable chunk by chunk, each advanced in the pool; ``False`` if the
-    client disconnected first (noticed between chunks: a running thread can't be
+    """Send a sync iterable chunk by chunk, each advanced in the request's lane; ``False``
+    if the client disconnected first (noticed between chunks: a running thread can't be
     interrupted)."""
-    loop = runtime.loop
-    assert loop is not None
-    mode = runtime.thread_mode
-    iterator = await loop.run_in_executor(
-        runtime.pool, partial(stream_ctx.run, bridge._with_mode, mode, iter, body)
-    )
+    lane = mode.lane
+    iterator = await lane.run(partial(stream_ctx.run, bridge._with_mode, mode, iter, body))
     step = partial(stream_ctx.run, bridge._with_mode, mode, next, iterator, _END)
     while True:
-        chunk = await loop.run_in_executor(runtime.pool, step)
+        chunk = await lane.run(step)
         if chunk is _END:
             return True
         if watcher.done():
@@ -486,9 +517,7 @@ async def _send_chunk(send: Send, chunk: bytes) -> bool:
     return True
 
 
-async def _close(
-    runtime: bridge.Runtime, out: _Outgoing, stream_ctx: contextvars.Context | None
-) -> None:
+async def _close(mode: bridge.Mode, out: _Outgoing, stream_ctx: contextvars.Context | None) -> None:
     """Close the response as a WSGI server closes the app iterable: the body (a
     generator's ``finally``, ``stream_with_context``'s teardown) and ``call_on_close``
     callbacks. An async body's ``aclose`` runs on the loop, sync closing in the pool."""
@@ -503,11 +532,6 @@ async def _close(
     close = getattr(closer, "close", None)
     if close is None:
         return
-    if runtime.sync_inline:
-        close()
-        return
     if stream_ctx is None:
         stream_ctx = contextvars.copy_context()
-    await runtime.loop.run_in_executor(  # type: ignore[union-attr]
-        runtime.pool, partial(stream_ctx.run, bridge._with_mode, runtime.thread_mode, close)
-    )
+    await mode.lane.run(partial(stream_ctx.run, bridge._with_mode, mode, close))

@@ -39,6 +39,15 @@ def _run_funcs(app: Flask, funcs: list[t.Callable[[], t.Any]]) -> None:
             app.ensure_sync(func)()
 
 
+async def _run_on_loop(runtime: bridge.Runtime, func: t.Callable[..., t.Any], *args: t.Any) -> None:
+    """Run ``func`` (which calls user functions through ``ensure_sync``) in loop mode."""
+    mode = runtime.mode(True)
+    try:
+        await bridge.run_pipeline(mode, True, func, *args)
+    finally:
+        mode.lane.close()
+
+
 async def start_serving(app: Flask, runtime: bridge.Runtime) -> None:
     """Run the ``before_serving`` functions once (lifespan startup, else first request)."""
     if runtime.serving:
@@ -49,7 +58,7 @@ async def start_serving(app: Flask, runtime: bridge.Runtime) -> None:
         if runtime.serving:
             return
         if app.before_serving_funcs:
-            await bridge.run_pipeline(runtime, True, _run_funcs, app, app.before_serving_funcs)
+            await _run_on_loop(runtime, _run_funcs, app, app.before_serving_funcs)
         runtime.serving = True
         if not runtime.lifespan and app.after_serving_funcs:
             # No lifespan shutdown will come: stop at exit, as under WSGI.
@@ -61,7 +70,7 @@ async def stop_serving(app: Flask, runtime: bridge.Runtime) -> None:
     while runtime.tasks:
         await asyncio.wait(list(runtime.tasks))
     if runtime.serving and app.after_serving_funcs:
-        await bridge.run_pipeline(runtime, True, _run_funcs, app, app.after_serving_funcs)
+        await _run_on_loop(runtime, _run_funcs, app, app.after_serving_funcs)
     runtime.serving = False
 
 
@@ -159,7 +168,7 @@ def add_background_task(app: Flask, func: t.Any, *args: t.Any, **kwargs: t.Any) 
         asgi_runtime = runtime
 
         def spawn() -> None:
-            coro = bridge.run_pipeline(asgi_runtime, True, _run_task, app, func, args, kwargs)
+            coro = _run_on_loop(asgi_runtime, _run_task, app, func, args, kwargs)
             task = loop.create_task(coro)
             asgi_runtime.tasks.add(task)
             task.add_done_callback(asgi_runtime.tasks.discard)

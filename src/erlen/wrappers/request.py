@@ -188,10 +188,9 @@ class Request(_SansIORequest):
         self = cls.__new__(cls)
         d = self.__dict__
         d["_asgi_scope"] = scope
-        if receive is not None:
-            d["_asgi_receive"] = receive
-            body = t.cast("t.IO[bytes]", _StreamedBody())
         d["_asgi_body"] = BytesIO() if body is None else body
+        if receive is not None:
+            self._set_asgi_body(None, receive)
         d["shallow"] = False
         # PERF: as in __init__, what routing and the session check read is set here
         # from the scope; the rest comes from the environ, built only when read.
@@ -236,9 +235,19 @@ class Request(_SansIORequest):
                 d["host"] = valid
         return self
 
-    def _set_asgi_body(self, body: t.IO[bytes]) -> None:
-        """Set the received body of a request made with :meth:`from_asgi`."""
+    def _set_asgi_body(
+        self,
+        body: t.IO[bytes] | None,
+        receive: t.Callable[[], t.Awaitable[t.MutableMapping[str, t.Any]]] | None = None,
+    ) -> None:
+        """Set the received body of a request made with :meth:`from_asgi`, or with
+        ``receive`` make the body one that :meth:`iter_body` receives as it arrives."""
         d = self.__dict__
+        if receive is not None:
+            d["_asgi_receive"] = receive
+            # Unwrapped, so that reading it says why it can't be read.
+            body = d["stream"] = t.cast("t.IO[bytes]", _StreamedBody())
+        assert body is not None
         d["_asgi_body"] = body
         environ = d.get("environ")
         if environ is not None:

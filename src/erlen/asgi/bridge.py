@@ -4,8 +4,8 @@ erlen keeps one dispatch pipeline: Flask's sync methods, calling every user func
 ``app.ensure_sync``. Under ASGI a request runs that pipeline in one of two modes:
 
 - **thread mode** (a sync view, or an app class overriding a sync dispatch method): the
-  pipeline runs in a worker thread of the app's bounded pool (the request's
-  :class:`Lane`); an ``async def`` hook met on the way is sent to the server's loop with
+  pipeline runs in a worker thread of the app's bounded pool (the request's lane,
+  see :class:`Mode`); an ``async def`` hook met on the way is sent to the server's loop with
   :func:`asyncio.run_coroutine_threadsafe` and waited for.
 - **loop mode** (an ``async def`` view, or ``ASGI_SYNC_INLINE``): the pipeline runs in a
   greenlet on the server's loop thread (:func:`run_in_greenlet`); ``ensure_sync(async_f)``
@@ -25,7 +25,7 @@ for the request's context only; under WSGI it is ``None`` and ``ensure_sync`` is
 For erlen's other ASGI code (websockets): :func:`call` runs a sync or async user function
 from async code; :func:`run_pipeline` runs sync code that calls user code through
 ``ensure_sync`` in loop or thread mode, with a :class:`Mode` from
-``get_runtime(app).mode(loop_mode)`` (close its lane when the connection ends).
+``get_runtime(app).mode(loop_mode)`` (close it when the connection ends).
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from ..app import Flask
 
 __all__ = [
-    "Lane",
     "Mode",
     "Runtime",
     "await_",
@@ -147,40 +146,61 @@ def await_(awaitable: t.Awaitable[_T]) -> _T:
     return value
 
 
-class Lane:
-    """One thread of the app's pool for all the sync work of one request, as a WSGI
-    server gives a request one thread: the thread-mode pipeline, the sync hooks of a
-    loop-mode request, a streamed sync body and its closing all run in it, so objects
-    bound to a thread (a SQLite connection in ``g``, thread-locals) keep working.
+def _set_result(future: asyncio.Future[t.Any], result: t.Any) -> None:
+    if not future.done():
+        future.set_result(result)
 
-    The thread is taken on first use and given back by :meth:`close`.
+
+def _set_exception(future: asyncio.Future[t.Any], error: BaseException) -> None:
+    if not future.done():
+        future.set_exception(error)
+
+
+class Mode:
+    """How user code runs for one ASGI request (``erlen.ctx._cv_asgi_mode``): the server's
+    loop, whether sync functions called from the pipeline are moved off the loop
+    (``wraps_sync``: loop mode without ``ASGI_SYNC_INLINE``), and the request's *lane*.
+
+    The lane is one thread of the app's pool for all the sync work of the request, as a
+    WSGI server gives a request one thread: the thread-mode pipeline, the sync hooks of a
+    loop-mode request, a streamed sync body and its closing all run in it (:meth:`run`),
+    so objects bound to a thread (a SQLite connection in ``g``, thread-locals) keep
+    working. The thread is taken on first use and given back by :meth:`close`.
     """
 
-    __slots__ = ("_jobs", "loop", "pool")
+    __slots__ = ("_jobs", "loop", "pool", "thread_id", "wraps_sync")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, pool: ThreadPoolExecutor) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        pool: ThreadPoolExecutor,
+        thread_id: int,
+        wraps_sync: bool,
+    ) -> None:
         self.loop = loop
         self.pool = pool
+        self.thread_id = thread_id
+        self.wraps_sync = wraps_sync
         self._jobs: queue.SimpleQueue[t.Any] | None = None
 
     def run(self, func: t.Callable[..., _T], *args: t.Any) -> asyncio.Future[_T]:
-        """Run ``func(*args)`` in the lane's thread; await the returned future (from the
+        """Run ``func(*args)`` in the request's lane; await the returned future (on the
         loop's thread)."""
         future: asyncio.Future[_T] = self.loop.create_future()
         jobs = self._jobs
         if jobs is None:
             jobs = self._jobs = queue.SimpleQueue()
-            self.pool.submit(self._main, jobs)
+            self.pool.submit(self._lane, jobs)
         jobs.put((func, args, future))
         return future
 
     def close(self) -> None:
-        """Give the thread back to the pool once its queued work is done."""
+        """Give the lane's thread back to the pool once its queued work is done."""
         if self._jobs is not None:
             self._jobs.put(None)
             self._jobs = None
 
-    def _main(self, jobs: queue.SimpleQueue[t.Any]) -> None:
+    def _lane(self, jobs: queue.SimpleQueue[t.Any]) -> None:
         call_soon = self.loop.call_soon_threadsafe
         while True:
             job = jobs.get()
@@ -196,44 +216,16 @@ class Lane:
                 call_soon(_set_result, future, result)
             func = args = future = result = None
 
-
-def _set_result(future: asyncio.Future[t.Any], result: t.Any) -> None:
-    if not future.done():
-        future.set_result(result)
-
-
-def _set_exception(future: asyncio.Future[t.Any], error: BaseException) -> None:
-    if not future.done():
-        future.set_exception(error)
-
-
-class Mode:
-    """How user code runs for one ASGI request (``erlen.ctx._cv_asgi_mode``): the
-    server's loop, the request's :class:`Lane`, and whether sync functions called from
-    the pipeline are moved off the loop (``wraps_sync``: loop mode without
-    ``ASGI_SYNC_INLINE``)."""
-
-    __slots__ = ("lane", "loop", "thread_id", "wraps_sync")
-
-    def __init__(
-        self, loop: asyncio.AbstractEventLoop, lane: Lane, thread_id: int, wraps_sync: bool
-    ) -> None:
-        self.loop = loop
-        self.lane = lane
-        self.thread_id = thread_id
-        self.wraps_sync = wraps_sync
-
     def wrap_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
         """``ensure_sync`` of a sync function in loop mode: runs it in the request's lane
         when called from the pipeline greenlet (the loop is not blocked), directly
         elsewhere."""
-        lane = self.lane
 
         def run_in_lane(*args: t.Any, **kwargs: t.Any) -> t.Any:
             if type(getcurrent()) is not _Worker:
                 return func(*args, **kwargs)
             ctx = contextvars.copy_context()
-            return await_(lane.run(partial(ctx.run, func, *args, **kwargs)))
+            return await_(self.run(partial(ctx.run, func, *args, **kwargs)))
 
         return run_in_lane
 
@@ -283,13 +275,9 @@ class Runtime:
         self.serving_lock = None
 
     def mode(self, loop_mode: bool) -> Mode:
-        """A new :class:`Mode` (and lane) for one request in loop or thread mode."""
-        return Mode(
-            self.loop,
-            Lane(self.loop, self.pool),
-            self.thread_id,
-            loop_mode and not self.sync_inline,
-        )
+        """A new :class:`Mode` for one request in loop or thread mode (close it at the
+        request's end)."""
+        return Mode(self.loop, self.pool, self.thread_id, loop_mode and not self.sync_inline)
 
 
 def get_runtime(app: Flask) -> Runtime:
@@ -310,7 +298,7 @@ async def run_pipeline(mode: Mode, loop_mode: bool, func: t.Callable[..., _T], *
     if loop_mode:
         return await run_in_greenlet(_with_mode, mode, func, *args)
     ctx = contextvars.copy_context()
-    return await mode.lane.run(partial(ctx.run, _with_mode, mode, func, *args))
+    return await mode.run(partial(ctx.run, _with_mode, mode, func, *args))
 
 
 async def call(app: Flask, func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any) -> t.Any:
@@ -329,10 +317,10 @@ async def call(app: Flask, func: t.Callable[..., t.Any], *args: t.Any, **kwargs:
         mode = runtime.mode(False)
     try:
         ctx = contextvars.copy_context()
-        return await mode.lane.run(partial(ctx.run, _with_mode, mode, func, *args, **kwargs))
+        return await mode.run(partial(ctx.run, _with_mode, mode, func, *args, **kwargs))
     finally:
         if own:
-            mode.lane.close()
+            mode.close()
 
 
 def _with_mode(mode: Mode, func: t.Callable[..., _T], *args: t.Any) -> _T:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 import typing as t
+from io import BytesIO
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
@@ -45,8 +46,9 @@ def to_wsgi_str(value: str) -> str:
     return value.encode("utf-8", "surrogateescape").decode("latin-1")
 
 
-def environ_from_scope(scope: t.Mapping[str, t.Any], body: t.IO[bytes]) -> WSGIEnvironment:
-    """Build the WSGI environ equivalent of an ASGI HTTP or websocket ``scope``."""
+def environ_from_scope(scope: t.Mapping[str, t.Any], body: bytes | t.IO[bytes]) -> WSGIEnvironment:
+    """Build the WSGI environ equivalent of an ASGI HTTP or websocket ``scope``; ``body``
+    (bytes or a file) is its ``wsgi.input``."""
     root_path = scope.get("root_path") or ""
     path = scope.get("path") or "/"
     if root_path and path.startswith(root_path):
@@ -65,7 +67,7 @@ def environ_from_scope(scope: t.Mapping[str, t.Any], body: t.IO[bytes]) -> WSGIE
         "SERVER_PROTOCOL": f"HTTP/{http_version}",
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": scheme,
-        "wsgi.input": body,
+        "wsgi.input": BytesIO(body) if type(body) is bytes else body,
         # ASGI servers end every body themselves (chunked ones too).
         "wsgi.input_terminated": True,
         "wsgi.errors": sys.stderr,

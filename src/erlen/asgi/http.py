@@ -25,7 +25,7 @@ from functools import partial
 from io import BytesIO
 from types import FunctionType
 
-from ..ctx import RequestContext
+from ..ctx import AppContext, RequestContext
 from ..exceptions import RequestEntityTooLarge
 from ..globals import _cv_app, _cv_request
 from ..wrappers import AppRequestMixin
@@ -165,26 +165,18 @@ class _CutBody(io.RawIOBase):
         super().close()
 
 
-async def _receive_body(
-    receive: Receive, limit: int | None, declared: int | None, spool_size: int
-) -> t.IO[bytes] | None:
-    """Receive the whole body, or ``None`` if the client disconnected.
-
-    Past ``limit`` (declared or received), reading stops: the request's stream then
-    raises 413 when the body is read, as under WSGI.
-    """
-    if limit is not None and declared is not None and declared > limit:
-        return t.cast("t.IO[bytes]", _CutBody(BytesIO()))
-    message = await receive()
-    if message["type"] != "http.request":
-        return None
-    body = message.get("body", b"")
-    if not message.get("more_body", False):
-        # PERF: the common case, the whole body (or none) in one message.
-        return BytesIO(body)
-    size = len(body)
+async def _receive_rest(
+    app: Flask, request: Request, receive: Receive, first: bytes
+) -> bytes | t.IO[bytes] | None:
+    """Receive the rest of a body sent in several messages, or ``None`` if the client
+    disconnected. Past ``MAX_CONTENT_LENGTH`` reading stops: reading the request's body
+    then raises 413 once past what was received, as under WSGI. Past
+    ``ASGI_BODY_SPOOL_SIZE`` the body moves to a temporary file."""
+    limit = _body_limit(app, request)
+    spool_size = app.config.get("ASGI_BODY_SPOOL_SIZE", DEFAULT_SPOOL_SIZE)
+    size = len(first)
     file: t.IO[bytes] = BytesIO()
-    file.write(body)
+    file.write(first)
     while True:
         if limit is not None and size > limit:
             return t.cast("t.IO[bytes]", _CutBody(file))
@@ -202,6 +194,8 @@ async def _receive_body(
             file.write(chunk)
         if not message.get("more_body", False):
             break
+    if isinstance(file, BytesIO):
+        return file.getvalue()
     file.seek(0)
     return file
 
@@ -246,19 +240,25 @@ def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing
     )
     headers = _encode_headers(response.headers._list if final is None else final)
     status = response._status_code
-    if not response._sends_body(request.method):
-        return _Outgoing(status, headers, _EMPTY, None, response)
     body = response.response
+    # PERF: a fixed body with nothing to close needs no closing step after sending.
+    closer = (
+        response
+        if response._on_close or hasattr(body, "close") or hasattr(body, "aclose")
+        else None
+    )
+    if not response._sends_body(request.method):
+        return _Outgoing(status, headers, _EMPTY, b"", closer)
     if response.direct_passthrough:
         return _body_of(body, status, headers, response, request.method, pathsend, False)
     if response._plain_iter:
         if type(body) is list:
             if len(body) == 1 and type(body[0]) is bytes:
-                return _Outgoing(status, headers, _BYTES, body[0], response)
-            return _Outgoing(status, headers, _BYTES, b"".join(response.iter_encoded()), response)
+                return _Outgoing(status, headers, _BYTES, body[0], closer)
+            return _Outgoing(status, headers, _BYTES, b"".join(response.iter_encoded()), closer)
         if type(body) is _ClosingBody and type(body._iterable) is list:
             # Another WSGI app's fixed body (force_type: an HTTPException as response).
-            return _Outgoing(status, headers, _BYTES, b"".join(response.iter_encoded()), response)
+            return _Outgoing(status, headers, _BYTES, b"".join(response.iter_encoded()), closer)
     if hasattr(body, "__aiter__"):
         return _Outgoing(status, headers, _ASYNC, body, response)
     return _Outgoing(status, headers, _SYNC, response.iter_encoded(), response)
@@ -274,7 +274,7 @@ def _body_of(
     from_wsgi: bool,
 ) -> _Outgoing:
     if from_wsgi and method == "HEAD":
-        return _Outgoing(status, headers, _EMPTY, None, closer)
+        return _Outgoing(status, headers, _EMPTY, b"", closer)
     if isinstance(body, list) and all(type(x) is bytes for x in body):
         return _Outgoing(status, headers, _BYTES, b"".join(body), closer)
     if pathsend and type(body) is FileWrapper and status == 200:
@@ -318,15 +318,33 @@ def _dispatch(
         return _outgoing(ctx.request, response, pathsend)
     finally:
         if preserve is not None:
-            preserve(_cv_app.get())
-            preserve(_cv_request.get())
+            _preserve_copies(preserve)
         if error is not None and app.should_ignore_error(error):
             error = None
         ctx.pop(error)
 
 
+_NO_EXTENSIONS: dict[str, t.Any] = {}
+
+
+def _preserve_copies(preserve: t.Callable[[t.Any], t.Any]) -> None:
+    """Hand the test client (``with client:``) the request's contexts to push in the test's
+    thread: copies sharing ``g``, the request and the session, since the originals may
+    still be in use by a streamed body in another thread (``stream_with_context``)."""
+    app_ctx = _cv_app.get()
+    req_ctx = _cv_request.get()
+    app_copy = AppContext(app_ctx.app)
+    app_copy.g = app_ctx.g
+    req_copy = req_ctx.copy()
+    req_copy.flashes = req_ctx.flashes
+    preserve(app_copy)
+    preserve(req_copy)
+
+
 async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) -> None:
     """Serve one ASGI ``http`` scope with ``app``."""
+    # PERF: one coroutine for the common request (no nested awaits of helpers, the body
+    # kept as bytes, the limit looked up only for a body): each layer costs a frame.
     runtime = bridge.get_runtime(app)
     if not runtime.serving:
         from .lifespan import start_serving
@@ -346,19 +364,22 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
     if view is not None and getattr(view, "_erlen_stream_body", False):
         request._set_asgi_body(None, receive)
     else:
-        body = await _receive_body(
-            receive,
-            _body_limit(app, request),
-            request.content_length,
-            app.config.get("ASGI_BODY_SPOOL_SIZE", DEFAULT_SPOOL_SIZE),
-        )
-        if body is None:
-            return  # the client left before sending the whole body
+        declared = request.content_length
+        limit = None if declared is None else _body_limit(app, request)
+        if limit is not None and declared > limit:  # type: ignore[operator]
+            body: t.Any = _CutBody(BytesIO())  # not read at all
+        else:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client left before sending its request
+            body = message.get("body", b"")
+            if message.get("more_body", False):
+                body = await _receive_rest(app, request, receive, body)
+                if body is None:
+                    return  # the client left before sending the whole body
         request._set_asgi_body(body)
 
-    if runtime.sync_inline:
-        loop_mode = True
-    elif view is None:
+    if runtime.sync_inline or view is None:
         # No view (a routing error, automatic OPTIONS): nothing to move off the loop but
         # hooks and error handlers, which ensure_sync moves one by one.
         loop_mode = True
@@ -367,75 +388,67 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
     if loop_mode and _overrides_dispatch(app):
         loop_mode = False
 
-    mode = runtime.mode(loop_mode)
-    try:
-        await _respond(app, mode, loop_mode, ctx, scope, receive, send)
-    finally:
-        mode.lane.close()
-        # The received body (a spooled file past ASGI_BODY_SPOOL_SIZE), as a WSGI server
-        # closes its input.
-        request.__dict__["_asgi_body"].close()
-
-
-async def _respond(
-    app: Flask,
-    mode: bridge.Mode,
-    loop_mode: bool,
-    ctx: RequestContext,
-    scope: Scope,
-    receive: Receive,
-    send: Send,
-) -> None:
-    extensions = scope.get("extensions") or {}
+    extensions = scope.get("extensions") or _NO_EXTENSIONS
     extra = extensions.get("erlen.environ")
     preserve = extra.get("werkzeug.debug.preserve_context") if extra else None
     pathsend = "http.response.pathsend" in extensions
-    stream_ctx: contextvars.Context | None
-    if loop_mode:
-        out = await bridge.run_in_greenlet(
-            bridge._with_mode, mode, _dispatch, app, ctx, preserve, pathsend
-        )
-        stream_ctx = None
-    else:
-        stream_ctx = contextvars.copy_context()
-        out = await mode.lane.run(
-            partial(
-                stream_ctx.run, bridge._with_mode, mode, _dispatch, app, ctx, preserve, pathsend
+    mode = runtime.mode(loop_mode)
+    try:
+        stream_ctx: contextvars.Context | None
+        if loop_mode:
+            out = await bridge.run_in_greenlet(
+                bridge._with_mode, mode, _dispatch, app, ctx, preserve, pathsend
             )
-        )
-    await _send_response(mode, out, stream_ctx, receive, send)
+            stream_ctx = None
+        else:
+            stream_ctx = contextvars.copy_context()
+            out = await mode.run(
+                partial(
+                    stream_ctx.run, bridge._with_mode, mode, _dispatch, app, ctx, preserve, pathsend
+                )
+            )
+        kind = out.kind
+        start = {"type": "http.response.start", "status": out.status, "headers": out.headers}
+        if kind <= _BYTES:  # _EMPTY or _BYTES
+            try:
+                await send(start)
+                await send({"type": "http.response.body", "body": out.body})
+            finally:
+                if out.closer is not None:
+                    await _close(mode, out, stream_ctx)
+        else:
+            await _send_stream(mode, out, stream_ctx, start, receive, send)
+    finally:
+        mode.close()
+        received = request.__dict__["_asgi_body"]
+        if type(received) is not bytes and preserve is None:
+            # A file (spooled past ASGI_BODY_SPOOL_SIZE): closed as a WSGI server closes
+            # its input.
+            received.close()
 
 
-async def _send_response(
+async def _send_stream(
     mode: bridge.Mode,
     out: _Outgoing,
     stream_ctx: contextvars.Context | None,
+    start: Message,
     receive: Receive,
     send: Send,
 ) -> None:
-    kind = out.kind
-    start = {"type": "http.response.start", "status": out.status, "headers": out.headers}
-    if kind <= _BYTES:  # _EMPTY or _BYTES
-        try:
-            await send(start)
-            await send({"type": "http.response.body", "body": out.body if kind == _BYTES else b""})
-        finally:
-            await _close(mode, out, stream_ctx)
-        return
-    if kind == _PATH:
+    """Send a file (pathsend) or a streamed body, watching for the client leaving."""
+    if out.kind == _PATH:
         try:
             await send(start)
             await send({"type": "http.response.pathsend", "path": out.body})
         finally:
             await _close(mode, out, stream_ctx)
         return
-
     if stream_ctx is None:
         stream_ctx = contextvars.copy_context()
     watcher = asyncio.ensure_future(_wait_for_disconnect(receive))
     try:
         await send(start)
-        if kind == _ASYNC:
+        if out.kind == _ASYNC:
             completed = await _pump_async(out.body, send, watcher)
         else:
             completed = await _pump_sync(mode, out.body, send, watcher, stream_ctx)
@@ -463,7 +476,7 @@ async def _pump_sync(
     """Send a sync iterable chunk by chunk, each advanced in the request's lane; ``False``
     if the client disconnected first (noticed between chunks: a running thread can't be
     interrupted)."""
-    lane = mode.lane
+    lane = mode
     iterator = await lane.run(partial(stream_ctx.run, bridge._with_mode, mode, iter, body))
     step = partial(stream_ctx.run, bridge._with_mode, mode, next, iterator, _END)
     while True:
@@ -534,4 +547,4 @@ async def _close(mode: bridge.Mode, out: _Outgoing, stream_ctx: contextvars.Cont
         return
     if stream_ctx is None:
         stream_ctx = contextvars.copy_context()
-    await mode.lane.run(partial(stream_ctx.run, bridge._with_mode, mode, close))
+    await mode.run(partial(stream_ctx.run, bridge._with_mode, mode, close))

@@ -45,7 +45,7 @@ async def _run_on_loop(runtime: bridge.Runtime, func: t.Callable[..., t.Any], *a
     try:
         await bridge.run_pipeline(mode, True, func, *args)
     finally:
-        mode.lane.close()
+        mode.close()
 
 
 async def start_serving(app: Flask, runtime: bridge.Runtime) -> None:

@@ -101,7 +101,7 @@ def scope_from_environ(environ: WSGIEnvironment) -> dict[str, t.Any]:
             if value:
                 name = key.lower().replace("_", "-").encode("latin-1")
                 headers.append((name, str(value).encode("latin-1")))
-        elif key not in _SCOPE_KEYS and not key.startswith("wsgi."):
+        elif key not in _SCOPE_KEYS and (key == "wsgi.errors" or not key.startswith("wsgi.")):
             extra[key] = value
     protocol = environ.get("SERVER_PROTOCOL", "HTTP/1.1")
     scope: dict[str, t.Any] = {

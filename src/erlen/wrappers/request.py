@@ -172,7 +172,7 @@ class Request(_SansIORequest):
     def from_asgi(
         cls,
         scope: t.Mapping[str, t.Any],
-        body: t.IO[bytes] | None = None,
+        body: bytes | t.IO[bytes] | None = None,
         receive: t.Callable[[], t.Awaitable[t.MutableMapping[str, t.Any]]] | None = None,
     ) -> te.Self:
         """Create a request from an ASGI ``http`` (or ``websocket``) scope.
@@ -180,7 +180,8 @@ class Request(_SansIORequest):
         The attributes are those a WSGI request has, taken from the scope;
         :attr:`environ` is a WSGI-style mapping built from the scope on first access.
 
-        :param body: The received body, positioned at its start (empty if ``None``).
+        :param body: The received body: bytes, or a file positioned at its start
+            (empty if ``None``).
         :param receive: For a view that consumes the body as it arrives
             (:func:`erlen.asgi.stream_body`): the ASGI ``receive`` callable that
             :meth:`iter_body` reads; :attr:`stream` then raises.
@@ -188,7 +189,7 @@ class Request(_SansIORequest):
         self = cls.__new__(cls)
         d = self.__dict__
         d["_asgi_scope"] = scope
-        d["_asgi_body"] = BytesIO() if body is None else body
+        d["_asgi_body"] = b"" if body is None else body
         if receive is not None:
             self._set_asgi_body(None, receive)
         d["shallow"] = False
@@ -237,7 +238,7 @@ class Request(_SansIORequest):
 
     def _set_asgi_body(
         self,
-        body: t.IO[bytes] | None,
+        body: bytes | t.IO[bytes] | None,
         receive: t.Callable[[], t.Awaitable[t.MutableMapping[str, t.Any]]] | None = None,
     ) -> None:
         """Set the received body of a request made with :meth:`from_asgi`, or with
@@ -251,7 +252,7 @@ class Request(_SansIORequest):
         d["_asgi_body"] = body
         environ = d.get("environ")
         if environ is not None:
-            environ["wsgi.input"] = body
+            environ["wsgi.input"] = BytesIO(body) if type(body) is bytes else body
 
     async def iter_body(self, chunk_size: int = 65536) -> t.AsyncIterator[bytes]:
         """Iterate the request body in chunks, as it arrives.

@@ -74,6 +74,7 @@ T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
 _sentinel = object()
 # CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR
 _CO_ASYNC = 0x80 | 0x100 | 0x200
+_CO_COROUTINE = 0x80
 
 
 class Flask(App, Scaffold):
@@ -362,7 +363,9 @@ class Flask(App, Scaffold):
                 return func
             return mode.wrap_sync(func)
         mode = _cv_asgi_mode.get()
-        if iscoroutinefunction(func):
+        if (
+            type(func) is FunctionType and func.__code__.co_flags & _CO_COROUTINE
+        ) or iscoroutinefunction(func):
             if mode is None:
                 return self.async_to_sync(func)
             return mode.wrap_async(func)

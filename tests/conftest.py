@@ -4,7 +4,9 @@ the real Redis and PostgreSQL servers of :mod:`servers`."""
 from __future__ import annotations
 
 import functools
+import inspect
 import os
+import re
 import typing as t
 
 import pytest
@@ -56,6 +58,40 @@ def _module_uses_test_client(path: str) -> bool:
         return False
 
 
+_CLIENT_WORD = re.compile(r"\bclient\b|test_client\(")
+
+
+def _client_helpers(module) -> tuple[str, ...]:
+    """Names of the module's own functions that make or use a test client."""
+    names = []
+    for name, obj in vars(module).items():
+        if inspect.isfunction(obj) and obj.__module__ == module.__name__:
+            try:
+                source = inspect.getsource(obj)
+            except (OSError, TypeError):
+                continue
+            if not name.startswith("test_") and _CLIENT_WORD.search(source):
+                names.append(name)
+    return tuple(names)
+
+
+def _is_app_level(metafunc) -> bool:
+    """A test that drives an app through a test client: it takes a ``*client`` fixture,
+    or its module makes test clients and its own code (or a helper of the module it
+    calls) uses one."""
+    if any(name.endswith("client") for name in metafunc.fixturenames):
+        return True
+    if not _module_uses_test_client(str(metafunc.definition.path)):
+        return False
+    try:
+        source = inspect.getsource(metafunc.function)
+    except (OSError, TypeError):
+        return True
+    if _CLIENT_WORD.search(source):
+        return True
+    return any(f"{name}(" in source for name in _client_helpers(metafunc.module))
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers",
@@ -65,11 +101,7 @@ def pytest_configure(config):
 
 
 def pytest_generate_tests(metafunc):
-    if "interface" not in metafunc.fixturenames:
-        return
-    if "client" not in metafunc.fixturenames and not _module_uses_test_client(
-        str(metafunc.definition.path)
-    ):
+    if "interface" not in metafunc.fixturenames or not _is_app_level(metafunc):
         return
     names = _INTERFACES
     marker = metafunc.definition.get_closest_marker("interface")

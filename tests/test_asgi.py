@@ -16,7 +16,7 @@ from erlen.asgi import stream_body
 
 # These tests call the ASGI application directly or pick the test client's interface
 # themselves: running them once is enough.
-pytestmark = pytest.mark.interface("wsgi", reason="each test chooses its interface itself")
+pytestmark = pytest.mark.interface("asgi", reason="each test chooses its interface itself")
 
 
 def make_scope(path: str = "/", method: str = "GET", headers=(), query: bytes = b"", **kw):

@@ -176,6 +176,7 @@ def test_decode_responses_is_refused():
         RedisClusterCache(cluster="127.0.0.1:1", decode_responses=True)
 
 
+@pytest.mark.interface("wsgi", reason="no request: the cache is used in an app context")
 def test_sentinel(redis_sentinel, make_app):
     host, port, master = redis_sentinel
     app, cache = make_app(

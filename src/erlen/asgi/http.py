@@ -335,7 +335,10 @@ def _preserve_copies(preserve: t.Callable[[t.Any], t.Any]) -> None:
     req_ctx = _cv_request.get()
     app_copy = AppContext(app_ctx.app)
     app_copy.g = app_ctx.g
-    req_copy = req_ctx.copy()
+    # The session object as it is (not opened if the request never touched it).
+    req_copy = type(req_ctx)(
+        app_ctx.app, None, request=req_ctx.request, session=req_ctx._session_obj
+    )
     req_copy.flashes = req_ctx.flashes
     preserve(app_copy)
     preserve(req_copy)

@@ -135,6 +135,7 @@ def test_register_validation(
     app: Flask, client: BlogClient, fields: dict[str, str], message: str
 ) -> None:
     make_user(app, "taken")
+    fields = dict(fields)  # the parameters are shared by the [wsgi] and [asgi] runs
     response = client.register(fields.pop("username", "newcomer"), **fields)
     assert response.status_code == 400
     assert message in text(response)

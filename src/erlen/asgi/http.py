@@ -25,7 +25,7 @@ from functools import partial
 from io import BytesIO
 from types import FunctionType
 
-from ..ctx import AppContext, RequestContext
+from ..ctx import AppContext, RequestContext, _cv_asgi_mode
 from ..exceptions import RequestEntityTooLarge
 from ..globals import _cv_app, _cv_request
 from ..wrappers import AppRequestMixin
@@ -216,8 +216,24 @@ class _Outgoing:
         self.closer = closer
 
 
+_ENCODED_HEADERS: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+_ENCODED_HEADERS_MAX = 512
+
+
 def _encode_headers(pairs: t.Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
-    return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in pairs]
+    """ASGI header pairs: lower-cased names, latin-1 bytes."""
+    # PERF: the same few headers (Content-Type, a short Content-Length) recur on every
+    # response; a bounded memo turns three string operations per header into one lookup.
+    cache = _ENCODED_HEADERS
+    out = []
+    for pair in pairs:
+        encoded = cache.get(pair)
+        if encoded is None:
+            encoded = (pair[0].lower().encode("latin-1"), pair[1].encode("latin-1"))
+            if len(cache) < _ENCODED_HEADERS_MAX and len(pair[1]) < 64:
+                cache[pair] = encoded
+        out.append(encoded)
+    return out
 
 
 def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing:
@@ -396,20 +412,17 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
     preserve = extra.get("werkzeug.debug.preserve_context") if extra else None
     pathsend = "http.response.pathsend" in extensions
     mode = runtime.mode(loop_mode)
+    # The request's mode, in this task's context: the pipeline greenlet shares it, and
+    # the copies made for the lane's thread carry it.
+    mode_token = _cv_asgi_mode.set(mode)
     try:
         stream_ctx: contextvars.Context | None
         if loop_mode:
-            out = await bridge.run_in_greenlet(
-                bridge._with_mode, mode, _dispatch, app, ctx, preserve, pathsend
-            )
+            out = await bridge.run_in_greenlet(_dispatch, app, ctx, preserve, pathsend)
             stream_ctx = None
         else:
             stream_ctx = contextvars.copy_context()
-            out = await mode.run(
-                partial(
-                    stream_ctx.run, bridge._with_mode, mode, _dispatch, app, ctx, preserve, pathsend
-                )
-            )
+            out = await mode.run(partial(stream_ctx.run, _dispatch, app, ctx, preserve, pathsend))
         kind = out.kind
         start = {"type": "http.response.start", "status": out.status, "headers": out.headers}
         if kind <= _BYTES:  # _EMPTY or _BYTES
@@ -422,6 +435,7 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
         else:
             await _send_stream(mode, out, stream_ctx, start, receive, send)
     finally:
+        _cv_asgi_mode.reset(mode_token)
         mode.close()
         received = request.__dict__["_asgi_body"]
         if type(received) is not bytes and preserve is None:
@@ -479,11 +493,10 @@ async def _pump_sync(
     """Send a sync iterable chunk by chunk, each advanced in the request's lane; ``False``
     if the client disconnected first (noticed between chunks: a running thread can't be
     interrupted)."""
-    lane = mode
-    iterator = await lane.run(partial(stream_ctx.run, bridge._with_mode, mode, iter, body))
-    step = partial(stream_ctx.run, bridge._with_mode, mode, next, iterator, _END)
+    iterator = await mode.run(partial(stream_ctx.run, iter, body))
+    step = partial(stream_ctx.run, next, iterator, _END)
     while True:
-        chunk = await lane.run(step)
+        chunk: t.Any = await mode.run(step)
         if chunk is _END:
             return True
         if watcher.done():
@@ -550,4 +563,4 @@ async def _close(mode: bridge.Mode, out: _Outgoing, stream_ctx: contextvars.Cont
         return
     if stream_ctx is None:
         stream_ctx = contextvars.copy_context()
-    await mode.run(partial(stream_ctx.run, bridge._with_mode, mode, close))
+    await mode.run(partial(stream_ctx.run, close))

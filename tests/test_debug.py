@@ -279,6 +279,7 @@ def test_errors_stream_defaults_to_stderr(capsys: pytest.CaptureFixture[str]) ->
     assert captured.out == ""
 
 
+@pytest.mark.interface("wsgi", reason='DebuggedApplication is WSGI middleware on app.wsgi_app')
 def test_the_log_and_the_page_share_one_traceback_rendering() -> None:
     app = make_app(debug=True)
     app.wsgi_app = DebuggedApplication(app.wsgi_app)  # type: ignore[method-assign]
@@ -290,6 +291,7 @@ def test_the_log_and_the_page_share_one_traceback_rendering() -> None:
     assert "The debugger caught an exception in your WSGI application." in page
 
 
+@pytest.mark.interface("wsgi", reason='DebuggedApplication is WSGI middleware on app.wsgi_app')
 def test_chained_exceptions_through_the_middleware() -> None:
     app = Flask(__name__)
     app.debug = True

@@ -108,7 +108,8 @@ async def run_in_greenlet(func: t.Callable[..., _T], *args: t.Any) -> _T:
     idle = _idle_workers()
     worker = idle.pop() if idle else _Worker(_worker_main)
     current = getcurrent()
-    worker.parent = current
+    if worker.parent is not current:
+        worker.parent = current
     worker.gr_context = current.gr_context
     message = worker.switch(func, args)
     while True:

@@ -103,6 +103,21 @@ def test_uvicorn_and_hypercorn_detect_asgi3(app):
     assert hypercorn.utils.is_asgi(app)
 
 
+def test_the_asgi_entry_makes_no_reference_cycle():
+    import gc
+    import weakref
+
+    gc.disable()
+    try:
+        app = erlen.Flask(__name__)
+        assert asyncio.iscoroutinefunction(app.__call__)
+        ref = weakref.ref(app)
+        del app
+        assert ref() is None  # freed by reference counting alone
+    finally:
+        gc.enable()
+
+
 def test_wsgi_servers_still_call_the_app_with_two_arguments(app):
     app.get("/")(lambda: "wsgi")
     started = []

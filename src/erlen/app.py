@@ -141,8 +141,10 @@ class Flask(App, Scaffold):
             # (WSGI or ASGI by argument count), while attribute access finds the instance
             # dict first (a class function is a non-data descriptor): so both detections
             # say ASGI 3 and WSGI servers still call ``app(environ, start_response)``.
-            # A subclass defining its own ``__call__`` keeps its detection.
-            self.__dict__["__call__"] = self._asgi_entry
+            # A subclass defining its own ``__call__`` keeps its detection. The entry holds
+            # the app weakly: a bound method would make a cycle, and an app must be freed
+            # as soon as its last reference goes (as Flask's is).
+            self.__dict__["__call__"] = _asgi_entry(weakref.ref(self))
 
     def open_instance_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"
@@ -734,10 +736,6 @@ class Flask(App, Scaffold):
         """
         await _asgi_handle(self, scope, receive, send)
 
-    async def _asgi_entry(self, scope: ASGIScope, receive: ASGIReceive, send: ASGISend) -> None:
-        # What ASGI servers find as ``app.__call__`` (see __init__).
-        await self.asgi_app(scope, receive, send)
-
     @t.overload
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -769,6 +767,20 @@ class Flask(App, Scaffold):
         from .asgi.lifespan import add_background_task
 
         add_background_task(self, func, *args, **kwargs)
+
+
+def _asgi_entry(
+    app_ref: weakref.ReferenceType[Flask],
+) -> t.Callable[[ASGIScope, ASGIReceive, ASGISend], cabc.Coroutine[t.Any, t.Any, None]]:
+    """What ASGI servers find as ``app.__call__`` (see ``Flask.__init__``): a coroutine
+    function serving the app."""
+
+    async def __call__(scope: ASGIScope, receive: ASGIReceive, send: ASGISend) -> None:
+        app = app_ref()
+        assert app is not None
+        await app.asgi_app(scope, receive, send)
+
+    return __call__
 
 
 async def _asgi_handle(

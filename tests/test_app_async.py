@@ -21,10 +21,6 @@ def test_async_view(app, client):
     assert client.get("/?a=1").json == {"path": "/", "arg": "1"}
 
 
-@pytest.mark.interface(
-    "wsgi",
-    reason="erlen's own loop thread is the WSGI way; under ASGI async code runs on the server's loop (tests/test_asgi.py)",
-)
 def test_all_async_code_runs_on_one_loop_thread(app, client):
     threads = []
     loops = []
@@ -302,7 +298,7 @@ def test_concurrent_async_requests_in_threads(app):
     assert results == {i: {"n": i, "path": f"/{i}"} for i in range(8)}
 
 
-def test_async_signal_receiver(app, client, interface):
+def test_async_signal_receiver(app, client):
     received = []
 
     async def on_started(sender, **kw):
@@ -311,6 +307,6 @@ def test_async_signal_receiver(app, client, interface):
     app.get("/")(lambda: "x")
     with erlen.request_started.connected_to(on_started, app):
         client.get("/")
-    # WSGI: erlen's loop thread; ASGI: the server's loop (the test client's).
-    loop_thread = "erlen-async-loop" if interface == "wsgi" else "erlen-asgi-test-loop"
-    assert received == [(app, "/", loop_thread)]
+    # WSGI: erlen's loop thread; ASGI: the server's loop, which for the test client is the
+    # same thread.
+    assert received == [(app, "/", "erlen-async-loop")]

@@ -9,7 +9,8 @@ sent in ``http.request`` messages; environ keys a scope cannot carry (``environ_
 extras, ``werkzeug.debug.preserve_context`` for ``with client:``) travel in the test-only
 scope extension ``erlen.environ``, which the request's compatibility ``environ`` shows.
 
-The application runs on one event loop thread for the whole process; the caller waits.
+The application runs on erlen's one event loop thread (the one WSGI async views use); the
+caller waits.
 The response body is pulled as the test reads it (a streamed body advances chunk by
 chunk); closing the response before the end disconnects the client, as a browser
 leaving would.
@@ -24,6 +25,8 @@ import threading
 import typing as t
 from urllib.parse import quote_from_bytes
 
+from .. import _async
+from .._async import get_loop
 from ..datastructures import Headers
 from ..sansio.response import _STATUS_LINES
 
@@ -59,25 +62,6 @@ def interface_from_env() -> str:
     if value not in ("wsgi", "asgi"):
         raise ValueError(f"ERLEN_TEST_INTERFACE must be 'wsgi' or 'asgi', not {value!r}.")
     return value
-
-
-_loop: asyncio.AbstractEventLoop | None = None
-_loop_thread: threading.Thread | None = None
-_loop_lock = threading.Lock()
-
-
-def _test_loop() -> asyncio.AbstractEventLoop:
-    """The event loop the test client runs ASGI applications on (a daemon thread)."""
-    global _loop, _loop_thread
-    with _loop_lock:
-        if _loop is None or _loop_thread is None or not _loop_thread.is_alive():
-            loop = asyncio.new_event_loop()
-            thread = threading.Thread(
-                target=loop.run_forever, name="erlen-asgi-test-loop", daemon=True
-            )
-            thread.start()
-            _loop, _loop_thread = loop, thread
-        return _loop
 
 
 def _wsgi_to_text(value: str) -> str:
@@ -133,7 +117,7 @@ class _Exchange:
     def __init__(self, body: t.Iterator[bytes]) -> None:
         self.body = body
         self.events: queue.Queue[tuple[str, t.Any]] = queue.Queue()
-        self.loop = _test_loop()
+        self.loop = get_loop()
         self.pull: asyncio.Event | None = None
         self.gone = False  # the test closed the response early (or the input failed)
         self.sent_last = False
@@ -291,8 +275,8 @@ def run_asgi_app(
 ) -> tuple[t.Iterable[bytes], str, Headers]:
     """Send a test request (a WSGI environ) to the ASGI application ``app`` and return
     ``(body iterable, status line, headers)``, as :func:`erlen.test.run_wsgi_app` does."""
-    loop = _test_loop()
-    if threading.current_thread() is _loop_thread:
+    loop = get_loop()
+    if threading.current_thread() is _async._thread:
         raise RuntimeError(
             "The ASGI test client cannot be used from code running on its own event loop"
             " (an async view calling the test client)."

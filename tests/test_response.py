@@ -447,6 +447,32 @@ def test_call_on_close_decorator_and_order():
     assert order == [1, 2]
 
 
+def test_fixed_body_with_nothing_to_close_is_sent_as_is():
+    resp = Response("x")
+    app_iter = resp.get_app_iter(make_environ())
+    assert app_iter is resp.response
+    assert list(app_iter) == [b"x"]
+
+
+def test_fixed_body_closes_when_closing_does_something():
+    closed = []
+    resp = Response("x")
+    resp.call_on_close(lambda: closed.append("callback"))
+    app_iter = resp.get_app_iter(make_environ())
+    assert list(app_iter) == [b"x"]
+    app_iter.close()  # type: ignore[attr-defined]
+    assert closed == ["callback"]
+
+    class Logged(Response):
+        def close(self) -> None:
+            closed.append("override")
+            super().close()
+
+    app_iter = Logged("x").get_app_iter(make_environ())
+    app_iter.close()  # type: ignore[attr-defined]
+    assert closed == ["callback", "override"]
+
+
 def test_context_manager_closes():
     closed = []
     with Response("x") as resp:

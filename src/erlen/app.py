@@ -236,7 +236,7 @@ class Flask(App, Scaffold):
                 server_name = None
             elif not self.subdomain_matching:
                 subdomain = url_map.default_subdomain or ""
-            return url_map.bind_to_request(request, server_name=server_name, subdomain=subdomain)
+            return url_map.bind_to_request(request, server_name, subdomain)
         if self.config["SERVER_NAME"] is not None:
             return self.url_map.bind(
                 self.config["SERVER_NAME"],
@@ -509,7 +509,8 @@ class Flask(App, Scaffold):
             # Opened lazily and never touched: only a session cookie sent by the client can
             # need saving (a permanent session refreshed on each request). Other cookies
             # (analytics, CSRF, ...) must not cost a signature check.
-            if self.session_interface.get_cookie_name(self) not in ctx.request.cookies:
+            cookies = ctx.request.cookies
+            if not cookies or self.session_interface.get_cookie_name(self) not in cookies:
                 return response
             session = ctx._open_session()
         if not self.session_interface.is_null_session(session):
@@ -533,8 +534,9 @@ class Flask(App, Scaffold):
         """Run ``teardown_appcontext`` functions and send the signal."""
         if exc is _sentinel:
             exc = sys.exc_info()[1]
-        for func in reversed(self.teardown_appcontext_funcs):
-            self.ensure_sync(func)(exc)
+        if self.teardown_appcontext_funcs:
+            for func in reversed(self.teardown_appcontext_funcs):
+                self.ensure_sync(func)(exc)
         if _signals.appcontext_tearing_down.receivers:
             _signals.appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 

@@ -226,6 +226,11 @@ class RequestContext:
     :attr:`Flask.request_class`); any other transport passes a ready ``request``.
     """
 
+    #: The URL map bound to this request (``None`` if the app did not bind one).
+    url_adapter: t.Any = None
+    #: The flashed messages, once read by ``get_flashed_messages``.
+    flashes: list[tuple[str, str]] | None = None
+
     def __init__(
         self,
         app: Flask,
@@ -238,13 +243,14 @@ class RequestContext:
             request = app.request_class(environ)  # type: ignore[arg-type]
         request.json_module = app.json
         self.request: Request = request
-        #: The URL map bound to this request (``None`` if the app did not bind one).
-        self.url_adapter: t.Any = None
+        # PERF: url_adapter and flashes default to None on the class: no store here.
         try:
-            self.url_adapter = app.create_url_adapter(request)
+            adapter = app.create_url_adapter(request)
         except HTTPException as e:
             request.routing_exception = e
-        self.flashes: list[tuple[str, str]] | None = None
+        else:
+            if adapter is not None:
+                self.url_adapter = adapter
         self._session_obj: SessionMixin | None = session
         self._after_request_functions: list[t.Callable[[t.Any], t.Any]] = []
         self._cv_tokens: list[tuple[contextvars.Token[RequestContext], AppContext | None]] = []
@@ -304,9 +310,10 @@ class RequestContext:
 
     def push(self) -> None:
         """Bind this context (and the app context if needed), open the session, match the URL."""
+        app = self.app
         app_ctx = _cv_app.get(None)
-        if app_ctx is None or app_ctx.app is not self.app:
-            app_ctx = self.app.app_context()
+        if app_ctx is None or app_ctx.app is not app:
+            app_ctx = app.app_context()
             app_ctx.push()
         else:
             app_ctx = None
@@ -314,7 +321,7 @@ class RequestContext:
         self._cv_tokens.append((_cv_request.set(self), app_ctx))
 
         if self._session_obj is None:
-            interface = self.app.session_interface
+            interface = app.session_interface
             lazy = _lazy_session_types.get(type(interface))
             if lazy is None:
                 lazy = _session_opens_lazily(interface)

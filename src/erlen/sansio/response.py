@@ -65,6 +65,8 @@ _CONTENT_TYPES_MAX = 256
 
 _NEWLINE = re.compile(r"[\r\n\x00]")
 
+_new_headers = object.__new__
+
 # What _final_headers() must look at: 1 Content-Length, 2 Location, 3
 # Content-Location, 0 anything else. Common spellings are listed so most names
 # are classified by one dict hit without lower().
@@ -345,14 +347,17 @@ class Response:
     _status_code: int
     # Callbacks for close(); a shared empty tuple until call_on_close() is used.
     _on_close: list[t.Callable[[], t.Any]] | tuple[()] = ()
-    # Which methods a subclass overrides decides which fast paths are allowed.
+    # Whether a subclass keeps these methods decides what may be skipped: set_data for
+    # a str/bytes body, iter_encoded for a body of bytes, close when nothing is to close.
     _plain_set_data = True
     _plain_iter = True
+    _plain_close = True
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._plain_set_data = cls.set_data is Response.set_data
         cls._plain_iter = cls.iter_encoded is Response.iter_encoded
+        cls._plain_close = cls.close is Response.close
 
     # PERF: one response per request: the body is encoded once and
     # Content-Type/Content-Length are appended to the header list without a
@@ -366,17 +371,16 @@ class Response:
         content_type: str | None = None,
         direct_passthrough: bool = False,
     ) -> None:
-        if headers is None:
-            h = Headers()
-        elif isinstance(headers, Headers):
-            h = headers
-        elif not headers:
-            h = Headers()
+        if headers is None or (not headers and not isinstance(headers, Headers)):
+            # PERF: an empty Headers without a call to its __init__.
+            h = _new_headers(Headers)
+            h._list = hl = []
+            fresh = True
         else:
-            h = Headers(headers)
+            h = headers if isinstance(headers, Headers) else Headers(headers)
+            hl = h._list
+            fresh = not hl
         self.__dict__["headers"] = h  # already a Headers: skip the copying setter
-        hl = h._list
-        fresh = not hl
 
         if content_type is None:
             if mimetype is None and (fresh or "content-type" not in h):

@@ -186,8 +186,12 @@ class Response(_SansIOResponse):
             return self.response  # type: ignore[return-value]
         body = self.response
         if self._plain_iter and type(body) is list and len(body) == 1 and type(body[0]) is bytes:
-            # PERF: a list subclass with a close slot is cheaper to build than
-            # _ClosingBody, and servers iterate it in C.
+            # PERF: a body of bytes goes out as a list, which servers iterate in C. When
+            # close() would do nothing (no callbacks, the method not overridden), the body
+            # itself is sent and there is nothing to call; else a list subclass carries
+            # close (cheaper to build than _ClosingBody).
+            if self._plain_close and not self._on_close:
+                return body
             rv = _ClosedList(body)
             rv.close = self.close
             return rv

@@ -228,15 +228,15 @@ class Flask(App, Scaffold):
             if trusted_hosts is not None:
                 # Binding reads request.host, checked against them (SecurityError, 400).
                 request.trusted_hosts = trusted_hosts
-            subdomain = None
-            server_name = config["SERVER_NAME"]
             url_map = self.url_map
             if url_map.host_matching:
                 # SERVER_NAME must not replace the actual host when matching by host.
-                server_name = None
-            elif not self.subdomain_matching:
-                subdomain = url_map.default_subdomain or ""
-            return url_map.bind_to_request(request, server_name, subdomain)
+                return url_map.bind_to_request(request, None, None)
+            if self.subdomain_matching:
+                return url_map.bind_to_request(request, config["SERVER_NAME"], None)
+            return url_map.bind_to_request(
+                request, config["SERVER_NAME"], url_map.default_subdomain or ""
+            )
         if self.config["SERVER_NAME"] is not None:
             return self.url_map.bind(
                 self.config["SERVER_NAME"],

@@ -48,6 +48,19 @@ def _idna_host(name: str) -> str:
         raise BadHost() from e
 
 
+def _plain_server_name(name: str) -> bool:
+    """Whether ``host[:port]`` passes IDNA unchanged: short, ASCII, no empty label.
+    (The codec costs far more than this check.)"""
+    return name.isascii() and len(name) < 64 and ".." not in name and name[:1] != "."
+
+
+def _idna_server_name(name: str) -> str:
+    """``host[:port]`` with the host IDNA-encoded; :exc:`BadHost` if impossible. The port
+    is not part of IDNA (and could push a label over 63 octets)."""
+    host, sep, port = name.partition(":")
+    return f"{_idna_host(host)}{sep}{port}"
+
+
 _host_cache: dict[tuple[str, str], str] = {}
 _HOST_CACHE_SIZE = 256
 
@@ -332,17 +345,8 @@ class Map:
             script_name = "/"
         if path_info is None:
             path_info = "/"
-        # PERF: short ASCII names without empty labels pass IDNA unchanged
-        # (with or without a port); that check is far cheaper than the codec.
-        if not (
-            server_name.isascii()
-            and len(server_name) < 64
-            and ".." not in server_name
-            and server_name[:1] != "."
-        ):
-            # The port is not part of IDNA (and could push a label over 63 octets).
-            name, sep, port = server_name.partition(":")
-            server_name = f"{_idna_host(name)}{sep}{port}"
+        if not _plain_server_name(server_name):
+            server_name = _idna_server_name(server_name)
         return MapAdapter(
             self,
             server_name,
@@ -414,13 +418,30 @@ class Map:
         scheme = request.scheme
         if request.websocket_upgrade:
             scheme = "wss" if scheme == "https" else "ws"
-        if server_name is None and (subdomain is not None or self.host_matching):
-            server_name = request.host.lower()
+        query = request.query_string
+        query_args = query.decode("utf-8", "replace") if query else ""
+        host = request.host.lower()
+        if server_name is None and subdomain is not None and not self.host_matching:
+            # PERF: how Flask binds by default (a subdomain, no SERVER_NAME): the host is
+            # the server name, and the adapter is built here, without _bind's defaults.
+            if not _plain_server_name(host):
+                host = _idna_server_name(host)
+            return MapAdapter(
+                self,
+                host,
+                request.root_path,
+                subdomain,
+                scheme,
+                request.path,
+                request.method,
+                query_args,
+            )
+        if server_name is None and self.host_matching:
+            server_name = host
         else:
             server_name, subdomain = self._server_and_subdomain(
-                request.host.lower(), scheme, server_name, subdomain
+                host, scheme, server_name, subdomain
             )
-        query = request.query_string
         return self._bind(
             server_name,
             request.root_path,
@@ -428,7 +449,7 @@ class Map:
             scheme,
             request.method,
             request.path,
-            query.decode("utf-8", "replace") if query else "",
+            query_args,
         )
 
     def _server_and_subdomain(

@@ -67,6 +67,9 @@ _NEWLINE = re.compile(r"[\r\n\x00]")
 
 _new_headers = object.__new__
 
+# Statuses that never carry a body (RFC 9110 15.2, 15.3.5, 15.4.5): 1xx, 204, 304.
+_NO_BODY_STATUSES = frozenset((*range(100, 200), 204, 304))
+
 # What _final_headers() must look at: 1 Content-Length, 2 Location, 3
 # Content-Location, 0 anything else. Common spellings are listed so most names
 # are classified by one dict hit without lower().
@@ -675,45 +678,27 @@ class Response:
         buffered and its length unknown.
         """
         hl = self.headers._list
-        status = self._status_code
-        location = content_location = None
-        n_location = n_content_location = 0
         has_length = False
+        locations = False
         kinds = _HEADER_KINDS
-        for key, value in hl:
+        for key, _value in hl:
             kind = kinds.get(key)
             if kind is None:
                 kind = kinds.get(key.lower(), 0)
-            if kind:
-                if kind == 1:
-                    has_length = True
-                elif kind == 2:
-                    location = value
-                    n_location += 1
-                else:
-                    content_location = value
-                    n_content_location += 1
+            if kind == 1:
+                has_length = True
+            elif kind:
+                locations = True
+        new = self._fixed_locations(hl, base_url) if locations else None
 
-        new: list[tuple[str, str]] | None = None
-        if location is not None:
-            fixed = iri_to_uri(location)
-            if self.autocorrect_location_header and base_url is not None:
-                fixed = urljoin(iri_to_uri(base_url()), fixed)
-            if fixed != location or n_location > 1:
-                new = _set_in(hl, "location", "Location", fixed)
-        if content_location is not None:
-            fixed = iri_to_uri(content_location)
-            if fixed != content_location or n_content_location > 1:
-                new = _set_in(new or hl, "content-location", "Content-Location", fixed)
-
-        if 100 <= status < 200 or status == 204:
-            # RFC 9110 8.6: no Content-Length in 1xx and 204 responses.
-            if has_length:
+        status = self._status_code
+        if status in _NO_BODY_STATUSES:
+            if status == 304:
+                new = list(new or hl)
+                remove_entity_headers(new)
+            elif has_length:
+                # RFC 9110 8.6: no Content-Length in 1xx and 204 responses.
                 new = [item for item in (new or hl) if item[0].lower() != "content-length"]
-            return new
-        if status == 304:
-            new = list(new or hl)
-            remove_entity_headers(new)
             return new
 
         if not has_length and self.automatically_set_content_length:
@@ -733,10 +718,37 @@ class Response:
             new.append(("Content-Length", str(length)))
         return new
 
+    def _fixed_locations(
+        self, hl: list[tuple[str, str]], base_url: t.Callable[[], str] | None
+    ) -> list[tuple[str, str]] | None:
+        """``_final_headers``' work on ``Location`` and ``Content-Location``: a copy of
+        ``hl`` with each made ASCII (and one only), or ``None`` if nothing changes."""
+        location = content_location = None
+        n_location = n_content_location = 0
+        for key, value in hl:
+            name = key.lower()
+            if name == "location":
+                location = value
+                n_location += 1
+            elif name == "content-location":
+                content_location = value
+                n_content_location += 1
+        new: list[tuple[str, str]] | None = None
+        if location is not None:
+            fixed = iri_to_uri(location)
+            if self.autocorrect_location_header and base_url is not None:
+                fixed = urljoin(iri_to_uri(base_url()), fixed)
+            if fixed != location or n_location > 1:
+                new = _set_in(hl, "location", "Location", fixed)
+        if content_location is not None:
+            fixed = iri_to_uri(content_location)
+            if fixed != content_location or n_content_location > 1:
+                new = _set_in(new or hl, "content-location", "Content-Location", fixed)
+        return new
+
     def _sends_body(self, method: str) -> bool:
         """Whether a body goes out: not for ``HEAD`` requests or 1xx/204/304 statuses."""
-        status = self._status_code
-        return method != "HEAD" and not (100 <= status < 200 or status == 204 or status == 304)
+        return method != "HEAD" and self._status_code not in _NO_BODY_STATUSES
 
     def _wrap_range_response(self, start: int, length: int) -> None:
         if self._status_code == 206:

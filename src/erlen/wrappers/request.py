@@ -81,7 +81,7 @@ class Request(_SansIORequest):
     environ: WSGIEnvironment
 
     #: Whether reading the body is forbidden, see the ``shallow`` parameter.
-    shallow: bool
+    shallow: bool = False
 
     # Cached get_json results for (silent=False, silent=True); Ellipsis = not yet.
     _cached_json: tuple[t.Any, t.Any] = (Ellipsis, Ellipsis)
@@ -95,8 +95,9 @@ class Request(_SansIORequest):
         shallow: bool = False,
     ) -> None:
         self.environ = environ
-        self.shallow = shallow
-        if populate_request and not shallow:
+        if shallow:
+            self.shallow = True
+        elif populate_request:
             environ["werkzeug.request"] = self
         # PERF: what routing and the session check read from every request is set here
         # with a few C-level operations in the common case (plain ASCII path, no mount

@@ -336,6 +336,20 @@ def test_args_custom_storage_class() -> None:
     assert type(args) is MultiDict and args["b"] == "2"
 
 
+def test_args_storage_class_with_its_own_init() -> None:
+    class Counting(MultiDict):  # type: ignore[type-arg]
+        def __init__(self, mapping: t.Any = None) -> None:
+            super().__init__(mapping)
+            self.built_by_init = True
+
+    class Custom(Request):
+        parameter_storage_class = Counting
+
+    args = Custom(make_environ(query="a=1&b=2&a=3")).args  # type: ignore[arg-type]
+    assert type(args) is Counting and args.built_by_init
+    assert args.getlist("a") == ["1", "3"] and args["b"] == "2"
+
+
 def args_of(query: str) -> MultiDict:
     return req(query=query).args
 

@@ -19,6 +19,7 @@ from types import TracebackType
 from . import signals as _signals
 from .exceptions import HTTPException
 from .globals import _cv_app, _cv_request
+from .utils import cached_property
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
@@ -129,8 +130,13 @@ class AppContext:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.g: _AppCtxGlobals = app.app_ctx_globals_class()
         self._cv_tokens: list[contextvars.Token[AppContext]] = []
+
+    @cached_property
+    def g(self) -> _AppCtxGlobals:
+        """The namespace of this context (:attr:`Flask.app_ctx_globals_class`), made on
+        first use: most requests never touch ``g``. Assignable, as in Flask."""
+        return self.app.app_ctx_globals_class()
 
     @property
     def url_adapter(self) -> t.Any:

@@ -48,17 +48,26 @@ def _idna_host(name: str) -> str:
         raise BadHost() from e
 
 
-def _plain_server_name(name: str) -> bool:
-    """Whether ``host[:port]`` passes IDNA unchanged: short, ASCII, no empty label.
-    (The codec costs far more than this check.)"""
-    return name.isascii() and len(name) < 64 and ".." not in name and name[:1] != "."
+# Server names as adapters store them, by the name given (bounded; hostile Host headers
+# cannot grow it past its size).
+_server_names: dict[str, str] = {}
+_SERVER_NAMES_SIZE = 256
 
 
-def _idna_server_name(name: str) -> str:
-    """``host[:port]`` with the host IDNA-encoded; :exc:`BadHost` if impossible. The port
-    is not part of IDNA (and could push a label over 63 octets)."""
-    host, sep, port = name.partition(":")
-    return f"{_idna_host(host)}{sep}{port}"
+def _server_name(name: str) -> str:
+    """``host[:port]`` lowercased, with the host IDNA-encoded (:exc:`BadHost` if it cannot
+    be), and remembered: callers look in ``_server_names`` first."""
+    rv = name.lower()
+    # Short ASCII names without empty labels pass IDNA unchanged, and this check costs far
+    # less than the codec. The port is not part of IDNA (and could push a label over 63
+    # octets).
+    if not (rv.isascii() and len(rv) < 64 and ".." not in rv and rv[:1] != "."):
+        host, sep, port = rv.partition(":")
+        rv = f"{_idna_host(host)}{sep}{port}"
+    if len(_server_names) >= _SERVER_NAMES_SIZE:
+        _server_names.clear()
+    _server_names[name] = rv
+    return rv
 
 
 _host_cache: dict[tuple[str, str], str] = {}
@@ -100,6 +109,9 @@ def _environ_host(environ: WSGIEnvironment) -> str:
         _host_cache.clear()  # bounded, even with hostile Host headers
     _host_cache[key] = value
     return value
+
+
+_WEBSOCKET_SCHEMES = frozenset(("ws", "wss"))
 
 
 def _no_match_error(error: NoMatch) -> HTTPException:
@@ -345,11 +357,9 @@ class Map:
             script_name = "/"
         if path_info is None:
             path_info = "/"
-        if not _plain_server_name(server_name):
-            server_name = _idna_server_name(server_name)
         return MapAdapter(
             self,
-            server_name,
+            _server_names.get(server_name) or _server_name(server_name),
             script_name,
             subdomain,
             url_scheme,
@@ -420,15 +430,13 @@ class Map:
             scheme = "wss" if scheme == "https" else "ws"
         query = request.query_string
         query_args = query.decode("utf-8", "replace") if query else ""
-        host = request.host.lower()
+        host = request.host
         if server_name is None and subdomain is not None and not self.host_matching:
             # PERF: how Flask binds by default (a subdomain, no SERVER_NAME): the host is
             # the server name, and the adapter is built here, without _bind's defaults.
-            if not _plain_server_name(host):
-                host = _idna_server_name(host)
             return MapAdapter(
                 self,
-                host,
+                _server_names.get(host) or _server_name(host),
                 request.root_path,
                 subdomain,
                 scheme,
@@ -436,6 +444,7 @@ class Map:
                 request.method,
                 query_args,
             )
+        host = host.lower()
         if server_name is None and self.host_matching:
             server_name = host
         else:
@@ -518,7 +527,7 @@ class MapAdapter:
         self.path_info = path_info
         self.default_method = default_method
         self.query_args = query_args
-        self.websocket = url_scheme == "ws" or url_scheme == "wss"
+        self.websocket = url_scheme in _WEBSOCKET_SCHEMES
 
     def dispatch(
         self,

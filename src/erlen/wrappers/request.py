@@ -103,31 +103,32 @@ class Request(_SansIORequest):
         # with a few C-level operations in the common case (plain ASCII path, no mount
         # prefix, ASCII query, no Upgrade header, no cookie, a Host header seen before);
         # otherwise, and for everything else, a cached_property computes the value from
-        # the environ on first access.
-        d = self.__dict__
-        d["method"] = environ.get("REQUEST_METHOD", "GET").upper()
-        d["scheme"] = scheme = environ.get("wsgi.url_scheme", "http")
+        # the environ on first access. Plain attribute stores (cached_property is not a
+        # data descriptor) keep the instance's compact attribute storage: no __dict__
+        # object is made for a request that reads nothing lazily.
+        self.method = environ.get("REQUEST_METHOD", "GET").upper()
+        self.scheme = scheme = environ.get("wsgi.url_scheme", "http")
         path = environ.get("PATH_INFO")
         if path and path[0] == "/" and path[1:2] != "/" and path.isascii():
-            d["path"] = path
+            self.path = path
         if not environ.get("SCRIPT_NAME"):
-            d["root_path"] = ""
+            self.root_path = ""
         query = environ.get("QUERY_STRING")
         if not query:
-            d["query_string"] = b""
+            self.query_string = b""
         elif query.isascii():
-            d["query_string"] = query.encode()
+            self.query_string = query.encode()
         if "HTTP_UPGRADE" not in environ:
-            d["websocket_upgrade"] = False
+            self.websocket_upgrade = False
         if "HTTP_COOKIE" not in environ and self.dict_storage_class is ImmutableMultiDict:
-            d["cookies"] = _NO_COOKIES
+            self.cookies = _NO_COOKIES
         host = environ.get("HTTP_HOST")
         if host is not None and type(self).trusted_hosts is _TRUSTED_HOSTS:
             # A Host header get_host validated before (the app layer re-checks the host
             # when it sets trusted hosts on the request).
             valid = _host_cache.get((scheme, host))
             if valid is not None:
-                d["host"] = valid
+                self.host = valid
 
     @classmethod
     def from_values(cls, *args: t.Any, **kwargs: t.Any) -> Request:

@@ -17,6 +17,7 @@ import re
 import typing as t
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
+from operator import attrgetter
 from urllib.parse import urljoin
 
 from ..datastructures import ContentRange, Headers, ResponseCacheControl
@@ -135,19 +136,14 @@ def _conditional_values(request: SansIORequest) -> dict[str, t.Any]:
     }
 
 
-class _HeadersAttribute:
-    """:attr:`Response.headers`: assigning a mapping, a ``MultiDict`` or a list of
-    ``(name, value)`` pairs copies it into a :class:`~erlen.datastructures.Headers`
+def _set_headers(response: Response, value: t.Any) -> None:
+    """Assign :attr:`Response.headers`: a mapping, a ``MultiDict`` or a list of
+    ``(name, value)`` pairs is copied into a :class:`~erlen.datastructures.Headers`
     (as Werkzeug copies the headers it sends), so an ``after_request`` function may
     replace the headers with a plain ``dict``."""
-
-    # PERF: only __set__ is defined, so reading response.headers is a plain
-    # instance-dict hit that never calls into this descriptor.
-
-    def __set__(self, obj: Response, value: t.Any) -> None:
-        if not isinstance(value, Headers):
-            value = Headers(value)
-        obj.__dict__["headers"] = value
+    if not isinstance(value, Headers):
+        value = Headers(value)
+    response._headers = value
 
 
 class _ParamsDict(dict):
@@ -342,7 +338,15 @@ class Response:
         #: The response headers.
         headers: Headers
     else:
-        headers = _HeadersAttribute()
+        # PERF: a property whose getter is C code, over a plain instance attribute: the
+        # response keeps its compact attribute storage (storing past a data descriptor
+        # would need the instance __dict__ object), and reading costs no Python call.
+        headers = property(
+            attrgetter("_headers"),
+            _set_headers,
+            doc="The response headers; assigning a mapping or pairs copies them.",
+        )
+    _headers: Headers
     #: The body iterable: a list of bytes for a fixed-length body.
     response: t.Iterable[str] | t.Iterable[bytes]
 
@@ -383,7 +387,7 @@ class Response:
             h = headers if isinstance(headers, Headers) else Headers(headers)
             hl = h._list
             fresh = not hl
-        self.__dict__["headers"] = h  # already a Headers: skip the copying setter
+        self._headers = h  # already a Headers: skip the copying setter
 
         if content_type is None:
             if mimetype is None and (fresh or "content-type" not in h):

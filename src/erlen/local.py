@@ -191,7 +191,7 @@ class LocalProxy(t.Generic[T]):
     won't do (signal senders, ``isinstance`` in C code, other threads).
     """
 
-    __slots__ = ("__wrapped", "_get_current_object")
+    __slots__ = ("__wrapped", "_get_current_object", "__attr_of")
 
     _get_current_object: t.Callable[[], T]
 
@@ -206,6 +206,7 @@ class LocalProxy(t.Generic[T]):
             unbound_message = "object is not bound"
 
         getter: t.Callable[[], t.Any]
+        attr_of = None
         if isinstance(local, ContextVar):
             var = local
             if name is None:
@@ -218,6 +219,7 @@ class LocalProxy(t.Generic[T]):
 
             else:
                 attr = name
+                attr_of = (var, attr, unbound_message)
 
                 def getter() -> t.Any:
                     try:
@@ -258,6 +260,7 @@ class LocalProxy(t.Generic[T]):
 
         object.__setattr__(self, "_LocalProxy__wrapped", local)
         object.__setattr__(self, "_get_current_object", getter)
+        object.__setattr__(self, "_LocalProxy__attr_of", attr_of)
 
     # Attribute access
 
@@ -271,7 +274,17 @@ class LocalProxy(t.Generic[T]):
             return _getattribute(self, name)
         if name == "__members__":
             return dir(_getattribute(self, "_get_current_object")())
-        return getattr(_getattribute(self, "_get_current_object")(), name)
+        attr_of = _getattribute(self, "_LocalProxy__attr_of")
+        if attr_of is None:
+            return getattr(_getattribute(self, "_get_current_object")(), name)
+        # PERF: an attribute of a ContextVar's value (request, session, g, current_app)
+        # is read here, the getter's work without its call.
+        var, attr, message = attr_of
+        try:
+            obj = var.get()
+        except LookupError:
+            raise RuntimeError(message) from None
+        return getattr(getattr(obj, attr), name)
 
     def __setattr__(self, name: str, value: t.Any) -> None:
         setattr(_getattribute(self, "_get_current_object")(), name, value)

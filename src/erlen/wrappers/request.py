@@ -88,6 +88,9 @@ class Request(_SansIORequest):
 
     _cached_data: bytes | None = None
 
+    # Whether the body was parsed into form and files (their streams then need closing).
+    _form_parsed = False
+
     def __init__(
         self,
         environ: WSGIEnvironment,
@@ -365,6 +368,7 @@ class Request(_SansIORequest):
             data = (self.stream, cls(), cls())
 
         d["stream"], d["form"], d["files"] = data
+        self._form_parsed = True
 
     def _get_stream_for_parsing(self) -> t.IO[bytes]:
         """Return :attr:`stream`, or a stream over the data cached by :meth:`get_data`."""
@@ -374,7 +378,11 @@ class Request(_SansIORequest):
         return self.stream
 
     def close(self) -> None:
-        """Close the uploaded files' streams. Also done by ``with request:``."""
+        """Close the streams of the files parsed from the body. Also done by
+        ``with request:``."""
+        if not self._form_parsed:
+            # PERF: decided without the instance __dict__, which reading would create.
+            return
         files = self.__dict__.get("files")
         if not files:
             return

@@ -111,6 +111,7 @@ def _environ_host(environ: WSGIEnvironment) -> str:
     return value
 
 
+_new_adapter = object.__new__
 _WEBSOCKET_SCHEMES = frozenset(("ws", "wss"))
 
 
@@ -433,17 +434,20 @@ class Map:
         host = request.host
         if server_name is None and subdomain is not None and not self.host_matching:
             # PERF: how Flask binds by default (a subdomain, no SERVER_NAME): the host is
-            # the server name, and the adapter is built here, without _bind's defaults.
-            return MapAdapter(
-                self,
-                _server_names.get(host) or _server_name(host),
-                request.root_path,
-                subdomain,
-                scheme,
-                request.path,
-                request.method,
-                query_args,
-            )
+            # the server name. The adapter is made here without the type call and the
+            # __init__ frame, as MapAdapter.__init__ would make it (a test compares them).
+            adapter = _new_adapter(MapAdapter)
+            adapter.map = self
+            adapter.server_name = _server_names.get(host) or _server_name(host)
+            root = request.root_path
+            adapter.script_name = root if root[-1:] == "/" else root + "/"
+            adapter.subdomain = subdomain
+            adapter.url_scheme = scheme
+            adapter.path_info = request.path
+            adapter.default_method = request.method
+            adapter.query_args = query_args
+            adapter.websocket = scheme in _WEBSOCKET_SCHEMES
+            return adapter
         host = host.lower()
         if server_name is None and self.host_matching:
             server_name = host

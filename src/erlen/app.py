@@ -140,15 +140,19 @@ class Flask(App, Scaffold):
 
     def handle_http_exception(self, e: HTTPException) -> HTTPException | ft.ResponseReturnValue:
         """Call the registered handler for an HTTP error, or return the error as the response."""
-        if getattr(e, "code", None) is None:
-            return e
+        handler = None
         # Routing redirects are internal actions, never shown to error handlers.
-        if isinstance_native(e, RoutingException):
-            return e
-        if not self.error_handler_spec:
-            return e
-        handler = self._find_error_handler(e, _cv_request.get().request.blueprints)
+        if (
+            getattr(e, "code", None) is not None
+            and not isinstance_native(e, RoutingException)
+            and self.error_handler_spec
+        ):
+            handler = self._find_error_handler(e, _cv_request.get().request.blueprints)
         if handler is None:
+            # The error is the answer, and no code looks at it again: its traceback would
+            # keep this request's frames, which hold it (and the request, which may hold it
+            # as routing_exception), a cycle that only the garbage collector frees.
+            e.__traceback__ = None
             return e
         return self.ensure_sync(handler)(e)
 

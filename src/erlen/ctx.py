@@ -277,7 +277,9 @@ class RequestContext:
         try:
             request.url_rule, request.view_args = self.url_adapter.match(return_rule=True)
         except HTTPException as e:
-            request.routing_exception = e
+            # Kept without the router's frames: they would hold this request, which holds
+            # the error, a cycle only the garbage collector frees.
+            request.routing_exception = e.with_traceback(None)
 
     def _open_session(self) -> SessionMixin:
         interface = self.app.session_interface

@@ -612,6 +612,7 @@ class MapAdapter:
                         )
                     return (rule if return_rule else rule.endpoint), values
 
+        redirect_path = None
         try:
             if path_info[:1] != "/" or path_info[1:2] == "/":
                 # Werkzeug strips leading slashes and adds one back.
@@ -629,10 +630,12 @@ class MapAdapter:
                     raise failure
                 rule, values = rv
         except RequestPath as e:
-            new_path = quote(e.path_info, safe=PATH_SAFE)
-            raise RequestRedirect(
-                self.make_redirect_url(new_path, self._query_args(query_args))
-            ) from None
+            redirect_path = e.path_info
+        if redirect_path is not None:
+            # Raised out of the except block: the internal RequestPath (and its frames) are
+            # not kept as the redirect's context.
+            new_path = quote(redirect_path, safe=PATH_SAFE)
+            raise RequestRedirect(self.make_redirect_url(new_path, self._query_args(query_args)))
 
         if rule._needs_post:
             self._redirects(rule, values, method, self._query_args(query_args), domain_part, path)

@@ -350,6 +350,22 @@ def test_args_storage_class_with_its_own_init() -> None:
     assert args.getlist("a") == ["1", "3"] and args["b"] == "2"
 
 
+def test_args_storage_class_gets_the_pairs_in_order() -> None:
+    class Pairs(list):  # type: ignore[type-arg]
+        pass
+
+    class Custom(Request):
+        parameter_storage_class = Pairs  # type: ignore[assignment]
+
+    args = Custom(make_environ(query="b=1&a=2&b=3")).args  # type: ignore[arg-type]
+    assert args == [("b", "1"), ("a", "2"), ("b", "3")]
+
+    class Plain(Request):
+        parameter_storage_class = dict  # type: ignore[assignment]
+
+    assert Plain(make_environ(query="x=1")).args == {"x": "1"}  # type: ignore[arg-type]
+
+
 def args_of(query: str) -> MultiDict:
     return req(query=query).args
 

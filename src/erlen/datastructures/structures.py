@@ -179,10 +179,8 @@ class MultiDict(TypeConversionDict[K, V]):
     @classmethod
     def _from_lists(cls, lists: dict[K, list[V]]) -> te.Self:
         """An instance over ``lists`` (each key's values, in order, none empty), for
-        parsers that collect them so; the lists are used, not copied."""
-        if cls.__init__ is not MultiDict.__init__:
-            # A subclass with its own set-up gets it.
-            return cls([(key, value) for key, values in lists.items() for value in values])
+        parsers that collect them so; the lists are used, not copied. Only for a class
+        whose ``__init__`` is MultiDict's (no set-up of its own to skip)."""
         # PERF: the collected lists are the storage: no pairs list, no __init__ call.
         md = _dict_new(cls)
         _dict_update(md, lists)

@@ -39,6 +39,7 @@ _T = t.TypeVar("_T")
 # Shared by the requests that sent no cookie (it cannot be changed).
 _NO_COOKIES: ImmutableMultiDict[str, str] = ImmutableMultiDict()
 _TRUSTED_HOSTS = _SansIORequest.__dict__["trusted_hosts"]
+_MULTIDICT_INIT = MultiDict.__init__
 
 
 class _JSONNestingError(ValueError):
@@ -214,18 +215,28 @@ class Request(_SansIORequest):
             return self.parameter_storage_class()
         # PERF: parse the WSGI string directly (no bytes round trip through
         # query_string) and split by hand when there is nothing to unquote, which is
-        # several times cheaper than parse_qsl, straight into the MultiDict's lists.
+        # several times cheaper than parse_qsl; for a plain MultiDict, straight into its
+        # lists of values.
         if qs.isascii() and "%" not in qs and "+" not in qs:
-            lists: dict[str, list[str]] = {}
+            cls = self.parameter_storage_class
+            if cls.__init__ is _MULTIDICT_INIT:
+                lists: dict[str, list[str]] = {}
+                for pair in qs.split("&"):
+                    if pair:
+                        key, _, value = pair.partition("=")
+                        values = lists.get(key)
+                        if values is None:
+                            lists[key] = [value]
+                        else:
+                            values.append(value)
+                return cls._from_lists(lists)
+            # Another storage class gets the pairs in order (it may keep that order).
+            items = []
             for pair in qs.split("&"):
                 if pair:
                     key, _, value = pair.partition("=")
-                    values = lists.get(key)
-                    if values is None:
-                        lists[key] = [value]
-                    else:
-                        values.append(value)
-            return self.parameter_storage_class._from_lists(lists)
+                    items.append((key, value))
+            return cls(items)
         errors = self.encoding_errors
         return self.parameter_storage_class(parse_qs_pairs(_wsgi_decode(qs, errors), errors))
 

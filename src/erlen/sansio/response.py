@@ -439,28 +439,45 @@ class Response:
 
     # Status
 
-    @property
-    def status(self) -> str:
-        """The status line, e.g. ``"200 OK"``.
+    def _set_status(self, value: str | int | HTTPStatus) -> None:
+        self._status, self._status_code = self._clean_status(value)
+
+    def _set_status_code(self, code: int) -> None:
+        self.status = code
+
+    if t.TYPE_CHECKING:
+
+        @property
+        def status(self) -> str:
+            """The status line, e.g. ``"200 OK"``."""
+
+        @status.setter
+        def status(self, value: str | int | HTTPStatus) -> None: ...
+
+        @property
+        def status_code(self) -> int:
+            """The status code as an int."""
+
+        @status_code.setter
+        def status_code(self, code: int) -> None: ...
+
+    else:
+        # PERF: properties whose getters are C code: reading costs no Python call.
+        status = property(
+            attrgetter("_status"),
+            _set_status,
+            doc="""The status line, e.g. ``"200 OK"``.
 
         Assign an int or :class:`http.HTTPStatus` (the reason is looked up, unknown
         codes get ``UNKNOWN``), ``"{code} {reason}"``, ``"{code}"``, or just a reason
         (the code is then 0). An empty string is a ``ValueError``, as is CR, LF or NUL.
-        """
-        return self._status
-
-    @status.setter
-    def status(self, value: str | int | HTTPStatus) -> None:
-        self._status, self._status_code = self._clean_status(value)
-
-    @property
-    def status_code(self) -> int:
-        """The status code as an int; assigning one sets :attr:`status` too."""
-        return self._status_code
-
-    @status_code.setter
-    def status_code(self, code: int) -> None:
-        self.status = code
+        """,
+        )
+        status_code = property(
+            attrgetter("_status_code"),
+            _set_status_code,
+            doc="The status code as an int; assigning one sets :attr:`status` too.",
+        )
 
     def _clean_status(self, value: str | int | HTTPStatus) -> tuple[str, int]:
         if isinstance(value, int):

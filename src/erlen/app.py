@@ -564,14 +564,17 @@ class Flask(App, Scaffold):
 
     def update_template_context(self, context: dict[str, t.Any]) -> None:
         """Add the context processors' values; explicitly passed values win."""
+        processors = self.template_context_processors
         names: t.Iterable[str | None] = (None,)
-        ctx = _cv_request.get(None)
-        if ctx is not None:
-            names = chain(names, reversed(ctx.request.blueprints))
+        # PERF: the request's blueprints matter only if a blueprint registered processors.
+        if len(processors) > 1 or None not in processors:
+            ctx = _cv_request.get(None)
+            if ctx is not None:
+                names = chain(names, reversed(ctx.request.blueprints))
         orig_ctx = context.copy()
         for name in names:
-            if name in self.template_context_processors:
-                for func in self.template_context_processors[name]:
+            if name in processors:
+                for func in processors[name]:
                     context.update(self.ensure_sync(func)())
         context.update(orig_ctx)
 

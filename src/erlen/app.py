@@ -484,15 +484,15 @@ class Flask(App, Scaffold):
                     f" {type(rv).__name__}."
                 )
 
-        rv = t.cast(Response, rv)
+        response: Response = rv  # type: ignore[assignment]  # (typing.cast would be a call)
         if status is not None:
             if isinstance(status, (str, bytes, bytearray)):
-                rv.status = status  # type: ignore[assignment]
+                response.status = status  # type: ignore[assignment]
             else:
-                rv.status_code = status
+                response.status_code = status
         if headers:
-            rv.headers.update(headers)
-        return rv
+            response.headers.update(headers)
+        return response
 
     def process_response(self, response: Response) -> Response:
         """Run ``after_this_request`` and ``after_request`` functions (blueprints first,

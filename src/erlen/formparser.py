@@ -55,6 +55,8 @@ if t.TYPE_CHECKING:
 
 __all__ = ["FormDataParser", "MultiPartParser", "default_stream_factory", "parse_form_data"]
 
+_MULTIDICT_INIT = MultiDict.__init__
+
 #: File parts stay in memory up to this size, then move to a temporary file.
 _SPOOL_MAX_SIZE = 500 * 1024
 
@@ -240,7 +242,18 @@ class FormDataParser:
         # form unless ``silent=False``, as in Werkzeug. Invalid %-escapes decode to U+FFFD.
         # ``max_form_parts`` does not apply: as in Werkzeug, it limits multipart parts only.
         items = parse_qs_pairs(body.decode("utf-8"))
-        return stream, self.cls(items), self.cls()
+        cls = self.cls
+        if cls.__init__ is _MULTIDICT_INIT:
+            # PERF: a plain MultiDict class gets its lists of values directly.
+            lists: dict[str, list[str]] = {}
+            for key, value in items:
+                values = lists.get(key)
+                if values is None:
+                    lists[key] = [value]
+                else:
+                    values.append(value)
+            return stream, cls._from_lists(lists), cls._from_lists({})
+        return stream, cls(items), cls()
 
 
 def _read_up_to(stream: t.IO[bytes], size: int) -> bytes:

@@ -66,6 +66,8 @@ T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
 _sentinel = object()
 # CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR
 _CO_ASYNC = 0x80 | 0x100 | 0x200
+# Whether inspect.iscoroutinefunction honours inspect.markcoroutinefunction's marker.
+_COROUTINE_MARKERS = sys.version_info >= (3, 12)
 
 
 class Flask(App, Scaffold):
@@ -328,13 +330,14 @@ class Flask(App, Scaffold):
         :func:`inspect.markcoroutinefunction` (Python 3.12+) is run as a coroutine function.
         """
         # PERF: a plain function (nearly every view and hook) is recognised from its code
-        # flags and the absence of inspect's coroutine marker, which markcoroutinefunction
-        # stores in the function's __dict__; inspect.iscoroutinefunction costs several
-        # times that. For plain functions both tests agree exactly.
+        # flags and (Python 3.12+) the absence of inspect's coroutine marker, which
+        # markcoroutinefunction stores in the function's __dict__;
+        # inspect.iscoroutinefunction costs several times that. For plain functions both
+        # tests agree exactly.
         if (
             type(func) is FunctionType
             and not func.__code__.co_flags & _CO_ASYNC
-            and "_is_coroutine_marker" not in func.__dict__
+            and not (_COROUTINE_MARKERS and "_is_coroutine_marker" in func.__dict__)
         ):
             return func
         if iscoroutinefunction(func):

@@ -529,7 +529,8 @@ class MapAdapter:
         self.subdomain = subdomain
         self.url_scheme = url_scheme
         self.path_info = path_info
-        self.default_method = default_method
+        # Upper-cased once here, as match() compares it.
+        self.default_method = default_method.upper()
         self.query_args = query_args
         self.websocket = url_scheme in _WEBSOCKET_SCHEMES
 
@@ -583,7 +584,7 @@ class MapAdapter:
             m.update()
         if path_info is None:
             path_info = self.path_info
-        method = (method or self.default_method).upper()
+        method = method.upper() if method else self.default_method
         if websocket is None:
             websocket = self.websocket
         if m.host_matching or self.subdomain is None:

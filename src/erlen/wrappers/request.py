@@ -40,6 +40,8 @@ _T = t.TypeVar("_T")
 _NO_COOKIES: ImmutableMultiDict[str, str] = ImmutableMultiDict()
 _TRUSTED_HOSTS = _SansIORequest.__dict__["trusted_hosts"]
 _MULTIDICT_INIT = MultiDict.__init__
+# The usual methods, as they are: upper() would make a new string for each request.
+_METHODS = {m: m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")}
 
 
 class _JSONNestingError(ValueError):
@@ -110,7 +112,8 @@ class Request(_SansIORequest):
         # the environ on first access. Plain attribute stores (cached_property is not a
         # data descriptor) keep the instance's compact attribute storage: no __dict__
         # object is made for a request that reads nothing lazily.
-        self.method = environ.get("REQUEST_METHOD", "GET").upper()
+        method = environ.get("REQUEST_METHOD", "GET")
+        self.method = _METHODS.get(method) or method.upper()
         self.scheme = scheme = environ.get("wsgi.url_scheme", "http")
         path = environ.get("PATH_INFO")
         if path and path[0] == "/" and path[1:2] != "/" and path.isascii():

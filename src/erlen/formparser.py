@@ -29,7 +29,7 @@ import typing as t
 from io import BytesIO
 from tempfile import SpooledTemporaryFile, TemporaryFile
 
-from .datastructures import FileStorage, MultiDict
+from .datastructures import FileStorage, ImmutableMultiDict, MultiDict
 from .exceptions import RequestEntityTooLarge
 from .http import parse_options_header
 from .sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
@@ -243,7 +243,7 @@ class FormDataParser:
         # ``max_form_parts`` does not apply: as in Werkzeug, it limits multipart parts only.
         items = parse_qs_pairs(body.decode("utf-8"))
         cls = self.cls
-        if cls.__init__ is _MULTIDICT_INIT:
+        if cls is ImmutableMultiDict or cls.__init__ is _MULTIDICT_INIT:
             # PERF: a plain MultiDict class gets its lists of values directly.
             lists: dict[str, list[str]] = {}
             for key, value in items:

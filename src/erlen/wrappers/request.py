@@ -222,7 +222,7 @@ class Request(_SansIORequest):
         # lists of values.
         if qs.isascii() and "%" not in qs and "+" not in qs:
             cls = self.parameter_storage_class
-            if cls.__init__ is _MULTIDICT_INIT:
+            if cls is ImmutableMultiDict or cls.__init__ is _MULTIDICT_INIT:
                 lists: dict[str, list[str]] = {}
                 for pair in qs.split("&"):
                     if pair:

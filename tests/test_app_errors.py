@@ -601,3 +601,41 @@ def test_register_error_handler_rejects(app, key, exc, message):
     with pytest.raises(exc) as info:
         app.register_error_handler(key, lambda e: "x")
     assert str(info.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("GET", "/missing", 404), ("POST", "/only-get", 405), ("GET", "/folder", 308)],
+)
+def test_error_answers_leave_no_reference_cycle(app, method, path, status):
+    import gc
+
+    from erlen.test import EnvironBuilder
+
+    app.get("/only-get", endpoint="only_get")(lambda: "x")
+    app.get("/folder/", endpoint="folder")(lambda: "x")
+
+    @app.get("/abort")
+    def aborts():
+        erlen.abort(404)
+
+    def serve(method, path):
+        environ = EnvironBuilder(path=path, method=method).get_environ()
+        statuses = []
+        body = app(environ, lambda s, h, e=None: statuses.append(s))
+        b"".join(body)
+        getattr(body, "close", lambda: None)()
+        return int(statuses[0].split()[0])
+
+    assert serve(method, path) == status
+    assert serve("GET", "/abort") == 404
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(5):
+            assert serve(method, path) == status
+            assert serve("GET", "/abort") == 404
+        # Nothing of these requests waits for the cycle collector.
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

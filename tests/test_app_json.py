@@ -189,6 +189,29 @@ def test_custom_default(app, client):
     assert client.get("/").json == {"s": [1, 2, 3], "d": "2"}
 
 
+def test_circular_response_raises_like_json_dumps(app, client):
+    loop: list[object] = []
+    loop.append(loop)
+    shared = [1]
+    app.get("/loop", endpoint="loop")(lambda: {"loop": loop})
+    app.get("/ok", endpoint="ok")(lambda: {"ok": [loop is loop]})
+    app.get("/shared", endpoint="shared")(lambda: {"a": shared, "b": shared})
+    with pytest.raises(ValueError, match="Circular reference detected"):
+        client.get("/loop")
+    # The shared encoder is not left in a bad state: the same list, shared but not
+    # circular, and other responses still serialize.
+    assert client.get("/ok").json == {"ok": [True]}
+    assert client.get("/shared").json == {"a": [1], "b": [1]}
+
+
+def test_provider_options_changed_between_responses(app, client):
+    app.get("/")(lambda: {"b": "é", "a": 1})
+    assert client.get("/").data == b'{"a":1,"b":"\\u00e9"}\n'
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    assert client.get("/").data == '{"b":"é","a":1}\n'.encode()
+
+
 def test_json_module_functions_use_app(app):
     app.json.sort_keys = False
     with app.app_context():

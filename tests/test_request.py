@@ -336,6 +336,36 @@ def test_args_custom_storage_class() -> None:
     assert type(args) is MultiDict and args["b"] == "2"
 
 
+def test_args_storage_class_with_its_own_init() -> None:
+    class Counting(MultiDict):  # type: ignore[type-arg]
+        def __init__(self, mapping: t.Any = None) -> None:
+            super().__init__(mapping)
+            self.built_by_init = True
+
+    class Custom(Request):
+        parameter_storage_class = Counting
+
+    args = Custom(make_environ(query="a=1&b=2&a=3")).args  # type: ignore[arg-type]
+    assert type(args) is Counting and args.built_by_init
+    assert args.getlist("a") == ["1", "3"] and args["b"] == "2"
+
+
+def test_args_storage_class_gets_the_pairs_in_order() -> None:
+    class Pairs(list):  # type: ignore[type-arg]
+        pass
+
+    class Custom(Request):
+        parameter_storage_class = Pairs  # type: ignore[assignment]
+
+    args = Custom(make_environ(query="b=1&a=2&b=3")).args  # type: ignore[arg-type]
+    assert args == [("b", "1"), ("a", "2"), ("b", "3")]
+
+    class Plain(Request):
+        parameter_storage_class = dict  # type: ignore[assignment]
+
+    assert Plain(make_environ(query="x=1")).args == {"x": "1"}  # type: ignore[arg-type]
+
+
 def args_of(query: str) -> MultiDict:
     return req(query=query).args
 

@@ -15,7 +15,13 @@ import pytest
 from _timing import assert_linear
 
 from erlen.datastructures import ContentRange, Headers, ResponseCacheControl
-from erlen.exceptions import RequestedRangeNotSatisfiable
+from erlen.exceptions import (
+    BadRequest,
+    MethodNotAllowed,
+    NotFound,
+    RequestedRangeNotSatisfiable,
+)
+from erlen.routing import RequestRedirect
 from erlen.wrappers.response import Response, ResponseStream
 
 
@@ -447,6 +453,32 @@ def test_call_on_close_decorator_and_order():
     assert order == [1, 2]
 
 
+def test_fixed_body_with_nothing_to_close_is_sent_as_is():
+    resp = Response("x")
+    app_iter = resp.get_app_iter(make_environ())
+    assert app_iter is resp.response
+    assert list(app_iter) == [b"x"]
+
+
+def test_fixed_body_closes_when_closing_does_something():
+    closed = []
+    resp = Response("x")
+    resp.call_on_close(lambda: closed.append("callback"))
+    app_iter = resp.get_app_iter(make_environ())
+    assert list(app_iter) == [b"x"]
+    app_iter.close()  # type: ignore[attr-defined]
+    assert closed == ["callback"]
+
+    class Logged(Response):
+        def close(self) -> None:
+            closed.append("override")
+            super().close()
+
+    app_iter = Logged("x").get_app_iter(make_environ())
+    app_iter.close()  # type: ignore[attr-defined]
+    assert closed == ["callback", "override"]
+
+
 def test_context_manager_closes():
     closed = []
     with Response("x") as resp:
@@ -684,6 +716,45 @@ def test_force_type_wsgi_app():
     assert resp.get_data() == b"from app"
     with pytest.raises(TypeError, match="environ"):
         Response.force_type(app)
+
+
+def _as_wsgi_app(error):
+    """``error`` behind a plain function, so force_type runs it as any WSGI application."""
+
+    def app(environ, start_response):
+        return error(environ, start_response)
+
+    return app
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize(
+    "make_error",
+    [
+        lambda: NotFound(),
+        lambda: MethodNotAllowed(["GET", "POST"]),
+        lambda: BadRequest("bad <input>\nsecond line"),
+        lambda: RequestRedirect("http://example.test/\u00e9t\u00e9"),
+        lambda: NotFound(response=Response("custom", 404, {"X-Own": "1"})),
+    ],
+)
+def test_force_type_of_http_error_is_what_it_sends(make_error, method):
+    class AppResponse(Response):
+        pass
+
+    error = make_error()
+    own_response = error.response
+    forced = AppResponse.force_type(error, make_environ(method))
+    ran = AppResponse.force_type(_as_wsgi_app(make_error()), make_environ(method))
+    assert type(forced) is AppResponse
+    assert forced.status == ran.status
+    assert list(forced.headers) == list(ran.headers)
+    assert forced.get_data() == ran.get_data()
+    assert run(forced, make_environ(method)) == run(ran, make_environ(method))
+    if own_response is not None:
+        # A response the raiser made is run, never changed in place.
+        assert forced is not own_response
+        assert type(own_response) is Response
 
 
 def test_from_app_with_write_and_close():

@@ -193,3 +193,46 @@ def test_bind_encodes_idna_and_rejects_bad_hosts() -> None:
         m.bind("a..b")
     with pytest.raises(BadHost):
         m.bind(".a")
+
+
+# -- bind_to_request ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "host", "extra"),
+    [
+        ("/a/b", "Example.TEST:8080", {}),
+        ("/", "xn--bcher-kva.example", {"QUERY_STRING": "q=1&r=%C3%A9"}),
+        ("/x", "localhost", {"SCRIPT_NAME": "/mount/"}),
+        ("/ws", "localhost", {"HTTP_CONNECTION": "Upgrade", "HTTP_UPGRADE": "websocket"}),
+    ],
+)
+def test_bind_to_request_makes_the_adapter_bind_would(
+    path: str, host: str, extra: dict[str, str]
+) -> None:
+    from erlen.wrappers.request import Request
+
+    m = r.Map([r.Rule("/a/b", endpoint="ab")])
+    request = Request(make_environ(path, host, **extra))
+    adapter = m.bind_to_request(request, subdomain="")
+    expected = r.MapAdapter(
+        m,
+        request.host.lower(),
+        request.root_path,
+        "",
+        "ws" if request.websocket_upgrade else request.scheme,
+        request.path,
+        request.method,
+        request.query_string.decode(),
+    )
+    # Built without MapAdapter.__init__ (see bind_to_request): the same attributes.
+    assert type(adapter) is r.MapAdapter
+    assert vars(adapter) == vars(expected)
+
+
+def test_bind_to_request_rejects_hosts_idna_refuses() -> None:
+    from erlen.wrappers.request import Request
+
+    m = r.Map([r.Rule("/", endpoint="index")])
+    with pytest.raises(BadHost):
+        m.bind_to_request(Request(make_environ("/", "a..example")), subdomain="")

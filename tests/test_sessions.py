@@ -517,3 +517,38 @@ def test_custom_session_class_and_serializer(frozen_time):
     assert type(opened) is MySession and dict(opened) == {"x": 1}
     # A different salt means a different signature.
     assert dict(open_with_erlen(make_app(), value)) == {}
+
+
+@pytest.mark.parametrize(
+    ("existing", "expected"),
+    [(None, "Cookie"), ("Cookie", "Cookie"), ("Accept-Encoding", "Accept-Encoding, Cookie")],
+)
+def test_save_session_adds_cookie_to_vary(existing, expected, frozen_time):
+    app = make_app()
+    response = Response()
+    if existing is not None:
+        response.headers["Vary"] = existing
+    session = SecureCookieSession({"a": 1})
+    session.modified = True
+    with app.app_context():
+        app.session_interface.save_session(app, session, response)
+    assert response.headers.getlist("Vary") == [expected]
+
+
+def test_cookies_of_many_requests_stay_identical_to_flask(frozen_time):
+    # The serializer keeps its signers and derived keys between requests: each cookie is
+    # still the one Flask makes, and each loads back.
+    import flask.sessions
+
+    app = make_app(secret_key="new", SECRET_KEY_FALLBACKS=["old"])
+    flask_app = make_flask_app("new", SECRET_KEY_FALLBACKS=["old"])
+    flask_serializer = flask.sessions.SecureCookieSessionInterface().get_signing_serializer(
+        flask_app
+    )
+    old = make_app(secret_key="old").session_interface.get_signing_serializer(make_app("old"))
+    serializer = app.session_interface.get_signing_serializer(app)
+    for n in range(3):
+        cookie = serializer.dumps({"n": n})
+        assert cookie == flask_serializer.dumps({"n": n})
+        assert serializer.loads(cookie) == {"n": n}
+        assert serializer.loads(old.dumps({"n": n})) == {"n": n}

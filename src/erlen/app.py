@@ -75,6 +75,8 @@ _sentinel = object()
 # CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR
 _CO_ASYNC = 0x80 | 0x100 | 0x200
 _CO_COROUTINE = 0x80
+# Whether inspect.iscoroutinefunction honours inspect.markcoroutinefunction's marker.
+_COROUTINE_MARKERS = sys.version_info >= (3, 12)
 
 
 class Flask(App, Scaffold):
@@ -163,15 +165,19 @@ class Flask(App, Scaffold):
 
     def handle_http_exception(self, e: HTTPException) -> HTTPException | ft.ResponseReturnValue:
         """Call the registered handler for an HTTP error, or return the error as the response."""
-        if getattr(e, "code", None) is None:
-            return e
+        handler = None
         # Routing redirects are internal actions, never shown to error handlers.
-        if isinstance_native(e, RoutingException):
-            return e
-        if not self.error_handler_spec:
-            return e
-        handler = self._find_error_handler(e, _cv_request.get().request.blueprints)
+        if (
+            getattr(e, "code", None) is not None
+            and not isinstance_native(e, RoutingException)
+            and self.error_handler_spec
+        ):
+            handler = self._find_error_handler(e, _cv_request.get().request.blueprints)
         if handler is None:
+            # The error is the answer, and no code looks at it again: its traceback would
+            # keep this request's frames, which hold it (and the request, which may hold it
+            # as routing_exception), a cycle that only the garbage collector frees.
+            e.__traceback__ = None
             return e
         return self.ensure_sync(handler)(e)
 
@@ -251,15 +257,15 @@ class Flask(App, Scaffold):
             if trusted_hosts is not None:
                 # Binding reads request.host, checked against them (SecurityError, 400).
                 request.trusted_hosts = trusted_hosts
-            subdomain = None
-            server_name = config["SERVER_NAME"]
             url_map = self.url_map
             if url_map.host_matching:
                 # SERVER_NAME must not replace the actual host when matching by host.
-                server_name = None
-            elif not self.subdomain_matching:
-                subdomain = url_map.default_subdomain or ""
-            return url_map.bind_to_request(request, server_name=server_name, subdomain=subdomain)
+                return url_map.bind_to_request(request, None, None)
+            if self.subdomain_matching:
+                return url_map.bind_to_request(request, config["SERVER_NAME"], None)
+            return url_map.bind_to_request(
+                request, config["SERVER_NAME"], url_map.default_subdomain or ""
+            )
         if self.config["SERVER_NAME"] is not None:
             return self.url_map.bind(
                 self.config["SERVER_NAME"],
@@ -352,13 +358,14 @@ class Flask(App, Scaffold):
         :func:`inspect.markcoroutinefunction` (Python 3.12+) is run as a coroutine function.
         """
         # PERF: a plain function (nearly every view and hook) is recognised from its code
-        # flags and the absence of inspect's coroutine marker, which markcoroutinefunction
-        # stores in the function's __dict__; inspect.iscoroutinefunction costs several
-        # times that. For plain functions both tests agree exactly.
+        # flags and (Python 3.12+) the absence of inspect's coroutine marker, which
+        # markcoroutinefunction stores in the function's __dict__;
+        # inspect.iscoroutinefunction costs several times that. For plain functions both
+        # tests agree exactly.
         if (
             type(func) is FunctionType
             and not func.__code__.co_flags & _CO_ASYNC
-            and "_is_coroutine_marker" not in func.__dict__
+            and not (_COROUTINE_MARKERS and "_is_coroutine_marker" in func.__dict__)
         ):
             mode = _cv_asgi_mode.get()
             if mode is None or not mode.wraps_sync:
@@ -519,15 +526,15 @@ class Flask(App, Scaffold):
                     f" {type(rv).__name__}."
                 )
 
-        rv = t.cast(Response, rv)
+        response: Response = rv  # type: ignore[assignment]  # (typing.cast would be a call)
         if status is not None:
             if isinstance(status, (str, bytes, bytearray)):
-                rv.status = status  # type: ignore[assignment]
+                response.status = status  # type: ignore[assignment]
             else:
-                rv.status_code = status
+                response.status_code = status
         if headers:
-            rv.headers.update(headers)
-        return rv
+            response.headers.update(headers)
+        return response
 
     def process_response(self, response: Response) -> Response:
         """Run ``after_this_request`` and ``after_request`` functions (blueprints first,
@@ -548,7 +555,8 @@ class Flask(App, Scaffold):
             # Opened lazily and never touched: only a session cookie sent by the client can
             # need saving (a permanent session refreshed on each request). Other cookies
             # (analytics, CSRF, ...) must not cost a signature check.
-            if self.session_interface.get_cookie_name(self) not in ctx.request.cookies:
+            cookies = ctx.request.cookies
+            if not cookies or self.session_interface.get_cookie_name(self) not in cookies:
                 return response
             session = ctx._open_session()
         if not self.session_interface.is_null_session(session):
@@ -572,8 +580,9 @@ class Flask(App, Scaffold):
         """Run ``teardown_appcontext`` functions and send the signal."""
         if exc is _sentinel:
             exc = sys.exc_info()[1]
-        for func in reversed(self.teardown_appcontext_funcs):
-            self.ensure_sync(func)(exc)
+        if self.teardown_appcontext_funcs:
+            for func in reversed(self.teardown_appcontext_funcs):
+                self.ensure_sync(func)(exc)
         if _signals.appcontext_tearing_down.receivers:
             _signals.appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 
@@ -597,14 +606,17 @@ class Flask(App, Scaffold):
 
     def update_template_context(self, context: dict[str, t.Any]) -> None:
         """Add the context processors' values; explicitly passed values win."""
+        processors = self.template_context_processors
         names: t.Iterable[str | None] = (None,)
-        ctx = _cv_request.get(None)
-        if ctx is not None:
-            names = chain(names, reversed(ctx.request.blueprints))
+        # PERF: the request's blueprints matter only if a blueprint registered processors.
+        if len(processors) > 1 or None not in processors:
+            ctx = _cv_request.get(None)
+            if ctx is not None:
+                names = chain(names, reversed(ctx.request.blueprints))
         orig_ctx = context.copy()
         for name in names:
-            if name in self.template_context_processors:
-                for func in self.template_context_processors[name]:
+            if name in processors:
+                for func in processors[name]:
                     context.update(self.ensure_sync(func)())
         context.update(orig_ctx)
 

@@ -19,6 +19,7 @@ from types import TracebackType
 from . import signals as _signals
 from .exceptions import HTTPException
 from .globals import _cv_app, _cv_request
+from .utils import cached_property
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
@@ -137,8 +138,13 @@ class AppContext:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.g: _AppCtxGlobals = app.app_ctx_globals_class()
         self._cv_tokens: list[contextvars.Token[AppContext]] = []
+
+    @cached_property
+    def g(self) -> _AppCtxGlobals:
+        """The namespace of this context (:attr:`Flask.app_ctx_globals_class`), made on
+        first use: most requests never touch ``g``. Assignable, as in Flask."""
+        return self.app.app_ctx_globals_class()
 
     @property
     def url_adapter(self) -> t.Any:
@@ -237,6 +243,10 @@ class RequestContext:
     # True when the URL was matched before the push (the ASGI adapter picks the request's
     # mode from the matched view); push then does not match again.
     _matched = False
+    #: The URL map bound to this request (``None`` if the app did not bind one).
+    url_adapter: t.Any = None
+    #: The flashed messages, once read by ``get_flashed_messages``.
+    flashes: list[tuple[str, str]] | None = None
 
     def __init__(
         self,
@@ -250,13 +260,14 @@ class RequestContext:
             request = app.request_class(environ)  # type: ignore[arg-type]
         request.json_module = app.json
         self.request: Request = request
-        #: The URL map bound to this request (``None`` if the app did not bind one).
-        self.url_adapter: t.Any = None
+        # PERF: url_adapter and flashes default to None on the class: no store here.
         try:
-            self.url_adapter = app.create_url_adapter(request)
+            adapter = app.create_url_adapter(request)
         except HTTPException as e:
             request.routing_exception = e
-        self.flashes: list[tuple[str, str]] | None = None
+        else:
+            if adapter is not None:
+                self.url_adapter = adapter
         self._session_obj: SessionMixin | None = session
         self._after_request_functions: list[t.Callable[[t.Any], t.Any]] = []
         self._cv_tokens: list[tuple[contextvars.Token[RequestContext], AppContext | None]] = []
@@ -277,7 +288,9 @@ class RequestContext:
         try:
             request.url_rule, request.view_args = self.url_adapter.match(return_rule=True)
         except HTTPException as e:
-            request.routing_exception = e
+            # Kept without the router's frames: they would hold this request, which holds
+            # the error, a cycle only the garbage collector frees.
+            request.routing_exception = e.with_traceback(None)
 
     def _open_session(self) -> SessionMixin:
         interface = self.app.session_interface
@@ -316,9 +329,10 @@ class RequestContext:
 
     def push(self) -> None:
         """Bind this context (and the app context if needed), open the session, match the URL."""
+        app = self.app
         app_ctx = _cv_app.get(None)
-        if app_ctx is None or app_ctx.app is not self.app:
-            app_ctx = self.app.app_context()
+        if app_ctx is None or app_ctx.app is not app:
+            app_ctx = app.app_context()
             app_ctx.push()
         else:
             app_ctx = None
@@ -326,7 +340,7 @@ class RequestContext:
         self._cv_tokens.append((_cv_request.set(self), app_ctx))
 
         if self._session_obj is None:
-            interface = self.app.session_interface
+            interface = app.session_interface
             lazy = _lazy_session_types.get(type(interface))
             if lazy is None:
                 lazy = _session_opens_lazily(interface)

@@ -64,6 +64,25 @@ __all__ = [
 _BR = Markup("<br>")
 _status_codes: dict[int, str] | None = None
 
+# The HTML of the error pages' reason phrases and descriptions, by text: the same few render
+# on every error. Bounded, as a description may be built from request data.
+_page_html: dict[str, str] = {}
+_PAGE_HTML_SIZE = 256
+
+
+def _html(text: str) -> str:
+    """``text`` escaped for the error page, line breaks as ``<br>``; plain ``str`` values
+    are remembered (a ``Markup`` is already HTML, and equal to the plain text as a key)."""
+    if type(text) is not str:
+        return str(escape(text).replace("\n", _BR))
+    html = _page_html.get(text)
+    if html is None:
+        html = str(escape(text).replace("\n", _BR))
+        if len(_page_html) >= _PAGE_HTML_SIZE:
+            _page_html.clear()
+        _page_html[text] = html
+    return html
+
 
 def _reason(code: int | None) -> str:
     """Return the reason phrase for ``code`` from :data:`erlen.http.HTTP_STATUS_CODES`."""
@@ -141,13 +160,13 @@ class HTTPException(Exception):
         description = self.description
         if description is None:
             return "<p></p>"
-        return f"<p>{escape(description).replace(chr(10), _BR)}</p>"
+        return f"<p>{_html(description)}</p>"
 
     def get_body(
         self, environ: WSGIEnvironment | None = None, scope: dict[str, t.Any] | None = None
     ) -> str:
         """Return the HTML error page."""
-        name = escape(self.name)
+        name = _html(self.name)
         return (
             "<!doctype html>\n"
             "<html lang=en>\n"

@@ -29,7 +29,7 @@ import typing as t
 from io import BytesIO
 from tempfile import SpooledTemporaryFile, TemporaryFile
 
-from .datastructures import FileStorage, MultiDict
+from .datastructures import FileStorage, ImmutableMultiDict, MultiDict
 from .exceptions import RequestEntityTooLarge
 from .http import parse_options_header
 from .sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
@@ -54,6 +54,8 @@ if t.TYPE_CHECKING:
 
 
 __all__ = ["FormDataParser", "MultiPartParser", "default_stream_factory", "parse_form_data"]
+
+_MULTIDICT_INIT = MultiDict.__init__
 
 #: File parts stay in memory up to this size, then move to a temporary file.
 _SPOOL_MAX_SIZE = 500 * 1024
@@ -220,23 +222,38 @@ class FormDataParser:
         options: dict[str, str],
     ) -> t_parse_result:
         limit = self.max_form_memory_size
-        if limit is not None:
-            if content_length is not None and content_length > limit:
+        if limit is None:
+            body = stream.read()
+        elif content_length is not None:
+            if content_length > limit:
                 raise RequestEntityTooLarge()
+            # The stream is limited to the declared length: reading that much is all,
+            # without a last read to find the end.
+            body = _read_up_to(stream, content_length)
+        else:
             # Read one byte more than allowed so a chunked body that is too big
             # is detected without buffering all of it.
             body = _read_up_to(stream, limit + 1)
             if len(body) > limit:
                 raise RequestEntityTooLarge()
-        else:
-            body = stream.read()
 
         # A raw non-ASCII byte has no place in this format (it would be percent-encoded):
         # invalid UTF-8 is a malformed body (UnicodeDecodeError is a ValueError), an empty
         # form unless ``silent=False``, as in Werkzeug. Invalid %-escapes decode to U+FFFD.
         # ``max_form_parts`` does not apply: as in Werkzeug, it limits multipart parts only.
         items = parse_qs_pairs(body.decode("utf-8"))
-        return stream, self.cls(items), self.cls()
+        cls = self.cls
+        if cls is ImmutableMultiDict or cls.__init__ is _MULTIDICT_INIT:
+            # PERF: a plain MultiDict class gets its lists of values directly.
+            lists: dict[str, list[str]] = {}
+            for key, value in items:
+                values = lists.get(key)
+                if values is None:
+                    lists[key] = [value]
+                else:
+                    values.append(value)
+            return stream, cls._from_lists(lists), cls._from_lists({})
+        return stream, cls(items), cls()
 
 
 def _read_up_to(stream: t.IO[bytes], size: int) -> bytes:
@@ -245,7 +262,15 @@ def _read_up_to(stream: t.IO[bytes], size: int) -> bytes:
     One ``read`` of a raw stream may return less, which would hide a body that was cut
     (the next read is the one to raise :exc:`~erlen.exceptions.ClientDisconnected`).
     """
-    chunks = []
+    if size <= 64 * 1024:
+        # PERF: a small body usually comes in one read.
+        data = stream.read(size)
+        if len(data) == size or not data:
+            return data
+        chunks = [data]
+        size -= len(data)
+    else:
+        chunks = []
     while size > 0:
         data = stream.read(min(size, 64 * 1024))
         if not data:

@@ -112,11 +112,27 @@ def release_local(local: Local | LocalStack[t.Any]) -> None:
     local.__release_local__()
 
 
+# PERF: the proxy's own methods fetch the getter with this, never through
+# LocalProxy.__getattribute__ (one Python call less per forwarded operation).
+_getattribute = object.__getattribute__
+
+
+# The attribute names of LocalProxy subclasses (their own, not forwarded), by class.
+_subclass_names: dict[type, frozenset[str]] = {}
+
+
+def _class_names(cls: type) -> frozenset[str]:
+    names = _subclass_names.get(cls)
+    if names is None:
+        names = _subclass_names[cls] = frozenset(dir(cls))
+    return names
+
+
 def _forward(op: t.Callable[..., t.Any]) -> t.Any:
     """Make a method that applies ``op`` to the proxied object and the arguments."""
 
     def method(self: LocalProxy[t.Any], *args: t.Any) -> t.Any:
-        return op(self._get_current_object(), *args)
+        return op(_getattribute(self, "_get_current_object")(), *args)
 
     method.__name__ = getattr(op, "__name__", "method")
     return method
@@ -124,7 +140,7 @@ def _forward(op: t.Callable[..., t.Any]) -> t.Any:
 
 def _reflected(op: t.Callable[[t.Any, t.Any], t.Any]) -> t.Any:
     def method(self: LocalProxy[t.Any], other: t.Any) -> t.Any:
-        return op(other, self._get_current_object())
+        return op(other, _getattribute(self, "_get_current_object")())
 
     return method
 
@@ -132,7 +148,7 @@ def _reflected(op: t.Callable[[t.Any, t.Any], t.Any]) -> t.Any:
 def _inplace(op: t.Callable[[t.Any, t.Any], t.Any]) -> t.Any:
     # An in-place operator on a proxy must not rebind the proxy, so apply it to the object.
     def method(self: LocalProxy[t.Any], other: t.Any) -> LocalProxy[t.Any]:
-        op(self._get_current_object(), other)
+        op(_getattribute(self, "_get_current_object")(), other)
         return self
 
     return method
@@ -157,7 +173,7 @@ class _ProxiedAttribute:
         if instance is None:
             return self.class_value
         try:
-            obj = instance._get_current_object()
+            obj = _getattribute(instance, "_get_current_object")()
         except RuntimeError:
             return self.unbound(instance)
         return getattr(obj, self.name)
@@ -175,7 +191,7 @@ class LocalProxy(t.Generic[T]):
     won't do (signal senders, ``isinstance`` in C code, other threads).
     """
 
-    __slots__ = ("__wrapped", "_get_current_object")
+    __slots__ = ("__wrapped", "_get_current_object", "__attr_of")
 
     _get_current_object: t.Callable[[], T]
 
@@ -190,6 +206,7 @@ class LocalProxy(t.Generic[T]):
             unbound_message = "object is not bound"
 
         getter: t.Callable[[], t.Any]
+        attr_of = None
         if isinstance(local, ContextVar):
             var = local
             if name is None:
@@ -202,6 +219,7 @@ class LocalProxy(t.Generic[T]):
 
             else:
                 attr = name
+                attr_of = (var, attr, unbound_message)
 
                 def getter() -> t.Any:
                     try:
@@ -242,22 +260,41 @@ class LocalProxy(t.Generic[T]):
 
         object.__setattr__(self, "_LocalProxy__wrapped", local)
         object.__setattr__(self, "_get_current_object", getter)
+        object.__setattr__(self, "_LocalProxy__attr_of", attr_of)
 
     # Attribute access
-    def __getattr__(self, name: str) -> t.Any:
+
+    # PERF: __getattribute__ rather than __getattr__: before Python 3.12 a __getattr__ runs
+    # only after the normal lookup failed with a formatted AttributeError, which costs more
+    # than forwarding. Names the proxy's class has are looked up normally, as before.
+    def __getattribute__(self, name: str) -> t.Any:
+        cls = type(self)
+        names = _PROXY_NAMES if cls is LocalProxy else _class_names(cls)
+        if name in names:
+            return _getattribute(self, name)
         if name == "__members__":
-            return dir(self._get_current_object())
-        return getattr(self._get_current_object(), name)
+            return dir(_getattribute(self, "_get_current_object")())
+        attr_of = _getattribute(self, "_LocalProxy__attr_of")
+        if attr_of is None:
+            return getattr(_getattribute(self, "_get_current_object")(), name)
+        # PERF: an attribute of a ContextVar's value (request, session, g, current_app)
+        # is read here, the getter's work without its call.
+        var, attr, message = attr_of
+        try:
+            obj = var.get()
+        except LookupError:
+            raise RuntimeError(message) from None
+        return getattr(getattr(obj, attr), name)
 
     def __setattr__(self, name: str, value: t.Any) -> None:
-        setattr(self._get_current_object(), name, value)
+        setattr(_getattribute(self, "_get_current_object")(), name, value)
 
     def __delattr__(self, name: str) -> None:
-        delattr(self._get_current_object(), name)
+        delattr(_getattribute(self, "_get_current_object")(), name)
 
     def __dir__(self) -> list[str]:
         try:
-            return dir(self._get_current_object())
+            return dir(_getattribute(self, "_get_current_object")())
         except RuntimeError:
             return []
 
@@ -266,7 +303,7 @@ class LocalProxy(t.Generic[T]):
         # Lets isinstance(proxy, Cls) see the proxied object's class; an unbound proxy
         # reports its own class.
         try:
-            return type(self._get_current_object())
+            return type(_getattribute(self, "_get_current_object")())
         except RuntimeError:
             return LocalProxy
 
@@ -279,45 +316,45 @@ class LocalProxy(t.Generic[T]):
 
     def __repr__(self) -> str:
         try:
-            obj = self._get_current_object()
+            obj = _getattribute(self, "_get_current_object")()
         except RuntimeError:
             return f"<{type(self).__name__} unbound>"
         return repr(obj)
 
     def __str__(self) -> str:
-        return str(self._get_current_object())
+        return str(_getattribute(self, "_get_current_object")())
 
     def __bool__(self) -> bool:
         try:
-            return bool(self._get_current_object())
+            return bool(_getattribute(self, "_get_current_object")())
         except RuntimeError:
             return False
 
     def __hash__(self) -> int:
-        return hash(self._get_current_object())
+        return hash(_getattribute(self, "_get_current_object")())
 
     # The forwarding methods below are duck-typed on purpose: the proxied object's type T is
     # unconstrained, and a missing protocol method raises from the object itself.
     def __call__(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
-        return self._get_current_object()(*args, **kwargs)  # type: ignore[operator]
+        return _getattribute(self, "_get_current_object")()(*args, **kwargs)
 
     def __copy__(self) -> t.Any:
-        return copy.copy(self._get_current_object())
+        return copy.copy(_getattribute(self, "_get_current_object")())
 
     def __deepcopy__(self, memo: dict[int, t.Any]) -> t.Any:
-        return copy.deepcopy(self._get_current_object(), memo)
+        return copy.deepcopy(_getattribute(self, "_get_current_object")(), memo)
 
     def __enter__(self) -> t.Any:
-        return self._get_current_object().__enter__()  # type: ignore[attr-defined]
+        return _getattribute(self, "_get_current_object")().__enter__()
 
     def __exit__(self, *exc: t.Any) -> t.Any:
-        return self._get_current_object().__exit__(*exc)  # type: ignore[attr-defined]
+        return _getattribute(self, "_get_current_object")().__exit__(*exc)
 
     def __format__(self, spec: str) -> str:
-        return format(self._get_current_object(), spec)
+        return format(_getattribute(self, "_get_current_object")(), spec)
 
     def __round__(self, ndigits: int | None = None) -> t.Any:
-        return round(self._get_current_object(), ndigits)  # type: ignore[call-overload]
+        return round(_getattribute(self, "_get_current_object")(), ndigits)
 
     __bytes__ = _forward(bytes)
     __lt__ = _forward(operator.lt)
@@ -397,4 +434,8 @@ class LocalProxy(t.Generic[T]):
     __aenter__ = _forward(lambda obj: obj.__aenter__())
 
     async def __aexit__(self, *exc: t.Any) -> t.Any:
-        return await self._get_current_object().__aexit__(*exc)  # type: ignore[attr-defined]
+        return await _getattribute(self, "_get_current_object")().__aexit__(*exc)
+
+
+# Names defined on LocalProxy itself: read normally, everything else is forwarded.
+_PROXY_NAMES = frozenset(dir(LocalProxy))

@@ -12,7 +12,7 @@ import hashlib
 import typing as t
 from datetime import datetime, timezone
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
 from .datastructures import CallbackDict
 from .json.tag import TaggedJSONSerializer
@@ -198,6 +198,60 @@ def _lazy_sha1(string: bytes = b"") -> t.Any:
     return hashlib.sha1(string)
 
 
+class _SessionSigner(TimestampSigner):
+    """itsdangerous' timestamp signer, deriving each secret's signing key once: the key
+    depends only on the secret, salt, key derivation and digest, fixed for the signer.
+    Signatures are itsdangerous' own, byte for byte."""
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._derived_keys: dict[str | bytes | None, bytes] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        """The signing key for ``secret_key`` (default: the newest secret)."""
+        key = self._derived_keys.get(secret_key)
+        if key is None:
+            key = self._derived_keys[secret_key] = super().derive_key(secret_key)
+        return key
+
+
+class _SessionSerializer(URLSafeTimedSerializer):
+    """itsdangerous' URL-safe timed serializer, making one signer per salt.
+
+    PERF: itsdangerous builds a new signer, and derives its key again (an HMAC), for every
+    ``loads`` and ``dumps``; a session cookie is loaded and saved on every request that
+    uses the session. Signers keep no per-call state, so threads can share them.
+    """
+
+    default_signer = _SessionSigner
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._signers: dict[str | bytes | None, TimestampSigner] = {}
+
+    def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
+        """The signer for ``salt`` (default: the serializer's), made on first use."""
+        signer = self._signers.get(salt)
+        if signer is None:
+            signer = self._signers[salt] = t.cast(TimestampSigner, super().make_signer(salt))
+        return signer
+
+
+def _vary_on_cookie(response: Response) -> None:
+    """``response.vary.add("Cookie")``.
+
+    PERF: without a ``Vary`` header (the usual response), or with ``Vary: Cookie``
+    already, the result is known without parsing the header into a set and writing it
+    back.
+    """
+    headers = response.headers
+    vary = headers.get("Vary")
+    if vary is None:
+        headers["Vary"] = "Cookie"
+    elif vary != "Cookie":
+        response.vary.add("Cookie")
+
+
 class SecureCookieSessionInterface(SessionInterface):
     """The default interface: the session lives in a cookie signed by :mod:`itsdangerous`."""
 
@@ -242,8 +296,8 @@ class SecureCookieSessionInterface(SessionInterface):
             return cached[1]
         # itsdangerous signs with the last key and accepts all of them.
         keys: list[str | bytes] = [*key[1], secret_key]
-        serializer = URLSafeTimedSerializer(
-            keys,  # type: ignore[arg-type]
+        serializer = _SessionSerializer(
+            keys,
             salt=self.salt,
             serializer=self.serializer,
             signer_kwargs={
@@ -290,7 +344,7 @@ class SecureCookieSessionInterface(SessionInterface):
         httponly = self.get_cookie_httponly(app)
 
         if session.accessed:
-            response.vary.add("Cookie")
+            _vary_on_cookie(response)
 
         if not session:
             # An emptied session removes the cookie; one that was always empty
@@ -305,7 +359,7 @@ class SecureCookieSessionInterface(SessionInterface):
                     samesite=samesite,
                     httponly=httponly,
                 )
-                response.vary.add("Cookie")
+                _vary_on_cookie(response)
             return
 
         if not self.should_set_cookie(app, session):
@@ -326,4 +380,4 @@ class SecureCookieSessionInterface(SessionInterface):
             partitioned=partitioned,
             samesite=samesite,
         )
-        response.vary.add("Cookie")
+        _vary_on_cookie(response)

@@ -45,6 +45,7 @@ __all__ = [
 _T = t.TypeVar("_T")
 _TAccessorValue = t.TypeVar("_TAccessorValue")
 _missing: t.Any = object()
+_object_setattr = object.__setattr__
 
 
 class cached_property(t.Generic[_T]):
@@ -88,9 +89,7 @@ class cached_property(t.Generic[_T]):
         """Compute the value, cache it on the instance and return it."""
         if obj is None:
             return self
-        try:
-            obj_dict = obj.__dict__
-        except AttributeError:
+        if not type(obj).__dictoffset__:
             # __slots__ without __dict__: the cache slot is checked every read.
             value = getattr(obj, self.slot_name, _missing)
             if value is _missing:
@@ -98,7 +97,10 @@ class cached_property(t.Generic[_T]):
                 setattr(obj, self.slot_name, value)
             return value
         value = self.fget(obj)
-        obj_dict[self.attrname] = value
+        # PERF: stored as an instance attribute (this is no data descriptor) rather than
+        # through obj.__dict__, which would turn the instance's compact attribute storage
+        # into a dict object.
+        _object_setattr(obj, self.attrname, value)
         return value
 
 

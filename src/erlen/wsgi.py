@@ -157,7 +157,7 @@ def get_input_stream(
     :param safe_fallback: Return an empty stream when there is no length.
     :param max_content_length: The largest body to accept.
     """
-    stream = t.cast("t.IO[bytes]", environ["wsgi.input"])
+    stream: t.IO[bytes] = environ["wsgi.input"]
     content_length = get_content_length(environ)
 
     if (
@@ -170,17 +170,18 @@ def get_input_stream(
     if "wsgi.input_terminated" in environ:
         if content_length is not None:
             # The server marks the end, yet the length is declared: a shorter body was cut.
-            return t.cast("t.IO[bytes]", LimitedStream(stream, content_length))
+            return LimitedStream(stream, content_length)  # type: ignore[return-value]
         # Wrapped even without a maximum, so that a body the client cut or framed
         # badly is a 400 (ClientDisconnected) whatever the server's stream raises.
         limit = sys.maxsize if max_content_length is None else max_content_length
-        return t.cast("t.IO[bytes]", LimitedStream(stream, limit, is_max=True))
+        return LimitedStream(stream, limit, is_max=True)  # type: ignore[return-value]
 
     if content_length is None:
         # A body with no declared end could be endless: don't read it.
         return io.BytesIO() if safe_fallback else stream
 
-    return t.cast("t.IO[bytes]", LimitedStream(stream, content_length))
+    # (No typing.cast: it is a function call on every request with a body.)
+    return LimitedStream(stream, content_length)  # type: ignore[return-value]
 
 
 def get_path_info(environ: WSGIEnvironment) -> str:
@@ -429,10 +430,27 @@ class LimitedStream(io.RawIOBase):
 
     def readinto(self, b: t.Any) -> int:
         """Read up to ``len(b)`` bytes into ``b``, honouring the limit."""
+        data = self._read(len(b))
+        n = len(data)
+        b[:n] = data
+        return n
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Read up to ``size`` bytes (everything left up to the limit by default)."""
+        if size is None or size < 0:
+            return self.readall()
+        # PERF: straight from the source, without io.RawIOBase.read's buffer and its call
+        # back into readinto.
+        return self._read(size)
+
+    def _read(self, size: int) -> bytes:
+        """One read of up to ``size`` bytes from the source, honouring the limit."""
         remaining = self.limit - self._pos
         if remaining <= 0:
-            return self._at_limit()
-        size = min(len(b), remaining)
+            self._at_limit()
+            return b""
+        if size > remaining:
+            size = remaining
         try:
             data = self._stream.read(size)
         except HTTPException:
@@ -441,18 +459,17 @@ class LimitedStream(io.RawIOBase):
             # Servers raise their own errors for a broken body (gunicorn's
             # InvalidChunkSize is no OSError): all mean the body cannot be had.
             self.on_disconnect(error=e)
-            return 0
+            return b""
         n = len(data)
         if not n:
             self.on_disconnect()
-            return 0
+            return b""
         if n > size:
             # A misbehaving source returned more than asked; never exceed the limit.
             data = data[:size]
             n = size
-        b[:n] = data
         self._pos += n
-        return n
+        return data
 
     def readall(self) -> bytes:
         """Read everything left up to the limit.
@@ -465,9 +482,12 @@ class LimitedStream(io.RawIOBase):
             return b""
         out = bytearray()
         while self._pos < self.limit:
-            chunk = self.read(min(64 * 1024, self.limit - self._pos))
+            chunk = self._read(min(64 * 1024, self.limit - self._pos))
             if not chunk:
                 break
+            if not out and self._pos >= self.limit and not self._limit_is_max:
+                # PERF: the whole body came in one read: no copy through the buffer.
+                return chunk
             out += chunk
         if self._limit_is_max and self._pos >= self.limit:
             self._at_limit()

@@ -45,6 +45,8 @@ _dict_pop: t.Callable[..., t.Any] = dict.pop
 _dict_popitem: t.Callable[..., t.Any] = dict.popitem
 _dict_items: t.Callable[..., t.Any] = dict.items
 _dict_values: t.Callable[..., t.Any] = dict.values
+_dict_new: t.Callable[..., t.Any] = dict.__new__
+_dict_update: t.Callable[..., t.Any] = dict.update
 
 
 def iter_multi_items(mapping: t.Any) -> cabc.Iterator[tuple[t.Any, t.Any]]:
@@ -173,6 +175,16 @@ class MultiDict(TypeConversionDict[K, V]):
                 else:
                     lst.append(value)
             dict.__init__(self, tmp)
+
+    @classmethod
+    def _from_lists(cls, lists: dict[K, list[V]]) -> te.Self:
+        """An instance over ``lists`` (each key's values, in order, none empty), for
+        parsers that collect them so; the lists are used, not copied. Only for a class
+        whose ``__init__`` is MultiDict's (no set-up of its own to skip)."""
+        # PERF: the collected lists are the storage: no pairs list, no __init__ call.
+        md = _dict_new(cls)
+        _dict_update(md, lists)
+        return md
 
     def __getstate__(self) -> t.Any:
         return dict(self.lists())

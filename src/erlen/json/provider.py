@@ -175,6 +175,11 @@ class DefaultJSONProvider(JSONProvider):
 
     def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
         """Deserialize with :func:`json.loads`; ``kwargs`` are passed on."""
+        if not kwargs and type(s) is bytes and s[:1] not in _NOT_UTF8_START and s[1:2] != b"\0":
+            # PERF: a body json.loads would find to be UTF-8 (no BOM, no NUL in the first
+            # two bytes, see json.detect_encoding), decoded here as it would decode it,
+            # then parsed as json.loads parses text, without its layers of Python calls.
+            return _decoder.decode(s.decode("utf-8", "surrogatepass"))
         return json.loads(s, **kwargs)
 
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
@@ -194,24 +199,51 @@ class DefaultJSONProvider(JSONProvider):
         if compact is False or (compact is None and app.debug):
             body = self.dumps(obj, indent=2)
         elif _c_make_encoder is not None and type(self).dumps is DefaultJSONProvider.dumps:
-            # PERF: the C encoder called directly, without json.dumps' layers of Python
-            # calls, with fresh circular-reference markers as json.dumps uses.
-            body = "".join(
-                _c_make_encoder(
-                    {},
-                    self.default,
-                    _encode_ascii if self.ensure_ascii else _encode_unicode,
-                    None,
-                    ":",
-                    ",",
-                    self.sort_keys,
-                    False,
-                    True,
-                )(obj, 0)
-            )
+            # PERF: a C encoder shared by every response with these options, called
+            # directly (json.dumps builds one per call, through layers of Python calls).
+            key = (self.default, self.ensure_ascii, self.sort_keys)
+            encode = _compact_encoders.get(key) or _compact_encoder(key)
+            try:
+                chunks = encode(obj, 0)
+            except RecursionError:
+                # A shared encoder keeps no circular-reference markers, so a cycle shows as
+                # runaway recursion: json.dumps says what it is (or recurses as deep).
+                chunks = [self.dumps(obj, separators=(",", ":"))]
+            chunks.append("\n")
+            return app.response_class("".join(chunks), mimetype=self.mimetype)
         else:
             body = self.dumps(obj, separators=(",", ":"))
         return app.response_class(body + "\n", mimetype=self.mimetype)
+
+
+# What json.loads decodes text with when given no options.
+_decoder = json.JSONDecoder()
+# First bytes of the bodies json.detect_encoding may not read as UTF-8 (NUL, BOMs).
+_NOT_UTF8_START = frozenset((b"\0", b"\xef", b"\xfe", b"\xff"))
+
+
+# C encoders for compact responses, by (default, ensure_ascii, sort_keys). They have no
+# circular-reference markers, their only per-call state, so threads can share them.
+_compact_encoders: dict[tuple[t.Any, bool, bool], t.Callable[[t.Any, int], list[str]]] = {}
+
+
+def _compact_encoder(key: tuple[t.Any, bool, bool]) -> t.Callable[[t.Any, int], list[str]]:
+    default, ensure_ascii, sort_keys = key
+    encoder = _c_make_encoder(
+        None,
+        default,
+        _encode_ascii if ensure_ascii else _encode_unicode,
+        None,
+        ":",
+        ",",
+        sort_keys,
+        False,
+        True,
+    )
+    if len(_compact_encoders) >= _ENCODER_CACHE_MAX:
+        _compact_encoders.clear()
+    _compact_encoders[key] = encoder
+    return encoder
 
 
 _ORJSON_KWARGS = frozenset(("default", "option", "sort_keys", "indent", "separators"))

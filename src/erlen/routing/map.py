@@ -48,6 +48,28 @@ def _idna_host(name: str) -> str:
         raise BadHost() from e
 
 
+# Server names as adapters store them, by the name given (bounded; hostile Host headers
+# cannot grow it past its size).
+_server_names: dict[str, str] = {}
+_SERVER_NAMES_SIZE = 256
+
+
+def _server_name(name: str) -> str:
+    """``host[:port]`` lowercased, with the host IDNA-encoded (:exc:`BadHost` if it cannot
+    be), and remembered: callers look in ``_server_names`` first."""
+    rv = name.lower()
+    # Short ASCII names without empty labels pass IDNA unchanged, and this check costs far
+    # less than the codec. The port is not part of IDNA (and could push a label over 63
+    # octets).
+    if not (rv.isascii() and len(rv) < 64 and ".." not in rv and rv[:1] != "."):
+        host, sep, port = rv.partition(":")
+        rv = f"{_idna_host(host)}{sep}{port}"
+    if len(_server_names) >= _SERVER_NAMES_SIZE:
+        _server_names.clear()
+    _server_names[name] = rv
+    return rv
+
+
 _host_cache: dict[tuple[str, str], str] = {}
 _HOST_CACHE_SIZE = 256
 
@@ -87,6 +109,10 @@ def _environ_host(environ: WSGIEnvironment) -> str:
         _host_cache.clear()  # bounded, even with hostile Host headers
     _host_cache[key] = value
     return value
+
+
+_new_adapter = object.__new__
+_WEBSOCKET_SCHEMES = frozenset(("ws", "wss"))
 
 
 def _no_match_error(error: NoMatch) -> HTTPException:
@@ -332,20 +358,9 @@ class Map:
             script_name = "/"
         if path_info is None:
             path_info = "/"
-        # PERF: short ASCII names without empty labels pass IDNA unchanged
-        # (with or without a port); that check is far cheaper than the codec.
-        if not (
-            server_name.isascii()
-            and len(server_name) < 64
-            and ".." not in server_name
-            and server_name[:1] != "."
-        ):
-            # The port is not part of IDNA (and could push a label over 63 octets).
-            name, sep, port = server_name.partition(":")
-            server_name = f"{_idna_host(name)}{sep}{port}"
         return MapAdapter(
             self,
-            server_name,
+            _server_names.get(server_name) or _server_name(server_name),
             script_name,
             subdomain,
             url_scheme,
@@ -414,13 +429,32 @@ class Map:
         scheme = request.scheme
         if request.websocket_upgrade:
             scheme = "wss" if scheme == "https" else "ws"
-        if server_name is None and (subdomain is not None or self.host_matching):
-            server_name = request.host.lower()
+        query = request.query_string
+        query_args = query.decode("utf-8", "replace") if query else ""
+        host = request.host
+        if server_name is None and subdomain is not None and not self.host_matching:
+            # PERF: how Flask binds by default (a subdomain, no SERVER_NAME): the host is
+            # the server name. The adapter is made here without the type call and the
+            # __init__ frame, as MapAdapter.__init__ would make it (a test compares them).
+            adapter = _new_adapter(MapAdapter)
+            adapter.map = self
+            adapter.server_name = _server_names.get(host) or _server_name(host)
+            root = request.root_path
+            adapter.script_name = root if root[-1:] == "/" else root + "/"
+            adapter.subdomain = subdomain
+            adapter.url_scheme = scheme
+            adapter.path_info = request.path
+            adapter.default_method = request.method
+            adapter.query_args = query_args
+            adapter.websocket = scheme in _WEBSOCKET_SCHEMES
+            return adapter
+        host = host.lower()
+        if server_name is None and self.host_matching:
+            server_name = host
         else:
             server_name, subdomain = self._server_and_subdomain(
-                request.host.lower(), scheme, server_name, subdomain
+                host, scheme, server_name, subdomain
             )
-        query = request.query_string
         return self._bind(
             server_name,
             request.root_path,
@@ -428,7 +462,7 @@ class Map:
             scheme,
             request.method,
             request.path,
-            query.decode("utf-8", "replace") if query else "",
+            query_args,
         )
 
     def _server_and_subdomain(
@@ -495,9 +529,10 @@ class MapAdapter:
         self.subdomain = subdomain
         self.url_scheme = url_scheme
         self.path_info = path_info
-        self.default_method = default_method
+        # Upper-cased once here, as match() compares it.
+        self.default_method = default_method.upper()
         self.query_args = query_args
-        self.websocket = url_scheme == "ws" or url_scheme == "wss"
+        self.websocket = url_scheme in _WEBSOCKET_SCHEMES
 
     def dispatch(
         self,
@@ -549,7 +584,7 @@ class MapAdapter:
             m.update()
         if path_info is None:
             path_info = self.path_info
-        method = (method or self.default_method).upper()
+        method = method.upper() if method else self.default_method
         if websocket is None:
             websocket = self.websocket
         if m.host_matching or self.subdomain is None:
@@ -578,6 +613,7 @@ class MapAdapter:
                         )
                     return (rule if return_rule else rule.endpoint), values
 
+        redirect_path = None
         try:
             if path_info[:1] != "/" or path_info[1:2] == "/":
                 # Werkzeug strips leading slashes and adds one back.
@@ -595,10 +631,12 @@ class MapAdapter:
                     raise failure
                 rule, values = rv
         except RequestPath as e:
-            new_path = quote(e.path_info, safe=PATH_SAFE)
-            raise RequestRedirect(
-                self.make_redirect_url(new_path, self._query_args(query_args))
-            ) from None
+            redirect_path = e.path_info
+        if redirect_path is not None:
+            # Raised out of the except block: the internal RequestPath (and its frames) are
+            # not kept as the redirect's context.
+            new_path = quote(redirect_path, safe=PATH_SAFE)
+            raise RequestRedirect(self.make_redirect_url(new_path, self._query_args(query_args)))
 
         if rule._needs_post:
             self._redirects(rule, values, method, self._query_args(query_args), domain_part, path)

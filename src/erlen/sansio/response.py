@@ -17,6 +17,7 @@ import re
 import typing as t
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
+from operator import attrgetter
 from urllib.parse import urljoin
 
 from ..datastructures import ContentRange, Headers, ResponseCacheControl
@@ -64,6 +65,11 @@ _CONTENT_TYPES: dict[str, str] = {}
 _CONTENT_TYPES_MAX = 256
 
 _NEWLINE = re.compile(r"[\r\n\x00]")
+
+_new_headers = object.__new__
+
+# Statuses that never carry a body (RFC 9110 15.2, 15.3.5, 15.4.5): 1xx, 204, 304.
+_NO_BODY_STATUSES = frozenset((*range(100, 200), 204, 304))
 
 # What _final_headers() must look at: 1 Content-Length, 2 Location, 3
 # Content-Location, 0 anything else. Common spellings are listed so most names
@@ -130,19 +136,14 @@ def _conditional_values(request: SansIORequest) -> dict[str, t.Any]:
     }
 
 
-class _HeadersAttribute:
-    """:attr:`Response.headers`: assigning a mapping, a ``MultiDict`` or a list of
-    ``(name, value)`` pairs copies it into a :class:`~erlen.datastructures.Headers`
+def _set_headers(response: Response, value: t.Any) -> None:
+    """Assign :attr:`Response.headers`: a mapping, a ``MultiDict`` or a list of
+    ``(name, value)`` pairs is copied into a :class:`~erlen.datastructures.Headers`
     (as Werkzeug copies the headers it sends), so an ``after_request`` function may
     replace the headers with a plain ``dict``."""
-
-    # PERF: only __set__ is defined, so reading response.headers is a plain
-    # instance-dict hit that never calls into this descriptor.
-
-    def __set__(self, obj: Response, value: t.Any) -> None:
-        if not isinstance(value, Headers):
-            value = Headers(value)
-        obj.__dict__["headers"] = value
+    if not isinstance(value, Headers):
+        value = Headers(value)
+    response._headers = value
 
 
 class _ParamsDict(dict):
@@ -337,7 +338,15 @@ class Response:
         #: The response headers.
         headers: Headers
     else:
-        headers = _HeadersAttribute()
+        # PERF: a property whose getter is C code, over a plain instance attribute: the
+        # response keeps its compact attribute storage (storing past a data descriptor
+        # would need the instance __dict__ object), and reading costs no Python call.
+        headers = property(
+            attrgetter("_headers"),
+            _set_headers,
+            doc="The response headers; assigning a mapping or pairs copies them.",
+        )
+    _headers: Headers
     #: The body iterable: a list of bytes for a fixed-length body.
     response: t.Iterable[str] | t.Iterable[bytes]
 
@@ -345,14 +354,17 @@ class Response:
     _status_code: int
     # Callbacks for close(); a shared empty tuple until call_on_close() is used.
     _on_close: list[t.Callable[[], t.Any]] | tuple[()] = ()
-    # Which methods a subclass overrides decides which fast paths are allowed.
+    # Whether a subclass keeps these methods decides what may be skipped: set_data for
+    # a str/bytes body, iter_encoded for a body of bytes, close when nothing is to close.
     _plain_set_data = True
     _plain_iter = True
+    _plain_close = True
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._plain_set_data = cls.set_data is Response.set_data
         cls._plain_iter = cls.iter_encoded is Response.iter_encoded
+        cls._plain_close = cls.close is Response.close
 
     # PERF: one response per request: the body is encoded once and
     # Content-Type/Content-Length are appended to the header list without a
@@ -366,17 +378,16 @@ class Response:
         content_type: str | None = None,
         direct_passthrough: bool = False,
     ) -> None:
-        if headers is None:
-            h = Headers()
-        elif isinstance(headers, Headers):
-            h = headers
-        elif not headers:
-            h = Headers()
+        if headers is None or (not headers and not isinstance(headers, Headers)):
+            # PERF: an empty Headers without a call to its __init__.
+            h = _new_headers(Headers)
+            h._list = hl = []
+            fresh = True
         else:
-            h = Headers(headers)
-        self.__dict__["headers"] = h  # already a Headers: skip the copying setter
-        hl = h._list
-        fresh = not hl
+            h = headers if isinstance(headers, Headers) else Headers(headers)
+            hl = h._list
+            fresh = not hl
+        self._headers = h  # already a Headers: skip the copying setter
 
         if content_type is None:
             if mimetype is None and (fresh or "content-type" not in h):
@@ -428,28 +439,45 @@ class Response:
 
     # Status
 
-    @property
-    def status(self) -> str:
-        """The status line, e.g. ``"200 OK"``.
+    def _set_status(self, value: str | int | HTTPStatus) -> None:
+        self._status, self._status_code = self._clean_status(value)
+
+    def _set_status_code(self, code: int) -> None:
+        self.status = code
+
+    if t.TYPE_CHECKING:
+
+        @property
+        def status(self) -> str:
+            """The status line, e.g. ``"200 OK"``."""
+
+        @status.setter
+        def status(self, value: str | int | HTTPStatus) -> None: ...
+
+        @property
+        def status_code(self) -> int:
+            """The status code as an int."""
+
+        @status_code.setter
+        def status_code(self, code: int) -> None: ...
+
+    else:
+        # PERF: properties whose getters are C code: reading costs no Python call.
+        status = property(
+            attrgetter("_status"),
+            _set_status,
+            doc="""The status line, e.g. ``"200 OK"``.
 
         Assign an int or :class:`http.HTTPStatus` (the reason is looked up, unknown
         codes get ``UNKNOWN``), ``"{code} {reason}"``, ``"{code}"``, or just a reason
         (the code is then 0). An empty string is a ``ValueError``, as is CR, LF or NUL.
-        """
-        return self._status
-
-    @status.setter
-    def status(self, value: str | int | HTTPStatus) -> None:
-        self._status, self._status_code = self._clean_status(value)
-
-    @property
-    def status_code(self) -> int:
-        """The status code as an int; assigning one sets :attr:`status` too."""
-        return self._status_code
-
-    @status_code.setter
-    def status_code(self, code: int) -> None:
-        self.status = code
+        """,
+        )
+        status_code = property(
+            attrgetter("_status_code"),
+            _set_status_code,
+            doc="The status code as an int; assigning one sets :attr:`status` too.",
+        )
 
     def _clean_status(self, value: str | int | HTTPStatus) -> tuple[str, int]:
         if isinstance(value, int):
@@ -671,45 +699,27 @@ class Response:
         buffered and its length unknown.
         """
         hl = self.headers._list
-        status = self._status_code
-        location = content_location = None
-        n_location = n_content_location = 0
         has_length = False
+        locations = False
         kinds = _HEADER_KINDS
-        for key, value in hl:
+        for key, _value in hl:
             kind = kinds.get(key)
             if kind is None:
                 kind = kinds.get(key.lower(), 0)
-            if kind:
-                if kind == 1:
-                    has_length = True
-                elif kind == 2:
-                    location = value
-                    n_location += 1
-                else:
-                    content_location = value
-                    n_content_location += 1
+            if kind == 1:
+                has_length = True
+            elif kind:
+                locations = True
+        new = self._fixed_locations(hl, base_url) if locations else None
 
-        new: list[tuple[str, str]] | None = None
-        if location is not None:
-            fixed = iri_to_uri(location)
-            if self.autocorrect_location_header and base_url is not None:
-                fixed = urljoin(iri_to_uri(base_url()), fixed)
-            if fixed != location or n_location > 1:
-                new = _set_in(hl, "location", "Location", fixed)
-        if content_location is not None:
-            fixed = iri_to_uri(content_location)
-            if fixed != content_location or n_content_location > 1:
-                new = _set_in(new or hl, "content-location", "Content-Location", fixed)
-
-        if 100 <= status < 200 or status == 204:
-            # RFC 9110 8.6: no Content-Length in 1xx and 204 responses.
-            if has_length:
+        status = self._status_code
+        if status in _NO_BODY_STATUSES:
+            if status == 304:
+                new = list(new or hl)
+                remove_entity_headers(new)
+            elif has_length:
+                # RFC 9110 8.6: no Content-Length in 1xx and 204 responses.
                 new = [item for item in (new or hl) if item[0].lower() != "content-length"]
-            return new
-        if status == 304:
-            new = list(new or hl)
-            remove_entity_headers(new)
             return new
 
         if not has_length and self.automatically_set_content_length:
@@ -729,10 +739,37 @@ class Response:
             new.append(("Content-Length", str(length)))
         return new
 
+    def _fixed_locations(
+        self, hl: list[tuple[str, str]], base_url: t.Callable[[], str] | None
+    ) -> list[tuple[str, str]] | None:
+        """``_final_headers``' work on ``Location`` and ``Content-Location``: a copy of
+        ``hl`` with each made ASCII (and one only), or ``None`` if nothing changes."""
+        location = content_location = None
+        n_location = n_content_location = 0
+        for key, value in hl:
+            name = key.lower()
+            if name == "location":
+                location = value
+                n_location += 1
+            elif name == "content-location":
+                content_location = value
+                n_content_location += 1
+        new: list[tuple[str, str]] | None = None
+        if location is not None:
+            fixed = iri_to_uri(location)
+            if self.autocorrect_location_header and base_url is not None:
+                fixed = urljoin(iri_to_uri(base_url()), fixed)
+            if fixed != location or n_location > 1:
+                new = _set_in(hl, "location", "Location", fixed)
+        if content_location is not None:
+            fixed = iri_to_uri(content_location)
+            if fixed != content_location or n_content_location > 1:
+                new = _set_in(new or hl, "content-location", "Content-Location", fixed)
+        return new
+
     def _sends_body(self, method: str) -> bool:
         """Whether a body goes out: not for ``HEAD`` requests or 1xx/204/304 statuses."""
-        status = self._status_code
-        return method != "HEAD" and not (100 <= status < 200 or status == 204 or status == 304)
+        return method != "HEAD" and self._status_code not in _NO_BODY_STATUSES
 
     def _wrap_range_response(self, start: int, length: int) -> None:
         if self._status_code == 206:

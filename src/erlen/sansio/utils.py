@@ -34,13 +34,29 @@ _HOST_CACHE_SIZE = 256
 _MAX_INT_DIGITS = 4300
 
 
+# Parsed Content-Length values by header text: a request with a body parses its length
+# twice (the stream's limit, request.content_length). Short values only, and bounded,
+# against hostile ones.
+_content_lengths: dict[str, int] = {}
+_CONTENT_LENGTHS_SIZE = 256
+
+
 def _parse_content_length(value: str) -> int:
     """Parse a ``Content-Length`` value; invalid or negative values give ``0``."""
-    value = value.strip(" \t")
-    if value.isdigit() and value.isascii() and len(value) <= _MAX_INT_DIGITS:
-        return int(value)
-    # "-5", "abc", "+5", "1_000", non-ASCII digits: never a usable length.
-    return 0
+    length = _content_lengths.get(value)
+    if length is not None:
+        return length
+    text = value.strip(" \t")
+    if text.isdigit() and text.isascii() and len(text) <= _MAX_INT_DIGITS:
+        length = int(text)
+    else:
+        # "-5", "abc", "+5", "1_000", non-ASCII digits: never a usable length.
+        length = 0
+    if len(value) <= 20:
+        if len(_content_lengths) >= _CONTENT_LENGTHS_SIZE:
+            _content_lengths.clear()
+        _content_lengths[value] = length
+    return length
 
 
 def _is_chunked(transfer_encoding: str) -> bool:

@@ -60,19 +60,16 @@ class AppRequestMixin(_MixinBase):
     _max_form_memory_size: int | None = None
     _max_form_parts: int | None = None
 
-    def _config_value(self, key: str) -> t.Any:
-        ctx = _cv_app.get(None)
-        if ctx is None:
-            return _MISSING
-        return ctx.app.config[key]
+    # PERF: each limit reads the current app's config in its own property (one call, no
+    # helper): the form and body paths read them on every request that has a body.
 
     @property
     def max_content_length(self) -> int | None:
         """Largest accepted body in bytes (``MAX_CONTENT_LENGTH``); larger answers 413."""
         if self._max_content_length is not None:
             return self._max_content_length
-        value = self._config_value("MAX_CONTENT_LENGTH")
-        return _DEFAULT_LIMITS[0] if value is _MISSING else value
+        ctx = _cv_app.get(None)
+        return _DEFAULT_LIMITS[0] if ctx is None else ctx.app.config["MAX_CONTENT_LENGTH"]
 
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:
@@ -83,8 +80,8 @@ class AppRequestMixin(_MixinBase):
         """Largest accepted non-file form data in bytes (``MAX_FORM_MEMORY_SIZE``)."""
         if self._max_form_memory_size is not None:
             return self._max_form_memory_size
-        value = self._config_value("MAX_FORM_MEMORY_SIZE")
-        return _DEFAULT_LIMITS[1] if value is _MISSING else value
+        ctx = _cv_app.get(None)
+        return _DEFAULT_LIMITS[1] if ctx is None else ctx.app.config["MAX_FORM_MEMORY_SIZE"]
 
     @max_form_memory_size.setter
     def max_form_memory_size(self, value: int | None) -> None:
@@ -95,8 +92,8 @@ class AppRequestMixin(_MixinBase):
         """Most multipart parts accepted (``MAX_FORM_PARTS``)."""
         if self._max_form_parts is not None:
             return self._max_form_parts
-        value = self._config_value("MAX_FORM_PARTS")
-        return _DEFAULT_LIMITS[2] if value is _MISSING else value
+        ctx = _cv_app.get(None)
+        return _DEFAULT_LIMITS[2] if ctx is None else ctx.app.config["MAX_FORM_PARTS"]
 
     @max_form_parts.setter
     def max_form_parts(self, value: int | None) -> None:
@@ -172,5 +169,3 @@ class Response(ResponseBase):
             return ctx.app.config["MAX_COOKIE_SIZE"]
         return super().max_cookie_size
 
-
-_MISSING: t.Any = object()

@@ -41,6 +41,9 @@ _T = t.TypeVar("_T")
 # Shared by the requests that sent no cookie (it cannot be changed).
 _NO_COOKIES: ImmutableMultiDict[str, str] = ImmutableMultiDict()
 _TRUSTED_HOSTS = _SansIORequest.__dict__["trusted_hosts"]
+_MULTIDICT_INIT = MultiDict.__init__
+# The usual methods, as they are: upper() would make a new string for each request.
+_METHODS = {m: m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")}
 
 
 class _JSONNestingError(ValueError):
@@ -121,12 +124,15 @@ class Request(_SansIORequest):
         environ = _ASGIEnviron()
 
     #: Whether reading the body is forbidden, see the ``shallow`` parameter.
-    shallow: bool
+    shallow: bool = False
 
     # Cached get_json results for (silent=False, silent=True); Ellipsis = not yet.
     _cached_json: tuple[t.Any, t.Any] = (Ellipsis, Ellipsis)
 
     _cached_data: bytes | None = None
+
+    # Whether the body was parsed into form and files (their streams then need closing).
+    _form_parsed = False
 
     def __init__(
         self,
@@ -135,38 +141,41 @@ class Request(_SansIORequest):
         shallow: bool = False,
     ) -> None:
         self.environ = environ
-        self.shallow = shallow
-        if populate_request and not shallow:
+        if shallow:
+            self.shallow = True
+        elif populate_request:
             environ["werkzeug.request"] = self
         # PERF: what routing and the session check read from every request is set here
         # with a few C-level operations in the common case (plain ASCII path, no mount
         # prefix, ASCII query, no Upgrade header, no cookie, a Host header seen before);
         # otherwise, and for everything else, a cached_property computes the value from
-        # the environ on first access.
-        d = self.__dict__
-        d["method"] = environ.get("REQUEST_METHOD", "GET").upper()
-        d["scheme"] = scheme = environ.get("wsgi.url_scheme", "http")
+        # the environ on first access. Plain attribute stores (cached_property is not a
+        # data descriptor) keep the instance's compact attribute storage: no __dict__
+        # object is made for a request that reads nothing lazily.
+        method = environ.get("REQUEST_METHOD", "GET")
+        self.method = _METHODS.get(method) or method.upper()
+        self.scheme = scheme = environ.get("wsgi.url_scheme", "http")
         path = environ.get("PATH_INFO")
         if path and path[0] == "/" and path[1:2] != "/" and path.isascii():
-            d["path"] = path
+            self.path = path
         if not environ.get("SCRIPT_NAME"):
-            d["root_path"] = ""
+            self.root_path = ""
         query = environ.get("QUERY_STRING")
         if not query:
-            d["query_string"] = b""
+            self.query_string = b""
         elif query.isascii():
-            d["query_string"] = query.encode()
+            self.query_string = query.encode()
         if "HTTP_UPGRADE" not in environ:
-            d["websocket_upgrade"] = False
+            self.websocket_upgrade = False
         if "HTTP_COOKIE" not in environ and self.dict_storage_class is ImmutableMultiDict:
-            d["cookies"] = _NO_COOKIES
+            self.cookies = _NO_COOKIES
         host = environ.get("HTTP_HOST")
         if host is not None and type(self).trusted_hosts is _TRUSTED_HOSTS:
             # A Host header get_host validated before (the app layer re-checks the host
             # when it sets trusted hosts on the request).
             valid = _host_cache.get((scheme, host))
             if valid is not None:
-                d["host"] = valid
+                self.host = valid
 
     @classmethod
     def from_asgi(
@@ -372,14 +381,28 @@ class Request(_SansIORequest):
             return self.parameter_storage_class()
         # PERF: parse the WSGI string directly (no bytes round trip through
         # query_string) and split by hand when there is nothing to unquote, which is
-        # several times cheaper than parse_qsl.
+        # several times cheaper than parse_qsl; for a plain MultiDict, straight into its
+        # lists of values.
         if qs.isascii() and "%" not in qs and "+" not in qs:
+            cls = self.parameter_storage_class
+            if cls is ImmutableMultiDict or cls.__init__ is _MULTIDICT_INIT:
+                lists: dict[str, list[str]] = {}
+                for pair in qs.split("&"):
+                    if pair:
+                        key, _, value = pair.partition("=")
+                        values = lists.get(key)
+                        if values is None:
+                            lists[key] = [value]
+                        else:
+                            values.append(value)
+                return cls._from_lists(lists)
+            # Another storage class gets the pairs in order (it may keep that order).
             items = []
             for pair in qs.split("&"):
                 if pair:
                     key, _, value = pair.partition("=")
                     items.append((key, value))
-            return self.parameter_storage_class(items)
+            return cls(items)
         errors = self.encoding_errors
         return self.parameter_storage_class(parse_qs_pairs(_wsgi_decode(qs, errors), errors))
 
@@ -522,6 +545,7 @@ class Request(_SansIORequest):
             data = (self.stream, cls(), cls())
 
         d["stream"], d["form"], d["files"] = data
+        self._form_parsed = True
 
     def _get_stream_for_parsing(self) -> t.IO[bytes]:
         """Return :attr:`stream`, or a stream over the data cached by :meth:`get_data`."""
@@ -531,7 +555,11 @@ class Request(_SansIORequest):
         return self.stream
 
     def close(self) -> None:
-        """Close the uploaded files' streams. Also done by ``with request:``."""
+        """Close the streams of the files parsed from the body. Also done by
+        ``with request:``."""
+        if not self._form_parsed:
+            # PERF: decided without the instance __dict__, which reading would create.
+            return
         files = self.__dict__.get("files")
         if not files:
             return

@@ -55,6 +55,12 @@ class _ClosingBody:
             self._on_close()
 
 
+def _http_exception_call() -> t.Any:
+    from ..exceptions import HTTPException
+
+    return HTTPException.__call__
+
+
 class _ClosedList(list):
     """A fixed body (a list of bytes) whose ``close`` attribute is the response's."""
 
@@ -113,6 +119,34 @@ def _run_wsgi_app(
     return app_iter, started[0], Headers(started[1])
 
 
+def _error_page(error: t.Any, environ: WSGIEnvironment) -> Response:
+    """What running the HTTP error ``error`` as a WSGI application gives, as a response
+    (for :meth:`Response.force_type`): the page it sends.
+
+    The page from ``get_response`` *is* that response when sending would leave it as it is
+    (its own headers, its whole body): then it is returned itself, saving a second response
+    built from the first one's WSGI output. Otherwise the page is run.
+    """
+    environ = dict(_get_environ(environ))
+    made_here = error.response is None  # else a response of the raiser's, left untouched
+    page = error.get_response(environ)
+    body = page.response
+    if (
+        made_here
+        and type(page) is Response
+        and type(body) is list
+        and len(body) == 1
+        and type(body[0]) is bytes
+        and not page._on_close
+        and not page.autocorrect_location_header
+        and page._final_headers() is None
+        and page._sends_body(environ.get("REQUEST_METHOD", "GET"))
+    ):
+        # PERF: a 404 or 405 answered with its own page (make_response) is built once.
+        return page
+    return Response(*_run_wsgi_app(page, environ))
+
+
 def _chain(first: list[bytes], rest: t.Iterable[bytes]) -> t.Iterator[bytes]:
     """Yield the buffered chunks, then the rest of the application iterable."""
     yield from first
@@ -150,7 +184,10 @@ class Response(_SansIOResponse):
                 raise TypeError(
                     "cannot convert WSGI application into response objects without an environ"
                 )
-            response = Response(*_run_wsgi_app(response, environ))
+            if type(response).__call__ is _HTTP_EXCEPTION_CALL:
+                response = _error_page(response, environ)
+            else:
+                response = Response(*_run_wsgi_app(response, environ))
         response.__class__ = cls
         return response
 
@@ -190,8 +227,12 @@ class Response(_SansIOResponse):
             return self.response  # type: ignore[return-value]
         body = self.response
         if self._plain_iter and type(body) is list and len(body) == 1 and type(body[0]) is bytes:
-            # PERF: a list subclass with a close slot is cheaper to build than
-            # _ClosingBody, and servers iterate it in C.
+            # PERF: a body of bytes goes out as a list, which servers iterate in C. When
+            # close() would do nothing (no callbacks, the method not overridden), the body
+            # itself is sent and there is nothing to call; else a list subclass carries
+            # close (cheaper to build than _ClosingBody).
+            if self._plain_close and not self._on_close:
+                return body
             rv = _ClosedList(body)
             rv.close = self.close
             return rv
@@ -232,3 +273,7 @@ class Response(_SansIOResponse):
 
             request = Request(_get_environ(request), populate_request=False, shallow=True)
         return super().make_conditional(request, accept_ranges, complete_length)  # type: ignore[return-value]
+
+
+# What running an HTTPException as a WSGI application calls (see _run_wsgi_app).
+_HTTP_EXCEPTION_CALL = _http_exception_call()

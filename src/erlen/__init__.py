@@ -31,6 +31,7 @@ _EXPORTS: dict[str, str] = {
     "g": "globals",
     "request": "globals",
     "session": "globals",
+    "websocket": "globals",
     "abort": "helpers",
     "flash": "helpers",
     "get_flashed_messages": "helpers",
@@ -58,6 +59,7 @@ _EXPORTS: dict[str, str] = {
     "stream_template_string": "templating",
     "Request": "wrappers",
     "Response": "wrappers",
+    "WebSocketDisconnect": "asgi.websocket",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -65,6 +67,7 @@ __all__ = sorted(_EXPORTS)
 if t.TYPE_CHECKING:  # pragma: no cover
     from . import json as json
     from .app import Flask as Flask
+    from .asgi.websocket import WebSocketDisconnect as WebSocketDisconnect
     from .blueprints import Blueprint as Blueprint
     from .config import Config as Config
     from .ctx import (
@@ -73,7 +76,13 @@ if t.TYPE_CHECKING:  # pragma: no cover
         has_app_context as has_app_context,
         has_request_context as has_request_context,
     )
-    from .globals import current_app as current_app, g as g, request as request, session as session
+    from .globals import (
+        current_app as current_app,
+        g as g,
+        request as request,
+        session as session,
+        websocket as websocket,
+    )
     from .helpers import (
         abort as abort,
         flash as flash,

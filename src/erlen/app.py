@@ -38,7 +38,14 @@ from .exceptions import (
     InternalServerError,
 )
 from .globals import _cv_app, _cv_request, g
-from .routing import BuildError, MapAdapter, RequestRedirect, RoutingException, Rule
+from .routing import (
+    BuildError,
+    MapAdapter,
+    RequestRedirect,
+    RoutingException,
+    Rule,
+    WebsocketMismatch,
+)
 from .sansio.app import (  # re-exported where erlen's modules have always found them
     App,
     _make_timedelta as _make_timedelta,
@@ -302,6 +309,8 @@ class Flask(App, Scaffold):
         if req.routing_exception is not None:
             self.raise_routing_exception(req)
         rule: Rule = req.url_rule  # type: ignore[assignment]
+        if rule.websocket:  # an HTTP request with Upgrade headers: WebSocket is ASGI-only
+            raise WebsocketMismatch()
         # Rules added to url_map directly may lack Flask's attribute.
         if req.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
             return self.make_default_options_response()
@@ -714,6 +723,10 @@ class Flask(App, Scaffold):
             from .asgi.lifespan import start_serving_wsgi
 
             start_serving_wsgi(self)
+        if not self._got_first_request:
+            from .asgi.websocket import warn_websocket_routes_under_wsgi
+
+            warn_websocket_routes_under_wsgi(self)
         ctx = self.request_context(environ)
         error: BaseException | None = None
         try:

@@ -1,4 +1,5 @@
-"""The context globals: ``current_app``, ``g``, ``request``, ``session`` (Flask's names).
+"""The context globals: ``current_app``, ``g``, ``request``, ``session`` (Flask's names) and
+``websocket`` (an erlen addition, as in Quart).
 
 Each is a :class:`~erlen.local.LocalProxy` over a :class:`~contextvars.ContextVar` holding the
 active :class:`~erlen.ctx.AppContext` or :class:`~erlen.ctx.RequestContext`. They exist for user
@@ -14,6 +15,7 @@ from .local import LocalProxy
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .app import Flask
+    from .asgi.websocket import WebSocket
     from .ctx import AppContext, RequestContext, _AppCtxGlobals
     from .sessions import SessionMixin
     from .wrappers import Request
@@ -48,4 +50,16 @@ request: Request = LocalProxy(  # type: ignore[assignment]
 )
 session: SessionMixin = LocalProxy(  # type: ignore[assignment]
     _cv_request, "session", unbound_message=_no_req_msg
+)
+
+_no_websocket_msg = """\
+Working outside of websocket context.
+
+This typically means that you attempted to use 'websocket' outside a
+WebSocket handler (a function registered with @app.websocket) or a
+before_websocket/after_websocket function, for example in an HTTP view.\
+"""
+_cv_websocket: ContextVar[WebSocket] = ContextVar("erlen.websocket")
+websocket: WebSocket = LocalProxy(  # type: ignore[assignment]
+    _cv_websocket, unbound_message=_no_websocket_msg
 )

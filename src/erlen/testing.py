@@ -22,6 +22,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
 
     from .app import Flask
+    from .asgi.testing_ws import WebSocketTestSession
     from .sessions import SessionMixin
 
 __all__ = ["EnvironBuilder", "FlaskClient", "FlaskCliRunner"]
@@ -61,8 +62,7 @@ class EnvironBuilder(_test.EnvironBuilder):
                 url_scheme = app.config["PREFERRED_URL_SCHEME"]
             url = urlsplit(path)
             base_url = (
-                f"{url.scheme or url_scheme}://{url.netloc or http_host}"
-                f"/{app_root.lstrip('/')}"
+                f"{url.scheme or url_scheme}://{url.netloc or http_host}/{app_root.lstrip('/')}"
             )
             path = url.path
             if url.query:
@@ -130,6 +130,38 @@ class FlaskClient(_test.Client):
             ctx.request.host.partition(":")[0],
             ctx.request.path,
             resp.headers.getlist("Set-Cookie"),
+        )
+
+    def websocket(
+        self,
+        path: str = "/",
+        *,
+        headers: t.Any = None,
+        subprotocols: t.Sequence[str] | None = None,
+        http_response: bool = True,
+        timeout: float = 30.0,
+        **kwargs: t.Any,
+    ) -> WebSocketTestSession:
+        """Open a WebSocket connection to the app's ASGI side (an erlen addition):
+        ``with client.websocket("/ws") as ws: ws.send("hi"); ws.receive()``.
+
+        ``headers``, ``query_string``, ``base_url``, ``subdomain`` and the other
+        :class:`EnvironBuilder` arguments build the handshake, which carries the client's
+        cookies; ``subprotocols`` are offered in order. ``http_response=False`` leaves out
+        the ``websocket.http.response`` extension, as on servers without it. Entering
+        raises :class:`~erlen.asgi.testing_ws.WebSocketRejected` when the app refuses the
+        handshake. See :class:`~erlen.asgi.testing_ws.WebSocketTestSession`.
+        """
+        from .asgi.testing_ws import open_websocket
+
+        return open_websocket(
+            self,
+            path,
+            headers=headers,
+            subprotocols=subprotocols,
+            http_response=http_response,
+            timeout=timeout,
+            **kwargs,
         )
 
     def _copy_environ(self, other: WSGIEnvironment) -> WSGIEnvironment:

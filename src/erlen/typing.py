@@ -13,9 +13,11 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "AfterRequestCallable",
+    "AfterWebSocketCallable",
     "AppOrBlueprintKey",
     "BeforeFirstRequestCallable",
     "BeforeRequestCallable",
+    "BeforeWebSocketCallable",
     "ErrorHandlerCallable",
     "HeaderValue",
     "HeadersValue",
@@ -32,6 +34,7 @@ __all__ = [
     "TemplateTestCallable",
     "URLDefaultCallable",
     "URLValuePreprocessorCallable",
+    "WebSocketCallable",
 ]
 
 # The aliases are evaluated at runtime (they are module attributes): aliases that
@@ -122,4 +125,17 @@ ErrorHandlerCallable = (
 #: A view function, sync or async.
 RouteCallable = (
     t.Callable[..., ResponseReturnValue] | t.Callable[..., t.Awaitable[ResponseReturnValue]]
+)
+
+#: A websocket handler: always ``async def``; it may return a response value, which answers
+#: the handshake when the connection was not accepted.
+WebSocketCallable = t.Callable[..., t.Awaitable[ResponseReturnValue | None]]
+#: ``before_websocket`` callbacks return ``None`` or a response value that refuses the
+#: handshake.
+BeforeWebSocketCallable = BeforeRequestCallable
+#: ``after_websocket`` callbacks take and return the handshake's response, ``None`` when the
+#: connection was accepted.
+AfterWebSocketCallable = (
+    t.Callable[["Response | None"], "Response | None"]
+    | t.Callable[["Response | None"], t.Awaitable["Response | None"]]
 )

@@ -155,6 +155,11 @@ class WebsocketMismatch(BadRequest):
     the other way around.
     """
 
+    description = (
+        "The URL was requested with the wrong protocol: a WebSocket route accepts only"
+        " WebSocket connections (served over ASGI), other routes only HTTP requests."
+    )
+
 
 class NoMatch(Exception):
     """Internal: the matcher found no rule.

@@ -24,6 +24,8 @@ __all__ = ["Blueprint", "BlueprintSetupState"]
 
 DeferredSetupFunction = t.Callable[["BlueprintSetupState"], None]
 T_after_request = t.TypeVar("T_after_request", bound=ft.AfterRequestCallable[t.Any])
+T_after_websocket = t.TypeVar("T_after_websocket", bound=ft.AfterWebSocketCallable)
+T_before_websocket = t.TypeVar("T_before_websocket", bound=ft.BeforeWebSocketCallable)
 T_before_request = t.TypeVar("T_before_request", bound=ft.BeforeRequestCallable)
 T_error_handler = t.TypeVar("T_error_handler", bound=ft.ErrorHandlerCallable)
 T_teardown = t.TypeVar("T_teardown", bound=ft.TeardownCallable)
@@ -299,6 +301,8 @@ class Blueprint(Scaffold):
 
         extend(self.before_request_funcs, app.before_request_funcs)
         extend(self.after_request_funcs, app.after_request_funcs)
+        extend(self.before_websocket_funcs, app.before_websocket_funcs)
+        extend(self.after_websocket_funcs, app.after_websocket_funcs)
         extend(self.teardown_request_funcs, app.teardown_request_funcs)
         extend(self.url_default_functions, app.url_default_functions)
         extend(self.url_value_preprocessors, app.url_value_preprocessors)
@@ -408,6 +412,19 @@ class Blueprint(Scaffold):
     def after_app_request(self, f: T_after_request) -> T_after_request:
         """Like :meth:`Flask.after_request`, for every request."""
         self.record_once(lambda s: s.app.after_request_funcs.setdefault(None, []).append(f))
+        return f
+
+    @setupmethod
+    def before_app_websocket(self, f: T_before_websocket) -> T_before_websocket:
+        """Like :meth:`Flask.before_websocket`: runs before every WebSocket handler of the
+        app, not only this blueprint's."""
+        self.record_once(lambda s: s.app.before_websocket_funcs.setdefault(None, []).append(f))
+        return f
+
+    @setupmethod
+    def after_app_websocket(self, f: T_after_websocket) -> T_after_websocket:
+        """Like :meth:`Flask.after_websocket`, for every WebSocket handler of the app."""
+        self.record_once(lambda s: s.app.after_websocket_funcs.setdefault(None, []).append(f))
         return f
 
     @setupmethod

@@ -9,6 +9,7 @@ helpers in Flask's data structures (``view_functions``, ``before_request_funcs``
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import os
 import pathlib
 import sys
@@ -41,6 +42,9 @@ T_url_value_preprocessor = t.TypeVar(
     "T_url_value_preprocessor", bound=ft.URLValuePreprocessorCallable
 )
 T_route = t.TypeVar("T_route", bound=ft.RouteCallable)
+T_websocket = t.TypeVar("T_websocket", bound=ft.WebSocketCallable)
+T_before_websocket = t.TypeVar("T_before_websocket", bound=ft.BeforeWebSocketCallable)
+T_after_websocket = t.TypeVar("T_after_websocket", bound=ft.AfterWebSocketCallable)
 
 _sentinel = object()
 
@@ -115,6 +119,14 @@ class Scaffold:
             ft.AppOrBlueprintKey, list[ft.URLValuePreprocessorCallable]
         ] = defaultdict(list)
         self.url_default_functions: dict[ft.AppOrBlueprintKey, list[ft.URLDefaultCallable]] = (
+            defaultdict(list)
+        )
+        #: scope -> functions run before each websocket handler (see :meth:`before_websocket`).
+        self.before_websocket_funcs: dict[
+            ft.AppOrBlueprintKey, list[ft.BeforeWebSocketCallable]
+        ] = defaultdict(list)
+        #: scope -> functions run after each websocket handler (see :meth:`after_websocket`).
+        self.after_websocket_funcs: dict[ft.AppOrBlueprintKey, list[ft.AfterWebSocketCallable]] = (
             defaultdict(list)
         )
 
@@ -211,6 +223,42 @@ class Scaffold:
         return decorator
 
     @setupmethod
+    def websocket(self, rule: str, **options: t.Any) -> t.Callable[[T_websocket], T_websocket]:
+        """Decorate an ``async def`` function to handle WebSocket connections to ``rule``
+        (an erlen addition, as in Quart).
+
+        The rule's converted values are passed as keyword arguments, as to views; the
+        connection is :data:`erlen.websocket`. Other ``options`` are :meth:`route`'s
+        (``endpoint``, ``subdomain``, ``defaults``, ...), except ``methods``. WebSocket
+        routes are served over ASGI only. A function that is not ``async def`` raises
+        :exc:`TypeError` here.
+        """
+        if "methods" in options:
+            raise TypeError("WebSocket routes take no 'methods' argument.")
+
+        def decorator(f: T_websocket) -> T_websocket:
+            # (A cast: a TypeGuard would narrow ``f`` and lose its type for the return.)
+            if not inspect.iscoroutinefunction(t.cast(t.Any, f)):
+                raise TypeError(
+                    f"The WebSocket handler {getattr(f, '__qualname__', f)!r} for {rule!r} is"
+                    " not an 'async def' function. WebSocket handlers run on the event loop:"
+                    " define it with 'async def' and await websocket.receive()/send()."
+                )
+            endpoint = options.pop("endpoint", None)
+            self.add_url_rule(
+                rule,
+                endpoint,
+                t.cast(ft.RouteCallable, f),
+                methods=["GET"],
+                provide_automatic_options=False,
+                websocket=True,
+                **options,
+            )
+            return f
+
+        return decorator
+
+    @setupmethod
     def add_url_rule(
         self,
         rule: str,
@@ -250,6 +298,26 @@ class Scaffold:
     def teardown_request(self, f: T_teardown) -> T_teardown:
         """Register a function called with the error (or None) when the request context pops."""
         self.teardown_request_funcs.setdefault(None, []).append(f)
+        return f
+
+    @setupmethod
+    def before_websocket(self, f: T_before_websocket) -> T_before_websocket:
+        """Register a function run before each WebSocket handler, before the connection is
+        accepted (an erlen addition, as in Quart). A non-None return value (or an
+        :func:`~erlen.abort`) refuses the handshake with that response.
+
+        ``before_request`` functions do not run for WebSocket connections; these do.
+        """
+        self.before_websocket_funcs.setdefault(None, []).append(f)
+        return f
+
+    @setupmethod
+    def after_websocket(self, f: T_after_websocket) -> T_after_websocket:
+        """Register a function run after each WebSocket handler returns (an erlen addition,
+        as in Quart). It receives the response that answers the handshake, or ``None``
+        when the connection was accepted, and returns it (or a replacement).
+        """
+        self.after_websocket_funcs.setdefault(None, []).append(f)
         return f
 
     @setupmethod

@@ -136,6 +136,6 @@ BeforeWebSocketCallable = BeforeRequestCallable
 #: ``after_websocket`` callbacks take and return the handshake's response, ``None`` when the
 #: connection was accepted.
 AfterWebSocketCallable = (
-    t.Callable[["Response | None"], "Response | None"]
-    | t.Callable[["Response | None"], t.Awaitable["Response | None"]]
+    t.Callable[[ResponseClass | None], ResponseClass | None]
+    | t.Callable[[ResponseClass | None], t.Awaitable[ResponseClass | None]]
 )

@@ -24,7 +24,7 @@ __all__ = ["Blueprint", "BlueprintSetupState"]
 
 DeferredSetupFunction = t.Callable[["BlueprintSetupState"], None]
 T_after_request = t.TypeVar("T_after_request", bound=ft.AfterRequestCallable[t.Any])
-T_after_websocket = t.TypeVar("T_after_websocket", bound=ft.AfterWebSocketCallable)
+T_after_websocket = t.TypeVar("T_after_websocket", bound=ft.AfterWebSocketCallable[t.Any])
 T_before_websocket = t.TypeVar("T_before_websocket", bound=ft.BeforeWebSocketCallable)
 T_before_request = t.TypeVar("T_before_request", bound=ft.BeforeRequestCallable)
 T_error_handler = t.TypeVar("T_error_handler", bound=ft.ErrorHandlerCallable)

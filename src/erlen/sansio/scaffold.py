@@ -44,7 +44,7 @@ T_url_value_preprocessor = t.TypeVar(
 T_route = t.TypeVar("T_route", bound=ft.RouteCallable)
 T_websocket = t.TypeVar("T_websocket", bound=ft.WebSocketCallable)
 T_before_websocket = t.TypeVar("T_before_websocket", bound=ft.BeforeWebSocketCallable)
-T_after_websocket = t.TypeVar("T_after_websocket", bound=ft.AfterWebSocketCallable)
+T_after_websocket = t.TypeVar("T_after_websocket", bound=ft.AfterWebSocketCallable[t.Any])
 
 _sentinel = object()
 
@@ -126,9 +126,9 @@ class Scaffold:
             ft.AppOrBlueprintKey, list[ft.BeforeWebSocketCallable]
         ] = defaultdict(list)
         #: scope -> functions run after each websocket handler (see :meth:`after_websocket`).
-        self.after_websocket_funcs: dict[ft.AppOrBlueprintKey, list[ft.AfterWebSocketCallable]] = (
-            defaultdict(list)
-        )
+        self.after_websocket_funcs: dict[
+            ft.AppOrBlueprintKey, list[ft.AfterWebSocketCallable[t.Any]]
+        ] = defaultdict(list)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"

@@ -493,6 +493,20 @@ def test_unknown_path_and_http_only_route_are_refused(app, client):
     assert b"wrong protocol" in exc_info.value.response.data
 
 
+def test_same_path_for_a_view_and_a_handler(app, client):
+    @app.route("/chat")
+    def chat_page():
+        return "page"
+
+    @app.websocket("/chat")
+    async def chat_socket():
+        await websocket.send("socket")
+
+    assert client.get("/chat").text == "page"
+    with client.websocket("/chat") as ws:
+        assert ws.receive() == "socket"
+
+
 def test_plain_http_request_to_a_websocket_route_is_400(app, client):
     @app.websocket("/ws")
     async def handler():

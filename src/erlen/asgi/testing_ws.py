@@ -18,7 +18,7 @@ from .._async import get_loop
 from ..datastructures import Headers
 from ..test import _cookie_target
 from ..wsgi import _wsgi_decode
-from .websocket import WebSocketDisconnect, handle_websocket
+from .websocket import WebSocketDisconnect, data_message, handle_websocket, message_data
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import Future
@@ -192,12 +192,7 @@ class WebSocketTestSession:
 
     def send(self, data: str | bytes) -> None:
         """Send a text (``str``) or binary (``bytes``) message to the app."""
-        if isinstance(data, str):
-            message: Message = {"type": "websocket.receive", "text": data}
-        elif isinstance(data, (bytes, bytearray, memoryview)):
-            message = {"type": "websocket.receive", "bytes": bytes(data)}
-        else:
-            raise TypeError(f"send() takes str or bytes, not {type(data).__name__}.")
+        message = data_message("websocket.receive", data)
         if self._client_closed or self.close_code is not None:
             raise WebSocketDisconnect(self.close_code or 1000, self.close_reason or "")
         self._put(message)
@@ -216,10 +211,7 @@ class WebSocketTestSession:
         message = self._next()
         kind = message["type"]
         if kind == "websocket.send":
-            text = message.get("text")
-            if text is not None:
-                return t.cast(str, text)
-            return t.cast(bytes, message.get("bytes") or b"")
+            return message_data(message)
         if kind == "websocket.close":
             self.close_code = message.get("code", 1000)
             self.close_reason = message.get("reason") or ""

@@ -48,7 +48,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from ..json.provider import JSONProvider
     from ..wrappers import Request, Response
 
-__all__ = ["WebSocket", "WebSocketDisconnect", "handle_websocket"]
+__all__ = ["WebSocket", "WebSocketDisconnect", "data_message", "handle_websocket", "message_data"]
 
 #: An ASGI message.
 Message = t.MutableMapping[str, t.Any]
@@ -290,10 +290,7 @@ class WebSocket:
         message = await self._receive()
         kind = message["type"]
         if kind == "websocket.receive":
-            text = message.get("text")
-            if text is not None:
-                return t.cast(str, text)
-            return t.cast(bytes, message.get("bytes") or b"")
+            return message_data(message)
         if kind == "websocket.disconnect":
             self._mark_closed(message.get("code", 1005), message.get("reason") or "")
             raise self._closed_error()
@@ -306,15 +303,7 @@ class WebSocket:
         :raise TypeError: ``data`` is neither (use :meth:`send_json` for other values).
         :raise WebSocketDisconnect: the connection is closed.
         """
-        if isinstance(data, str):
-            message: Message = {"type": "websocket.send", "text": data}
-        elif isinstance(data, (bytes, bytearray, memoryview)):
-            message = {"type": "websocket.send", "bytes": bytes(data)}
-        else:
-            raise TypeError(
-                f"websocket.send() takes str or bytes, not {type(data).__name__};"
-                " use websocket.send_json() for other values."
-            )
+        message = data_message("websocket.send", data)
         if self._state == _PENDING:
             await self.accept()
         elif self._state != _OPEN:
@@ -380,6 +369,31 @@ class WebSocket:
             }
         )
         await self._send({"type": "websocket.http.response.body", "body": body})
+
+
+def data_message(kind: str, data: str | bytes) -> Message:
+    """The ASGI message ``kind`` (``websocket.send`` or ``websocket.receive``) carrying
+    ``data``: ``text`` for ``str``, ``bytes`` for bytes-like values.
+
+    :raise TypeError: ``data`` is neither.
+    """
+    if isinstance(data, str):
+        return {"type": kind, "text": data}
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return {"type": kind, "bytes": bytes(data)}
+    raise TypeError(
+        f"A WebSocket message is str or bytes, not {type(data).__name__};"
+        " use send_json() for other values."
+    )
+
+
+def message_data(message: Message) -> str | bytes:
+    """The data of a ``websocket.send``/``websocket.receive`` message: its ``text``, else
+    its ``bytes``."""
+    text = message.get("text")
+    if text is not None:
+        return t.cast(str, text)
+    return t.cast(bytes, message.get("bytes") or b"")
 
 
 def _encode_headers(headers: t.Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:

@@ -166,6 +166,12 @@ def test_no_client_no_server_in_scope(app):
 def test_untrusted_host_is_refused_with_400(app):
     app.config["TRUSTED_HOSTS"] = ["good.test"]
 
+    reprs = []
+
+    @app.before_websocket
+    def remember():
+        reprs.append(repr(websocket._get_current_object()))
+
     @app.websocket("/ws")
     async def handler():
         await websocket.send("in")
@@ -185,6 +191,8 @@ def test_untrusted_host_is_refused_with_400(app):
     peer = Peer(CONNECT)
     _run(app, _scope(headers=[(b"host", b"good.test")]), peer)
     assert peer.sent[1]["text"] == "in"
+    # The refused connection ran no hook; the accepted one shows its URL.
+    assert reprs == ["<WebSocket 'ws://good.test/ws' [pending]>"]
 
 
 def test_refusal_without_the_extension_closes(app):
@@ -224,3 +232,14 @@ def test_long_close_reason_is_cut_to_fit_a_frame(app):
     assert close["type"] == "websocket.close" and close["code"] == 1008
     assert len(close["reason"].encode()) <= 123
     assert close["reason"] == "é" * 61
+
+
+def test_repr_survives_an_untrusted_host(app):
+    from erlen.asgi.websocket import WebSocket, _handshake_request
+
+    scope = _scope(headers=[(b"host", b"evil.test")])
+    req = _handshake_request(app, scope)
+    req.trusted_hosts = ["good.test"]
+    peer = Peer()
+    ws = WebSocket(req, scope, peer.receive, peer.send, app.json)
+    assert repr(ws) == "<WebSocket '/ws' [pending]>"

@@ -127,7 +127,11 @@ class WebSocket:
         self.close_reason: str | None = None
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.url!r} [{self._state}]>"
+        try:
+            url = self.url
+        except Exception:  # noqa: BLE001 - e.g. an untrusted host: still show something
+            url = self.request.path
+        return f"<{type(self).__name__} {url!r} [{self._state}]>"
 
     # -- the handshake request ----------------------------------------------------------
 

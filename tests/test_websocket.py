@@ -647,6 +647,47 @@ def test_exception_propagates_to_the_test_client_in_testing_mode(app, client):
     assert ws.close_code == 1011
 
 
+def test_hook_exception_propagates_at_the_handshake_in_testing_mode(app, client):
+    torn_down = []
+
+    @app.teardown_request
+    def teardown(exc):
+        torn_down.append(type(exc))
+
+    @app.before_websocket
+    def broken():
+        raise ValueError("hook")
+
+    @app.websocket("/ws")
+    async def handler():
+        await websocket.send("never")
+
+    with pytest.raises(ValueError, match="hook"):
+        with client.websocket("/ws"):
+            pass
+    assert torn_down == [ValueError]
+
+
+def test_should_ignore_error_hides_it_from_teardown(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.should_ignore_error = lambda error: isinstance(error, ValueError)  # type: ignore[method-assign]
+    torn_down = []
+
+    @app.teardown_request
+    def teardown(exc):
+        torn_down.append(exc)
+
+    @app.websocket("/ws")
+    async def handler():
+        await websocket.accept()
+        raise ValueError("ignored")
+
+    with client.websocket("/ws") as ws:
+        with pytest.raises(WebSocketDisconnect):
+            ws.receive()
+    assert torn_down == [None]
+
+
 def test_http_error_after_accept_closes_with_1008_or_1011(app, client, caplog):
     @app.websocket("/ws/<int:status>")
     async def handler(status):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 
 import pytest
 
@@ -523,6 +524,7 @@ def test_plain_http_request_to_a_websocket_route_is_400(app, client):
     assert client.post("/ws").status_code == 405
 
 
+@pytest.mark.interface("wsgi", reason="the warning is the WSGI adapter's")
 def test_wsgi_logs_a_warning_at_the_first_request(app, client, caplog):
     @app.websocket("/ws")
     async def handler():
@@ -889,3 +891,43 @@ def test_client_context_does_not_leak_into_the_test(app, client):
         assert ws.receive() == "True"
     assert not erlen.has_request_context()
     assert not erlen.has_app_context()
+
+
+def test_sync_hooks_share_one_thread_per_connection(app, client):
+    threads = []
+
+    @app.before_websocket
+    def before():
+        threads.append(threading.get_ident())
+
+    @app.after_websocket
+    def after(response):
+        threads.append(threading.get_ident())
+        return response
+
+    @app.websocket("/ws")
+    async def handler():
+        threads.append(("loop", threading.get_ident()))
+        await websocket.send("x")
+
+    with client.websocket("/ws") as ws:
+        assert ws.receive() == "x"
+    before_thread, (_, loop_thread), after_thread = threads
+    assert before_thread == after_thread != loop_thread
+
+
+def test_sync_inline_runs_sync_hooks_on_the_loop(app, client):
+    app.config["ASGI_SYNC_INLINE"] = True
+    seen = []
+
+    @app.before_websocket
+    def before():
+        seen.append(_on_loop())
+
+    @app.websocket("/ws")
+    async def handler():
+        await websocket.send("x")
+
+    with client.websocket("/ws") as ws:
+        assert ws.receive() == "x"
+    assert seen == [True]

@@ -160,7 +160,8 @@ def test_no_client_no_server_in_scope(app):
 
     peer = Peer(CONNECT)
     _run(app, _scope(headers=[], client=None, server=None), peer)
-    assert peer.sent[1]["text"] == "localhost|None"
+    # Neither a Host header nor a server address: the request's host is empty.
+    assert peer.sent[1]["text"] == "|None"
 
 
 def test_untrusted_host_is_refused_with_400(app):

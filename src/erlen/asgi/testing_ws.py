@@ -1,9 +1,10 @@
 """The test client's WebSocket connections: ``client.websocket(path)``.
 
 A :class:`WebSocketTestSession` plays the ASGI server for one connection: it builds a
-``websocket`` scope from the same environ builder as the client's HTTP requests (the
-client's cookies included), runs the app's ASGI callable on erlen's event loop thread and
-exchanges ASGI messages with it through queues, so a synchronous test can drive it.
+``websocket`` scope from the same environ builder and scope as the client's HTTP requests
+over ASGI (the client's cookies included), runs ``app.asgi_app`` on the test client's event
+loop thread and exchanges ASGI messages with it through queues, so a synchronous test can
+drive it.
 """
 
 from __future__ import annotations
@@ -14,16 +15,14 @@ import typing as t
 from concurrent.futures import TimeoutError as _FutureTimeout
 from types import TracebackType
 
-from .._async import get_loop
 from ..datastructures import Headers
 from ..test import _cookie_target
-from ..wsgi import _wsgi_decode
-from .websocket import WebSocketDisconnect, data_message, handle_websocket, message_data
+from .testing import _test_loop, scope_from_environ
+from .websocket import WebSocketDisconnect, data_message, message_data
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import Future
 
-    from ..app import Flask
     from ..test import TestResponse
     from ..testing import FlaskClient
 
@@ -83,7 +82,7 @@ class WebSocketTestSession:
         self._scope = scope
         self._environ = environ
         self.timeout = timeout
-        self._loop = get_loop()
+        self._loop = _test_loop()
         self._inbox: asyncio.Queue[Message] = asyncio.Queue()
         self._outbox: queue.Queue[Message] = queue.Queue()
         self._future: Future[None] | None = None
@@ -102,7 +101,7 @@ class WebSocketTestSession:
 
     async def _run(self) -> None:
         try:
-            await _asgi_callable(self._app)(self._scope, self._receive, self._send)
+            await self._app.asgi_app(self._scope, self._receive, self._send)
         finally:
             self._outbox.put(_APP_DONE)
 
@@ -256,18 +255,6 @@ class WebSocketTestSession:
             pass
 
 
-def _asgi_callable(app: Flask) -> t.Callable[..., t.Awaitable[None]]:
-    """The app's ASGI callable; until the app has one, its WebSocket handling."""
-    asgi_app = getattr(app, "asgi_app", None)
-    if asgi_app is not None:
-        return t.cast("t.Callable[..., t.Awaitable[None]]", asgi_app)
-
-    async def serve(scope: t.Any, receive: t.Any, send: t.Any) -> None:
-        await handle_websocket(app, scope, receive, send)
-
-    return serve
-
-
 def open_websocket(
     client: FlaskClient,
     path: str = "/",
@@ -300,13 +287,13 @@ def open_websocket(
 def _scope_from_environ(
     environ: dict[str, t.Any], subprotocols: t.Sequence[str], http_response: bool
 ) -> dict[str, t.Any]:
-    root_path = _wsgi_decode(environ.get("SCRIPT_NAME", ""))
-    path = _wsgi_decode(environ.get("PATH_INFO", ""))
-    headers: list[tuple[bytes, bytes]] = []
-    for key, value in environ.items():
-        if key.startswith("HTTP_") and key not in ("HTTP_CONNECTION", "HTTP_UPGRADE"):
-            name = key[5:].lower().replace("_", "-")
-            headers.append((name.encode("latin-1"), value.encode("latin-1")))
+    """The ``websocket`` scope of a handshake: the client's ``http`` scope for the same
+    environ, with the upgrade headers, the subprotocols and the extensions."""
+    scope = scope_from_environ(environ)
+    del scope["method"]
+    headers = [
+        (name, value) for name, value in scope["headers"] if name not in (b"connection", b"upgrade")
+    ]
     headers += [
         (b"connection", b"Upgrade"),
         (b"upgrade", b"websocket"),
@@ -315,21 +302,14 @@ def _scope_from_environ(
     ]
     if subprotocols:
         headers.append((b"sec-websocket-protocol", ", ".join(subprotocols).encode("latin-1")))
-    return {
-        "type": "websocket",
-        "asgi": {"version": "3.0", "spec_version": "2.4"},
-        "http_version": "1.1",
-        "scheme": "wss" if environ.get("wsgi.url_scheme") == "https" else "ws",
-        # As ASGI servers do: the path includes the root path.
-        "path": root_path.rstrip("/") + path,
-        "raw_path": (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).encode(
-            "latin-1"
-        ),
-        "root_path": root_path.rstrip("/"),
-        "query_string": environ.get("QUERY_STRING", "").encode("latin-1"),
-        "headers": headers,
-        "client": (environ.get("REMOTE_ADDR", "127.0.0.1"), 50000),
-        "server": (environ.get("SERVER_NAME", "localhost"), int(environ.get("SERVER_PORT", 80))),
-        "subprotocols": list(subprotocols),
-        "extensions": {"websocket.http.response": {}} if http_response else {},
-    }
+    extensions = {k: v for k, v in scope["extensions"].items() if k.startswith("erlen.")}
+    if http_response:
+        extensions["websocket.http.response"] = {}
+    scope.update(
+        type="websocket",
+        scheme="wss" if scope["scheme"] == "https" else "ws",
+        headers=headers,
+        subprotocols=list(subprotocols),
+        extensions=extensions,
+    )
+    return scope

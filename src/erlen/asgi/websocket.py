@@ -20,27 +20,26 @@ response returned by a hook or the handler before accepting) is answered with th
 response when the server offers the ``websocket.http.response`` extension, else closed,
 which servers answer with 403. After acceptance, an unhandled exception closes the
 connection with 1011 (logged and sent to ``got_request_exception``), an HTTP error with 1008
-(4xx) or 1011 (5xx). ``async def`` functions run on the server's loop; synchronous hooks,
-error handlers and teardown functions in a thread pool.
+(4xx) or 1011 (5xx). The connection runs in the ASGI adapter's loop mode
+(:mod:`erlen.asgi.bridge`): ``async def`` functions on the server's loop, synchronous hooks,
+error handlers and teardown functions in the connection's lane (one pool thread).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import inspect
-import sys
 import typing as t
-from io import BytesIO
 from itertools import chain
 from types import TracebackType
 
 from .. import signals as _signals
-from ..ctx import RequestContext
+from ..ctx import RequestContext, _cv_asgi_mode
 from ..datastructures import Headers
 from ..exceptions import BadRequest, HTTPException, InternalServerError
 from ..globals import _cv_websocket
 from ..sansio.utils import get_current_url
+from . import bridge
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from ..app import Flask
@@ -407,30 +406,11 @@ def _encode_headers(headers: t.Iterable[tuple[str, str]]) -> list[tuple[bytes, b
 # -- serving a connection -----------------------------------------------------------------
 
 
-class _SyncCalls:
-    """Runs a connection's synchronous steps (context push and pop, sync hooks, error
-    handling) in the loop's default thread pool, all in one :class:`contextvars.Context`
-    that holds the request context; the async steps run in a task created from it."""
-
-    def __init__(self) -> None:
-        self.context = contextvars.copy_context()
-
-    async def __call__(self, func: t.Callable[..., _T], *args: t.Any) -> _T:
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(None, self.context.run, func, *args)
-        try:
-            return await future
-        except asyncio.CancelledError:
-            # The thread goes on: let it leave the Context before teardown enters it.
-            await asyncio.wait({future})
-            raise
-
-
-async def _call(calls: _SyncCalls, func: t.Callable[..., t.Any], *args: t.Any) -> t.Any:
-    """Call a user function: awaited on the loop if ``async def``, else in the pool."""
-    if inspect.iscoroutinefunction(func):
-        return await func(*args)
-    return await calls(func, *args)
+async def _run(mode: bridge.Mode, func: t.Callable[..., _T], *args: t.Any) -> _T:
+    """Run a framework step (sync code that calls user code through ``ensure_sync``) in
+    loop mode: in a greenlet on the loop, sharing the connection's context; sync user
+    functions go to the connection's lane, ``async def`` ones are awaited on the loop."""
+    return await bridge.run_pipeline(mode, True, func, *args)
 
 
 async def handle_websocket(app: Flask, scope: t.Any, receive: Receive, send: Send) -> None:
@@ -446,18 +426,23 @@ async def handle_websocket(app: Flask, scope: t.Any, receive: Receive, send: Sen
     request = _handshake_request(app, scope)
     ws = WebSocket(request, scope, receive, send, app.json)
     ctx = RequestContext(app, None, request=request)
-    calls = _SyncCalls()
-    token = await calls(_push, ctx, ws)
+    # The whole connection runs in loop mode, its sync work in one lane (one thread).
+    mode = bridge.get_runtime(app).mode(True)
+    mode_token = _cv_asgi_mode.set(mode)
     unhandled: Exception | None = None
     propagate = False
     try:
-        task = calls.context.run(asyncio.ensure_future, _serve(app, ws, calls))
-        unhandled, propagate = await task
+        token = await _run(mode, _push, ctx, ws)
+        try:
+            unhandled, propagate = await _serve(app, ws, mode)
+        finally:
+            teardown_error = unhandled
+            if teardown_error is not None and app.should_ignore_error(teardown_error):
+                teardown_error = None
+            await _run(mode, _pop, ctx, token, teardown_error)
     finally:
-        teardown_error = unhandled
-        if teardown_error is not None and app.should_ignore_error(teardown_error):
-            teardown_error = None
-        await calls(_pop, ctx, token, teardown_error)
+        _cv_asgi_mode.reset(mode_token)
+        mode.lane.close()
     if unhandled is not None and propagate:
         raise unhandled
 
@@ -472,7 +457,7 @@ def _pop(ctx: RequestContext, token: contextvars.Token[WebSocket], exc: Exceptio
     ctx.pop(exc)
 
 
-async def _serve(app: Flask, ws: WebSocket, calls: _SyncCalls) -> tuple[Exception | None, bool]:
+async def _serve(app: Flask, ws: WebSocket, mode: bridge.Mode) -> tuple[Exception | None, bool]:
     """Run the hooks and the handler, then answer or close the connection. Returns the
     unhandled exception, if any, and whether it propagates (``PROPAGATE_EXCEPTIONS``)."""
     request = ws.request
@@ -481,18 +466,18 @@ async def _serve(app: Flask, ws: WebSocket, calls: _SyncCalls) -> tuple[Exceptio
     try:
         if request.routing_exception is not None:
             raise request.routing_exception
-        rv = await _preprocess(app, request, calls)
+        rv = await _preprocess(app, request)
         if rv is None:
             rv = await _call_handler(app, request)
         if rv is not None and ws._state == _PENDING:
-            response = await calls(app.make_response, rv)
+            response = await _run(mode, app.make_response, rv)
     except WebSocketDisconnect:
         pass  # the client has gone: nothing to answer
     except Exception as e:
         if ws._state == _PENDING:
             # Refused before accepting: HTTP errors and registered error handlers answer.
             try:
-                response = await calls(_handle_user_exception, app, e)
+                response = await _run(mode, _handle_user_exception, app, e)
             except Exception as e2:
                 unhandled = e2
         elif isinstance(e, HTTPException):
@@ -503,16 +488,16 @@ async def _serve(app: Flask, ws: WebSocket, calls: _SyncCalls) -> tuple[Exceptio
 
     if unhandled is None:
         try:
-            response = await _postprocess(app, request, response, calls)
+            response = await _postprocess(app, request, response)
         except Exception as e:
             unhandled, response = e, None
 
     propagate = False
     if unhandled is not None:
-        propagate = await calls(_report_exception, app, unhandled)
+        propagate = await _run(mode, _report_exception, app, unhandled)
         if ws._state == _PENDING:
             try:
-                response = await calls(_server_error_response, app, unhandled)
+                response = await _run(mode, _server_error_response, app, unhandled)
             except Exception:
                 app.logger.exception("Answering a WebSocket handshake with 500 failed")
                 response = None
@@ -524,7 +509,7 @@ async def _serve(app: Flask, ws: WebSocket, calls: _SyncCalls) -> tuple[Exceptio
             if response is None:
                 await ws.close(_CLOSE_POLICY)  # the handler returned without accepting
             else:
-                status, headers, body = await calls(_finish_response, app, response)
+                status, headers, body = await _run(mode, _finish_response, app, response)
                 await ws._refuse(status, headers, body)
         elif ws._state == _OPEN:
             await ws.close(_CLOSE_NORMAL)
@@ -533,7 +518,7 @@ async def _serve(app: Flask, ws: WebSocket, calls: _SyncCalls) -> tuple[Exceptio
     return unhandled, propagate
 
 
-async def _preprocess(app: Flask, request: Request, calls: _SyncCalls) -> t.Any:
+async def _preprocess(app: Flask, request: Request) -> t.Any:
     """URL value preprocessors, then ``before_websocket`` functions (app first): the first
     non-None return value, or ``None``."""
     if not app.url_value_preprocessors and not app.before_websocket_funcs:
@@ -541,10 +526,10 @@ async def _preprocess(app: Flask, request: Request, calls: _SyncCalls) -> t.Any:
     names = (None, *reversed(request.blueprints))
     for name in names:
         for url_func in app.url_value_preprocessors.get(name, ()):
-            await _call(calls, url_func, request.endpoint, request.view_args)
+            await bridge.call(app, url_func, request.endpoint, request.view_args)
     for name in names:
         for before_func in app.before_websocket_funcs.get(name, ()):
-            rv = await _call(calls, before_func)
+            rv = await bridge.call(app, before_func)
             if rv is not None:
                 return rv
     return None
@@ -563,15 +548,13 @@ async def _call_handler(app: Flask, request: Request) -> t.Any:
     return await rv
 
 
-async def _postprocess(
-    app: Flask, request: Request, response: Response | None, calls: _SyncCalls
-) -> Response | None:
+async def _postprocess(app: Flask, request: Request, response: Response | None) -> Response | None:
     """``after_websocket`` functions, blueprints first, each in reverse registration order."""
     if not app.after_websocket_funcs:
         return response
     for name in chain(request.blueprints, (None,)):
         for func in reversed(app.after_websocket_funcs.get(name, ())):
-            response = await _call(calls, func, response)
+            response = await bridge.call(app, func, response)
     return response
 
 
@@ -637,60 +620,12 @@ def _finish_response(app: Flask, response: Response) -> tuple[int, list[tuple[st
 
 
 def _handshake_request(app: Flask, scope: t.Any) -> Request:
-    """The handshake as a request of the app's ``request_class``, built from a WSGI-style
-    environ made from the scope."""
-    request = app.request_class(_environ_from_scope(scope))
-    return request
-
-
-def _environ_from_scope(scope: t.Any) -> dict[str, t.Any]:
-    root_path = scope.get("root_path") or ""
-    path = scope["path"]
-    if root_path and path.startswith(root_path):
-        # ASGI servers include the root path in ``path``.
-        path = path[len(root_path) :]
-    scheme = scope.get("scheme") or "ws"
-    environ: dict[str, t.Any] = {
-        "REQUEST_METHOD": "GET",
-        "SCRIPT_NAME": root_path.encode("utf-8").decode("latin-1"),
-        "PATH_INFO": path.encode("utf-8").decode("latin-1"),
-        "QUERY_STRING": (scope.get("query_string") or b"").decode("latin-1"),
-        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
-        # The handshake is an HTTP request: http/https, as under WSGI.
-        "wsgi.url_scheme": "https" if scheme in ("wss", "https") else "http",
-        "wsgi.input": BytesIO(),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "asgi.scope": scope,
-    }
-    server = scope.get("server")
-    if server:
-        environ["SERVER_NAME"] = server[0]
-        environ["SERVER_PORT"] = str(server[1]) if server[1] is not None else ""
-    else:
-        environ["SERVER_NAME"] = "localhost"
-        environ["SERVER_PORT"] = "443" if environ["wsgi.url_scheme"] == "https" else "80"
-    client = scope.get("client")
-    if client:
-        environ["REMOTE_ADDR"] = client[0]
-        environ["REMOTE_PORT"] = str(client[1])
-    for raw_name, raw_value in scope.get("headers") or ():
-        name = raw_name.decode("latin-1").upper().replace("-", "_")
-        value = raw_value.decode("latin-1")
-        if name not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            name = f"HTTP_{name}"
-        if name in environ:
-            sep = "; " if name == "HTTP_COOKIE" else ", "
-            value = f"{environ[name]}{sep}{value}"
-        environ[name] = value
-    # The scope type says it is an upgrade, whatever headers the server passed on.
-    environ["HTTP_UPGRADE"] = "websocket"
-    connection = environ.get("HTTP_CONNECTION", "")
-    if "upgrade" not in connection.lower():
-        environ["HTTP_CONNECTION"] = f"{connection}, Upgrade" if connection else "Upgrade"
-    return environ
+    """The handshake as a request of the app's ``request_class``. Its scheme is the
+    handshake's HTTP one (``http``/``https``, as under WSGI), so code comparing it with
+    an ``Origin`` or building HTTP URLs sees what a browser sees; ``websocket.url`` has
+    the ``ws``/``wss`` scheme."""
+    secure = scope.get("scheme") in ("wss", "https")
+    return app.request_class.from_asgi({**scope, "scheme": "https" if secure else "http"})
 
 
 def warn_websocket_routes_under_wsgi(app: Flask) -> None:

@@ -15,9 +15,10 @@ import typing as t
 from concurrent.futures import TimeoutError as _FutureTimeout
 from types import TracebackType
 
+from .._async import get_loop
 from ..datastructures import Headers
 from ..test import _cookie_target
-from .testing import _test_loop, scope_from_environ
+from .testing import scope_from_environ
 from .websocket import WebSocketDisconnect, data_message, message_data
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -82,7 +83,7 @@ class WebSocketTestSession:
         self._scope = scope
         self._environ = environ
         self.timeout = timeout
-        self._loop = _test_loop()
+        self._loop = get_loop()
         self._inbox: asyncio.Queue[Message] = asyncio.Queue()
         self._outbox: queue.Queue[Message] = queue.Queue()
         self._future: Future[None] | None = None

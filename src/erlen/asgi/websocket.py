@@ -442,7 +442,7 @@ async def handle_websocket(app: Flask, scope: t.Any, receive: Receive, send: Sen
             await _run(mode, _pop, ctx, token, teardown_error)
     finally:
         _cv_asgi_mode.reset(mode_token)
-        mode.lane.close()
+        mode.close()
     if unhandled is not None and propagate:
         raise unhandled
 

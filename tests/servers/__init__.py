@@ -4,6 +4,10 @@
 plugins, so their fixtures (``redis_url``, ``redis_client``, ``redis_sentinel``,
 ``redis_cluster_url``, ``postgresql_server``, ``postgresql_url``,
 ``fresh_postgresql_url``) serve every test folder from one definition each.
+
+:mod:`servers.app_servers` starts web servers (uvicorn, hypercorn, granian, gunicorn,
+waitress) serving an app module such as :mod:`servers.served_app`, for
+``tests/test_servers_*.py``.
 """
 
 from __future__ import annotations

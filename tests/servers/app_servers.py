@@ -1,0 +1,288 @@
+"""Web servers for the tests: an app module served by uvicorn, hypercorn, granian (ASGI and
+WSGI), gunicorn or waitress as a subprocess on a free loopback port.
+
+Each server is started exactly as the deployment docs say (``uvicorn mod:app``, ``gunicorn
+mod:app``, ...: no wrapper, no flag choosing the interface), runs in its own process group
+with its output in a log file, is waited for within :data:`START_TIMEOUT` (an HTTP request
+must be answered, not just the port bound) and is always stopped: SIGTERM to the whole group,
+then SIGKILL after :data:`STOP_TIMEOUT`.
+
+Servers run from ``tests/servers`` (on their ``PYTHONPATH``), so ``served_app:app`` is
+:mod:`served_app` here. :class:`ServedApp` also gives the app a folder of its own, where the
+app records what happened (``events.log``: lifespan, teardown, closed generators), so tests
+observe it through a file instead of timing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import time
+import typing as t
+from pathlib import Path
+
+from servers import free_port
+
+__all__ = [
+    "ASGI_SERVERS",
+    "IO_TIMEOUT",
+    "SERVERS",
+    "WSGI_SERVERS",
+    "ServedApp",
+    "ServerKind",
+    "ServerProcess",
+    "free_port",
+    "start_server",
+]
+
+HERE = Path(__file__).resolve().parent
+BIN_DIR = Path(sys.executable).parent
+#: Seconds a server has to answer its first request (the machine is shared: be generous).
+START_TIMEOUT = 40.0
+#: Seconds a server has to exit after SIGTERM before it is killed.
+STOP_TIMEOUT = 15.0
+#: Seconds any single network operation of a test may take.
+IO_TIMEOUT = 15.0
+
+
+@dataclasses.dataclass(frozen=True)
+class ServerKind:
+    """How to start one server for ``module:attribute`` on a port."""
+
+    name: str
+    #: ``"asgi"`` or ``"wsgi"``: the interface the server speaks.
+    interface: str
+    #: ``(target, port) -> argv`` (the interpreter of the running tests, or its scripts).
+    command: t.Callable[[str, int], list[str]]
+    #: Whether the server offers the ``websocket.http.response`` extension, so a handshake
+    #: refused by the app gets the app's status instead of 403.
+    websocket_http_response: bool = False
+
+    def argv(self, target: str, port: int) -> list[str]:
+        """The command line serving ``target`` on ``127.0.0.1:port``."""
+        return self.command(target, port)
+
+
+def _python(*args: str) -> list[str]:
+    return [sys.executable, *args]
+
+
+def _script(name: str, *args: str) -> list[str]:
+    return [str(BIN_DIR / name), *args]
+
+
+SERVERS: dict[str, ServerKind] = {
+    kind.name: kind
+    for kind in (
+        ServerKind(
+            "uvicorn",
+            "asgi",
+            lambda target, port: _script(
+                "uvicorn", target, "--host", "127.0.0.1", "--port", str(port)
+            ),
+            websocket_http_response=True,
+        ),
+        ServerKind(
+            "hypercorn",
+            "asgi",
+            lambda target, port: _script("hypercorn", target, "--bind", f"127.0.0.1:{port}"),
+            websocket_http_response=True,
+        ),
+        ServerKind(
+            "granian-asgi",
+            "asgi",
+            lambda target, port: _script(
+                "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port), target
+            ),
+        ),
+        ServerKind(
+            "gunicorn",
+            "wsgi",
+            lambda target, port: _script("gunicorn", "--bind", f"127.0.0.1:{port}", target),
+        ),
+        ServerKind(
+            "waitress",
+            "wsgi",
+            lambda target, port: _script("waitress-serve", f"--listen=127.0.0.1:{port}", target),
+        ),
+        ServerKind(
+            "granian-wsgi",
+            "wsgi",
+            lambda target, port: _script(
+                "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port), target
+            ),
+        ),
+    )
+}
+ASGI_SERVERS = [name for name, kind in SERVERS.items() if kind.interface == "asgi"]
+WSGI_SERVERS = [name for name, kind in SERVERS.items() if kind.interface == "wsgi"]
+
+
+class ServerProcess:
+    """A server subprocess in its own process group, its output in ``log``.
+
+    :param argv: The command line.
+    :param port: The port it serves on (127.0.0.1).
+    :param log: The file its standard output and error go to.
+    :param env: Extra environment variables.
+    :param cwd: Its working directory.
+    """
+
+    def __init__(
+        self,
+        argv: list[str],
+        port: int,
+        log: Path,
+        env: dict[str, str] | None = None,
+        cwd: Path = HERE,
+    ) -> None:
+        self.argv = argv
+        self.port = port
+        self.log = log
+        base = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("FLASK_", "ERLEN_", "WERKZEUG_"))
+        }
+        self.env = {**base, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(HERE), **(env or {})}
+        self._log_file = log.open("wb")
+        self.proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self) -> str:
+        """What the server printed so far."""
+        self._log_file.flush()
+        return self.log.read_text(errors="replace")
+
+    def wait_ready(self, path: str = "/", timeout: float = START_TIMEOUT) -> None:
+        """Wait until ``GET path`` gets an answer (any status); raise with the server's
+        output if it exits or does not answer within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"{self.argv[0]} exited with {self.proc.returncode}:\n{self.output()}"
+                )
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2.0)
+            try:
+                conn.request("GET", path)
+                conn.getresponse().read()
+                return
+            except OSError:  # refused, reset, or not answering yet
+                time.sleep(0.1)
+            finally:
+                conn.close()
+        raise RuntimeError(f"no answer on port {self.port} after {timeout}s:\n{self.output()}")
+
+    def terminate(self, timeout: float = STOP_TIMEOUT) -> int | None:
+        """SIGTERM the process group and wait up to ``timeout`` seconds for the server to
+        exit; its exit code, or ``None`` if it is still running."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self) -> None:
+        """Stop the whole process group: SIGTERM, then SIGKILL; always closes the log."""
+        try:
+            if self.proc.poll() is None:
+                self.terminate()
+            # Workers may outlive their parent: make sure the group is gone.
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.proc.wait(timeout=STOP_TIMEOUT)
+            self._log_file.close()
+
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+class ServedApp:
+    """The folder an app module served by a real server records its events in.
+
+    The app reads the folder from ``ERLEN_SERVED_DIR`` (see :mod:`served_app`).
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self.events_file = directory / "events.log"
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment variables telling the app where its folder is."""
+        return {"ERLEN_SERVED_DIR": str(self.directory)}
+
+    def events(self) -> list[str]:
+        """The events recorded so far, oldest first."""
+        try:
+            return self.events_file.read_text().splitlines()
+        except FileNotFoundError:
+            return []
+
+    def wait_for_events(self, *expected: str, timeout: float = IO_TIMEOUT) -> list[str]:
+        """Wait until every ``expected`` event is recorded; all events, or raise with them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            events = self.events()
+            if all(event in events for event in expected):
+                return events
+            if time.monotonic() > deadline:
+                raise AssertionError(f"events {expected} not all recorded; got {events}")
+            time.sleep(0.05)
+
+    def release(self, name: str) -> None:
+        """Create the file ``name`` that a waiting view of the app polls for."""
+        (self.directory / name).touch()
+
+
+def start_server(
+    kind: ServerKind | str,
+    target: str,
+    log: Path,
+    env: dict[str, str] | None = None,
+    *,
+    ready_path: str = "/",
+) -> ServerProcess:
+    """Start ``target`` under a server on a free port and wait until it answers.
+
+    The server is stopped if it does not become ready.
+    """
+    if isinstance(kind, str):
+        kind = SERVERS[kind]
+    port = free_port()
+    server = ServerProcess(kind.argv(target, port), port, log, env)
+    try:
+        server.wait_ready(ready_path)
+    except BaseException:
+        server.stop()
+        raise
+    return server

@@ -427,13 +427,16 @@ def run_with_reloader(
     interval: int | float = 1,
     reloader_type: str = "auto",
     while_waiting: t.Callable[[int], t.Callable[[], None]] | None = None,
+    stop_func: t.Callable[[], None] | None = None,
 ) -> None:
     """Run ``main_func`` in a child process that is restarted when a watched file changes.
 
     In the watcher process this returns once the child exits for good (or on Ctrl-C),
     exiting the process with the child's exit code. In the child, ``main_func`` runs in a
-    daemon thread while the main thread watches files. ``while_waiting`` is described in
-    :meth:`ReloaderLoop.restart_with_reloader`.
+    daemon thread while the main thread watches files; ``stop_func``, if given, is called
+    in the main thread when the child is about to exit (a change, Ctrl-C or SIGTERM), to let
+    ``main_func`` finish gracefully (while new threads can still start). ``while_waiting``
+    is described in :meth:`ReloaderLoop.restart_with_reloader`.
     """
     try:
         loop_class = reloader_loops[reloader_type]
@@ -452,7 +455,11 @@ def run_with_reloader(
             server = threading.Thread(target=main_func, daemon=True)
             with reloader:
                 server.start()
-                reloader.run()
+                try:
+                    reloader.run()
+                finally:
+                    if stop_func is not None:
+                        stop_func()
         else:
             sys.exit(reloader.restart_with_reloader(while_waiting))
     except KeyboardInterrupt:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
+import importlib.util
 import inspect
 import os
 import platform
@@ -820,6 +821,16 @@ class SeparatedPathType(click.Path):
     cls=_EnvOption,
 )
 @click.option(
+    "--asgi/--wsgi",
+    "asgi",
+    default=None,
+    help=(
+        "Serve over ASGI on uvicorn (needs erlen[asgi]) or over WSGI. By default ASGI if"
+        " the app has websocket routes, else WSGI."
+    ),
+    cls=_EnvOption,
+)
+@click.option(
     "--header-timeout",
     type=click.FloatRange(min=0),
     default=serving.HEADER_TIMEOUT,
@@ -846,6 +857,7 @@ def run_command(
     cert: ssl.SSLContext | tuple[str, str | None] | t.Literal["adhoc"] | None,
     extra_files: list[str] | None,
     exclude_patterns: list[str] | None,
+    asgi: bool | None,
     header_timeout: float,
     max_connections: int,
 ) -> None:
@@ -856,10 +868,15 @@ def run_command(
 
     The reloader and debugger are enabled by default with the '--debug'
     option.
+
+    An app with websocket routes (or '--asgi') is served over ASGI by
+    uvicorn (pip install 'erlen[asgi]'), with the same reloader and
+    debugger; '--with-threads' and '--header-timeout' apply to WSGI only.
     """
     from .app import get_debug_flag
 
     app: WSGIApplication
+    load_error: Exception | None = None
     try:
         app = info.load_app()
     except Exception as e:
@@ -868,7 +885,7 @@ def run_command(
         # In a reloaded server process keep serving: show the error now and on each
         # request (through the debugger, if on) until a fix triggers a reload.
         traceback.print_exc()
-        err = e
+        err = load_error = e
 
         def app(environ: WSGIEnvironment, start_response: StartResponse) -> t.Iterable[bytes]:
             raise err from None
@@ -882,7 +899,28 @@ def run_command(
     if reload:
         extra_files = [*(extra_files or ()), *_template_folders(app)]
 
+    if asgi is None:
+        asgi = _has_websocket_routes(app)
     show_server_banner(debug, info.app_import_path)
+    if asgi:
+        if importlib.util.find_spec("uvicorn") is None:
+            raise click.ClickException(serving.UVICORN_MISSING)
+        if load_error is not None:
+            # A reloaded server process whose app failed to import: exit, so the watcher
+            # answers that the app failed to start until a change restarts it.
+            raise load_error
+        serving.run_asgi(
+            host,
+            port,
+            t.cast("t.Callable[..., t.Awaitable[None]]", app),
+            use_reloader=reload,
+            use_debugger=debugger,
+            ssl_context=cert,
+            extra_files=extra_files or None,
+            exclude_patterns=exclude_patterns,
+            max_connections=max_connections or None,
+        )
+        return
     serving.run_simple(
         host,
         port,
@@ -896,6 +934,14 @@ def run_command(
         header_timeout=header_timeout or None,
         max_connections=max_connections or None,
     )
+
+
+def _has_websocket_routes(app: t.Any) -> bool:
+    """Whether ``app`` (an erlen app, or any WSGI callable) has websocket URL rules."""
+    url_map = getattr(app, "url_map", None)
+    if url_map is None:
+        return False
+    return any(getattr(rule, "websocket", False) for rule in url_map.iter_rules())
 
 
 def _template_folders(app: t.Any) -> list[str]:

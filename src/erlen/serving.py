@@ -5,6 +5,10 @@ reloader (:mod:`erlen._reloader`) and the debugger (``erlen.debug``). It is buil
 standard library's :mod:`http.server`: threaded, HTTP/1.1 with keep-alive, chunked request
 bodies, streamed (chunked) responses and ``Expect: 100-continue``.
 
+:func:`run_asgi` serves an ASGI application (an erlen app with websocket routes, under
+``erlen run``) on uvicorn (the ``erlen[asgi]`` extra) with the same reloader, listening
+socket and TLS options, and the ASGI debugger (:mod:`erlen.asgi.debug`).
+
 Do not use it in production: it is meant to be convenient, not fast, hardened or robust.
 
 Request and startup messages go to the ``erlen.serving`` logger (at ``INFO``); a handler
@@ -17,6 +21,7 @@ import errno
 import io
 import logging
 import os
+import signal
 import socket
 import socketserver
 import sys
@@ -50,6 +55,7 @@ __all__ = [
     "load_ssl_context",
     "make_server",
     "make_ssl_devcert",
+    "run_asgi",
     "run_simple",
     "select_address_family",
 ]
@@ -1082,11 +1088,14 @@ class BaseWSGIServer(HTTPServer):
             raise
         super().handle_error(request, client_address)
 
-    def log_startup(self) -> None:
-        """Log the development server warning and the address(es) served."""
+    def log_startup(self, interface: str = "WSGI") -> None:
+        """Log the development server warning and the address(es) served.
+
+        :param interface: ``"WSGI"`` or ``"ASGI"``, named in the warning.
+        """
         warning = _ansi_style(
             "WARNING: This is a development server. Do not use it in a production"
-            " deployment. Use a production WSGI server instead.",
+            f" deployment. Use a production {interface} server instead.",
             "bold",
             "red",
         )
@@ -1361,15 +1370,44 @@ def run_simple(
         header_timeout=header_timeout,
         max_connections=max_connections,
     )
+    _run_server(
+        srv,
+        srv.serve_forever,
+        use_reloader,
+        extra_files=extra_files,
+        exclude_patterns=exclude_patterns,
+        reloader_interval=reloader_interval,
+        reloader_type=reloader_type,
+    )
+
+
+def _run_server(
+    srv: BaseWSGIServer,
+    serve: t.Callable[[], None],
+    use_reloader: bool,
+    *,
+    extra_files: t.Iterable[str] | None,
+    exclude_patterns: t.Iterable[str] | None,
+    reloader_interval: int | float,
+    reloader_type: str,
+    stop: t.Callable[[], None] | None = None,
+    interface: str = "WSGI",
+) -> None:
+    """Run ``serve`` (which serves on ``srv``'s socket until stopped), under the reloader
+    if asked: the socket, bound here, is handed to every reloaded server process.
+
+    :param stop: With the reloader, called in the server process before it exits (for a
+        restart or Ctrl-C) to stop ``serve`` gracefully.
+    """
     srv.socket.set_inheritable(True)
     os.environ["ERLEN_SERVER_FD"] = str(srv.fileno())
 
     if not is_running_from_reloader():
-        srv.log_startup()
+        srv.log_startup(interface)
         _log("info", _ansi_style("Press CTRL+C to quit", "yellow"))
 
     if not use_reloader:
-        srv.serve_forever()
+        serve()
         return
 
     from ._reloader import run_with_reloader
@@ -1391,15 +1429,138 @@ def run_simple(
 
     try:
         run_with_reloader(
-            srv.serve_forever,
+            serve,
             extra_files=extra_files,
             exclude_patterns=exclude_patterns,
             interval=reloader_interval,
             reloader_type=reloader_type,
             while_waiting=serve_while_broken,
+            stop_func=stop,
         )
     finally:
         srv.server_close()
+
+
+#: Seconds uvicorn waits for open connections (websockets, streams) when the ASGI
+#: development server stops or reloads, before closing them and running the app's
+#: lifespan shutdown (the reloader's watcher kills a server process still running 3 s
+#: after asking it to stop).
+ASGI_GRACEFUL_SHUTDOWN = 2
+
+#: The message when serving over ASGI without uvicorn installed.
+UVICORN_MISSING = (
+    "Serving over ASGI (an app with websocket routes, or 'erlen run --asgi') needs uvicorn:"
+    " install it with pip install 'erlen[asgi]'."
+)
+
+
+def run_asgi(
+    hostname: str,
+    port: int,
+    application: t.Callable[..., t.Awaitable[None]],
+    use_reloader: bool = False,
+    use_debugger: bool = False,
+    extra_files: t.Iterable[str] | None = None,
+    exclude_patterns: t.Iterable[str] | None = None,
+    reloader_interval: int | float = 1,
+    reloader_type: str = "auto",
+    ssl_context: _SSLContextArg | None = None,
+    max_connections: int | None = MAX_CONNECTIONS,
+    log_level: str = "info",
+) -> None:
+    """Serve the ASGI 3 ``application`` for development on uvicorn (not in Werkzeug).
+
+    ``erlen run`` uses it for apps with websocket routes (or with ``--asgi``). As with
+    :func:`run_simple`, erlen binds the listening socket (in the reloader's watching
+    process, so the port stays reserved across restarts) and each server process runs
+    uvicorn's ``Server`` on it; the reloader, ``ssl_context`` and the startup messages are
+    :func:`run_simple`'s. The app's lifespan runs (``before_serving`` /
+    ``after_serving``; a failing startup stops the server, or, under the reloader, waits
+    for a fix); on a reload or Ctrl-C open connections get
+    :data:`ASGI_GRACEFUL_SHUTDOWN` seconds to finish.
+
+    :param application: An ASGI 3 application, e.g. an erlen app.
+    :param use_debugger: Answer errors with the debug page
+        (:class:`erlen.asgi.debug.DebuggedASGIApplication`).
+    :param max_connections: uvicorn's ``limit_concurrency``: past it new connections and
+        requests are answered ``503``. ``None``: no limit.
+    :param log_level: uvicorn's log level.
+    :raises RuntimeError: uvicorn is not installed (the ``erlen[asgi]`` extra).
+
+    The other parameters are :func:`run_simple`'s.
+    """
+    if not isinstance(port, int):
+        raise TypeError("port must be an integer")
+    try:
+        import uvicorn
+    except ImportError as e:
+        if e.name != "uvicorn":
+            raise
+        raise RuntimeError(UVICORN_MISSING) from None
+
+    if use_debugger:
+        from .asgi.debug import DebuggedASGIApplication
+
+        application = DebuggedASGIApplication(application)
+
+    fd = _inherited_fd() if is_running_from_reloader() else None
+    # The socket holder: its (WSGI) app only serves the reloader's "failed to start" page.
+    srv = make_server(hostname, port, _internal_server_error, ssl_context=ssl_context, fd=fd)
+    config = uvicorn.Config(
+        application,
+        interface="asgi3",
+        lifespan="on",  # a failing before_serving fails the start, as in production
+        log_level=log_level,
+        limit_concurrency=max_connections,
+        timeout_graceful_shutdown=ASGI_GRACEFUL_SHUTDOWN,
+    )
+    config.load()
+    # uvicorn builds TLS contexts from files only; the holder's context has the certificate
+    # (a file pair, an SSLContext or "adhoc").
+    config.ssl = srv.ssl_context
+    server = uvicorn.Server(config)
+    threads: list[threading.Thread] = []
+
+    def serve() -> None:
+        threads.append(threading.current_thread())
+        # A second socket object on the holder's listening socket, for asyncio.
+        sock = socket.socket(fileno=os.dup(srv.fileno()))
+        try:
+            server.run(sockets=[sock])
+        except SystemExit:  # uvicorn's answer to a failed lifespan startup (logged)
+            pass
+        if not server.started:
+            # Not uvicorn's exit code 3, which asks the reloader for a restart.
+            if threading.current_thread() is threading.main_thread():
+                sys.exit(1)
+            # The reloader's server process: exit so the watcher shows the failure and
+            # waits for a change (sys.exit would only end this thread).
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(1)
+
+    def stop() -> None:
+        # The reloader's server process, about to exit. A terminal's SIGTERM to the group
+        # is followed by the watcher's own: one is enough, let the graceful stop finish
+        # (the watcher kills this process if it takes too long).
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        server.should_exit = True
+        for thread in threads:
+            thread.join(ASGI_GRACEFUL_SHUTDOWN + 5.0)
+
+    if not is_running_from_reloader():
+        _log("info", f" * Serving over ASGI with uvicorn {uvicorn.__version__}")
+    _run_server(
+        srv,
+        serve,
+        use_reloader,
+        extra_files=extra_files,
+        exclude_patterns=exclude_patterns,
+        reloader_interval=reloader_interval,
+        reloader_type=reloader_type,
+        stop=stop,
+        interface="ASGI",
+    )
 
 
 def _child_failed_app(exit_code: int) -> WSGIApplication:

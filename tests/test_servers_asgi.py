@@ -15,15 +15,22 @@ import socket
 import typing as t
 
 import pytest
-from servers.app_servers import ASGI_SERVERS, IO_TIMEOUT, SERVERS, ServedApp, ServerProcess, start_server
+from servers.app_servers import (
+    ASGI_SERVERS,
+    IO_TIMEOUT,
+    SERVERS,
+    ServedApp,
+    ServerProcess,
+    start_server,
+)
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 
 @pytest.fixture(scope="module", params=ASGI_SERVERS)
-def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[
-    tuple[str, ServerProcess, ServedApp]
-]:
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> t.Iterator[tuple[str, ServerProcess, ServedApp]]:
     """``(server name, running server, its app folder)`` for each ASGI server in turn."""
     name = request.param
     folder = ServedApp(tmp_path_factory.mktemp(f"asgi-{name}"))

@@ -17,9 +17,9 @@ from servers.app_servers import IO_TIMEOUT, SERVERS, ServedApp, ServerProcess, s
 
 
 @pytest.fixture(scope="module", params=list(SERVERS))
-def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[
-    tuple[str, ServerProcess, ServedApp]
-]:
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> t.Iterator[tuple[str, ServerProcess, ServedApp]]:
     """``(server name, running server, its app folder)`` for each server in turn."""
     name = request.param
     folder = ServedApp(tmp_path_factory.mktemp(f"served-{name}"))

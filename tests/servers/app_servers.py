@@ -31,6 +31,7 @@ __all__ = [
     "ASGI_SERVERS",
     "IO_TIMEOUT",
     "SERVERS",
+    "START_TIMEOUT",
     "WSGI_SERVERS",
     "ServedApp",
     "ServerKind",

@@ -1,7 +1,8 @@
 """The same module-level ``app`` (tests/servers/served_app.py) served, without wrappers or
-flags, by every server erlen documents: uvicorn, hypercorn and ``granian --interface asgi``
-(ASGI), gunicorn, waitress and ``granian --interface wsgi`` (WSGI), each a real subprocess on
-a free loopback port (see tests/servers). One server per module and kind, always stopped.
+flags, by every server erlen documents: uvicorn, hypercorn, ``granian --interface asgi`` and
+gunicorn with uvicorn workers (ASGI), gunicorn, waitress and ``granian --interface wsgi``
+(WSGI), each a real subprocess on a free loopback port (see tests/servers/app_servers.py).
+One server per module and kind, always stopped.
 """
 
 from __future__ import annotations

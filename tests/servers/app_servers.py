@@ -1,5 +1,6 @@
 """Web servers for the tests: an app module served by uvicorn, hypercorn, granian (ASGI and
-WSGI), gunicorn or waitress as a subprocess on a free loopback port.
+WSGI), gunicorn (sync or uvicorn workers) or waitress as a subprocess on a free loopback
+port.
 
 Each server is started exactly as the deployment docs say (``uvicorn mod:app``, ``gunicorn
 mod:app``, ...: no wrapper, no flag choosing the interface), runs in its own process group
@@ -52,28 +53,35 @@ IO_TIMEOUT = 15.0
 
 @dataclasses.dataclass(frozen=True)
 class ServerKind:
-    """How to start one server for ``module:attribute`` on a port."""
+    """How to start one server for an app on a port, as docs/deployment.md says."""
 
     name: str
     #: ``"asgi"`` or ``"wsgi"``: the interface the server speaks.
     interface: str
-    #: ``(target, port) -> argv`` (the interpreter of the running tests, or its scripts).
-    command: t.Callable[[str, int], list[str]]
+    #: The server's script (in the tests' virtualenv) and its options before the app.
+    options: tuple[str, ...]
+    #: ``port -> options`` binding ``127.0.0.1:port``.
+    bind: t.Callable[[int], list[str]]
+    #: ``"pkg:create_app" -> arguments`` naming an app factory to call.
+    factory: t.Callable[[str], list[str]] = lambda target: [f"{target}()"]
     #: Whether the server offers the ``websocket.http.response`` extension, so a handshake
     #: refused by the app gets the app's status instead of 403.
     websocket_http_response: bool = False
 
-    def argv(self, target: str, port: int) -> list[str]:
-        """The command line serving ``target`` on ``127.0.0.1:port``."""
-        return self.command(target, port)
+    def argv(self, target: str, port: int, *, factory: bool = False) -> list[str]:
+        """The command line serving ``target`` (``module:app``, or with ``factory``
+        ``module:create_app``) on ``127.0.0.1:port``."""
+        script, *options = self.options
+        app = self.factory(target) if factory else [target]
+        return [str(BIN_DIR / script), *options, *self.bind(port), *app]
 
 
-def _python(*args: str) -> list[str]:
-    return [sys.executable, *args]
+def _host_port(port: int) -> list[str]:
+    return ["--host", "127.0.0.1", "--port", str(port)]
 
 
-def _script(name: str, *args: str) -> list[str]:
-    return [str(BIN_DIR / name), *args]
+def _flag_factory(target: str) -> list[str]:
+    return ["--factory", target]
 
 
 SERVERS: dict[str, ServerKind] = {
@@ -82,40 +90,51 @@ SERVERS: dict[str, ServerKind] = {
         ServerKind(
             "uvicorn",
             "asgi",
-            lambda target, port: _script(
-                "uvicorn", target, "--host", "127.0.0.1", "--port", str(port)
-            ),
+            ("uvicorn",),
+            _host_port,
+            factory=_flag_factory,
             websocket_http_response=True,
         ),
         ServerKind(
             "hypercorn",
             "asgi",
-            lambda target, port: _script("hypercorn", target, "--bind", f"127.0.0.1:{port}"),
+            ("hypercorn",),
+            lambda port: ["--bind", f"127.0.0.1:{port}"],
             websocket_http_response=True,
         ),
         ServerKind(
             "granian-asgi",
             "asgi",
-            lambda target, port: _script(
-                "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port), target
-            ),
+            ("granian", "--interface", "asgi"),
+            _host_port,
+            factory=_flag_factory,
+        ),
+        ServerKind(
+            "gunicorn-uvicorn",
+            "asgi",
+            ("gunicorn", "--worker-class", "uvicorn_worker.UvicornWorker"),
+            lambda port: ["--bind", f"127.0.0.1:{port}"],
+            websocket_http_response=True,
         ),
         ServerKind(
             "gunicorn",
             "wsgi",
-            lambda target, port: _script("gunicorn", "--bind", f"127.0.0.1:{port}", target),
+            ("gunicorn",),
+            lambda port: ["--bind", f"127.0.0.1:{port}"],
         ),
         ServerKind(
             "waitress",
             "wsgi",
-            lambda target, port: _script("waitress-serve", f"--listen=127.0.0.1:{port}", target),
+            ("waitress-serve",),
+            lambda port: [f"--listen=127.0.0.1:{port}"],
+            factory=lambda target: ["--call", target],
         ),
         ServerKind(
             "granian-wsgi",
             "wsgi",
-            lambda target, port: _script(
-                "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port), target
-            ),
+            ("granian", "--interface", "wsgi"),
+            _host_port,
+            factory=_flag_factory,
         ),
     )
 }
@@ -271,16 +290,18 @@ def start_server(
     log: Path,
     env: dict[str, str] | None = None,
     *,
+    factory: bool = False,
     ready_path: str = "/",
 ) -> ServerProcess:
     """Start ``target`` under a server on a free port and wait until it answers.
 
+    With ``factory``, ``target`` names an app factory (``pkg:create_app``) the server calls.
     The server is stopped if it does not become ready.
     """
     if isinstance(kind, str):
         kind = SERVERS[kind]
     port = free_port()
-    server = ServerProcess(kind.argv(target, port), port, log, env)
+    server = ServerProcess(kind.argv(target, port, factory=factory), port, log, env)
     try:
         server.wait_ready(ready_path)
     except BaseException:

@@ -339,7 +339,7 @@ def test_run_asgi_reloads_after_an_edit(tmp_path: Path) -> None:
         assert get(server) == (200, b"version two")
         # The old server process ran its lifespan shutdown before the new one started.
         assert folder.events() == ["startup one", "shutdown one", "startup two"]
-        # One SIGTERM to the group (the watcher and its server process): a graceful stop.
+        # SIGTERM to the watcher: it stops its server process, gracefully.
         assert server.terminate() is not None, server.output()
         assert folder.events()[-1] == "shutdown two"
 

@@ -8,8 +8,8 @@ with its output in a log file, is waited for within :data:`START_TIMEOUT` (an HT
 must be answered, not just the port bound) and is always stopped: SIGTERM to the whole group,
 then SIGKILL after :data:`STOP_TIMEOUT`.
 
-Servers run from ``tests/servers`` (on their ``PYTHONPATH``), so ``served_app:app`` is
-:mod:`served_app` here. :class:`ServedApp` also gives the app a folder of its own, where the
+Servers find the app modules of ``tests/servers`` on their ``PYTHONPATH`` (``served_app:app``
+is :mod:`served_app` here) and run in the folder of their log. :class:`ServedApp` also gives the app a folder of its own, where the
 app records what happened (``events.log``: lifespan, teardown, closed generators), so tests
 observe it through a file instead of timing.
 """
@@ -64,9 +64,6 @@ class ServerKind:
     bind: t.Callable[[int], list[str]]
     #: ``"pkg:create_app" -> arguments`` naming an app factory to call.
     factory: t.Callable[[str], list[str]] = lambda target: [f"{target}()"]
-    #: Whether the server offers the ``websocket.http.response`` extension, so a handshake
-    #: refused by the app gets the app's status instead of 403.
-    websocket_http_response: bool = False
 
     def argv(self, target: str, port: int, *, factory: bool = False) -> list[str]:
         """The command line serving ``target`` (``module:app``, or with ``factory``
@@ -93,14 +90,12 @@ SERVERS: dict[str, ServerKind] = {
             ("uvicorn",),
             _host_port,
             factory=_flag_factory,
-            websocket_http_response=True,
         ),
         ServerKind(
             "hypercorn",
             "asgi",
             ("hypercorn",),
             lambda port: ["--bind", f"127.0.0.1:{port}"],
-            websocket_http_response=True,
         ),
         ServerKind(
             "granian-asgi",
@@ -114,7 +109,6 @@ SERVERS: dict[str, ServerKind] = {
             "asgi",
             ("gunicorn", "--worker-class", "uvicorn_worker.UvicornWorker"),
             lambda port: ["--bind", f"127.0.0.1:{port}"],
-            websocket_http_response=True,
         ),
         ServerKind(
             "gunicorn",
@@ -211,10 +205,11 @@ class ServerProcess:
         raise RuntimeError(f"no answer on port {self.port} after {timeout}s:\n{self.output()}")
 
     def terminate(self, timeout: float = STOP_TIMEOUT) -> int | None:
-        """SIGTERM the process group and wait up to ``timeout`` seconds for the server to
-        exit; its exit code, or ``None`` if it is still running."""
+        """SIGTERM the server's main process (as ``docker stop`` does; its workers are its
+        business) and wait up to ``timeout`` seconds for it to exit; its exit code, or
+        ``None`` if it is still running."""
         try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.send_signal(signal.SIGTERM)
         except ProcessLookupError:
             pass
         try:
@@ -226,7 +221,14 @@ class ServerProcess:
         """Stop the whole process group: SIGTERM, then SIGKILL; always closes the log."""
         try:
             if self.proc.poll() is None:
-                self.terminate()
+                try:
+                    os.killpg(self.proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+                try:
+                    self.proc.wait(timeout=STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    pass
             # Workers may outlive their parent: make sure the group is gone.
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
@@ -301,7 +303,9 @@ def start_server(
     if isinstance(kind, str):
         kind = SERVERS[kind]
     port = free_port()
-    server = ServerProcess(kind.argv(target, port, factory=factory), port, log, env)
+    # Run from the log's folder: from tests/servers (a package) granian would import the
+    # module as servers.<module>.
+    server = ServerProcess(kind.argv(target, port, factory=factory), port, log, env, log.parent)
     try:
         server.wait_ready(ready_path)
     except BaseException:

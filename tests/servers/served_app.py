@@ -14,7 +14,7 @@ import os
 import typing as t
 from pathlib import Path
 
-from erlen import Flask, abort, request, session, websocket
+from erlen import Flask, abort, request, session, url_for, websocket
 
 app = Flask(__name__)
 app.config.update(SECRET_KEY="served app secret", MAX_CONTENT_LENGTH=1024)
@@ -93,6 +93,18 @@ async def async_view() -> dict[str, t.Any]:
 @app.get("/lifespan")
 def lifespan() -> dict[str, t.Any]:
     return {"started": _started}
+
+
+@app.get("/where")
+def where() -> dict[str, t.Any]:
+    return {
+        "remote_addr": request.remote_addr,
+        "scheme": request.scheme,
+        "host": request.host,
+        "script_root": request.script_root,
+        "path": request.path,
+        "external": url_for("where", _external=True),
+    }
 
 
 @app.post("/upload")

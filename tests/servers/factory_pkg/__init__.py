@@ -16,4 +16,5 @@ def create_app() -> Flask:
     @app.get("/")
     def index() -> str:
         return f"{app.config['GREETING']} from the factory"
+
     return app

@@ -84,25 +84,26 @@ def test_client_disconnect_closes_the_generator_and_runs_teardown(served, kind):
             sock.shutdown(socket.SHUT_RDWR)
         conn.close()
     events = folder.wait_for_events(f"closed {path}", f"teardown {path}")
-    # The generator is closed before the request context is torn down.
-    assert events.index(f"closed {path}") < events.index(f"teardown {path}")
+    if kind == "sync":
+        # stream_with_context kept the request context for the body: it is torn down
+        # once the generator was closed, by the disconnect.
+        assert events.index(f"closed {path}") < events.index(f"teardown {path}")
 
 
 def test_body_over_the_limit_without_content_length(served):
     # A chunked body has no length to check up front: 413 once the limit is passed.
     _, server, _ = served
-
-    def chunks() -> t.Iterator[bytes]:
-        for _ in range(8):
-            yield b"x" * 512
-
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=IO_TIMEOUT)
-    try:
-        conn.request("POST", "/upload", body=chunks(), encode_chunked=True)
-        response = conn.getresponse()
-        assert response.status == 413
-    finally:
-        conn.close()
+    chunk = b"x" * 512
+    request = (
+        b"POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + b"%x\r\n%b\r\n" % (len(chunk), chunk) * 8
+        + b"0\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=IO_TIMEOUT) as sock:
+        # All of it fits the socket buffers: sent even if the server answers early.
+        sock.sendall(request)
+        status_line = sock.makefile("rb").readline()
+    assert status_line.startswith(b"HTTP/1.1 413 ")
 
 
 def test_websocket_echo_with_subprotocol(served):

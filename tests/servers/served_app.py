@@ -14,7 +14,7 @@ import os
 import typing as t
 from pathlib import Path
 
-from erlen import Flask, abort, request, session, url_for, websocket
+from erlen import Flask, abort, request, session, stream_with_context, url_for, websocket
 
 app = Flask(__name__)
 app.config.update(SECRET_KEY="served app secret", MAX_CONTENT_LENGTH=1024)
@@ -142,6 +142,8 @@ def stream_async() -> t.Any:
 def stream_sync() -> t.Any:
     import time
 
+    # With the request context kept until the body ends, teardown waits for it too.
+    @stream_with_context
     def chunks() -> t.Iterator[str]:
         try:
             for n in range(int(_WAIT_LIMIT / 0.05)):

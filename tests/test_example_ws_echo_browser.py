@@ -13,14 +13,14 @@ import typing as t
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 from servers.app_servers import ServerProcess, free_port
 from test_e2e_server import REPO, clean_env, erlen_script
-from test_example_blog_browser import CHROMIUM_FLAGS, WAIT_SECONDS, find_chromium
+
+# The blog's headless Chromium fixture, shared.
+from test_example_blog_browser import WAIT_SECONDS, browser  # noqa: F401
 
 
 @pytest.fixture
@@ -37,28 +37,16 @@ def echo_url(tmp_path: Path) -> t.Iterator[str]:
         yield f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> t.Iterator[WebDriver]:
-    """Headless Chromium with a profile of its own in ``tmp_path``."""
-    binary, driver_path = find_chromium()
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    try:
-        driver.set_page_load_timeout(WAIT_SECONDS)
-        yield driver
-    finally:
-        driver.quit()
-
-
 def logged(driver: WebDriver) -> list[str]:
     """The messages the page shows, oldest first."""
     return [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#log li")]
 
 
-def test_typed_message_is_echoed(echo_url: str, browser: WebDriver, tmp_path: Path) -> None:
+def test_typed_message_is_echoed(
+    echo_url: str,
+    browser: WebDriver,  # noqa: F811 - the imported fixture
+    tmp_path: Path,
+) -> None:
     try:
         browser.get(echo_url + "/")
         wait = WebDriverWait(browser, WAIT_SECONDS)

@@ -20,7 +20,6 @@ from servers.app_servers import (
     IO_TIMEOUT,
     ServedApp,
     ServerProcess,
-    start_server,
 )
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
@@ -33,11 +32,8 @@ def served(
     """``(server name, running server, its app folder)`` for each ASGI server in turn."""
     name = request.param
     folder = ServedApp(tmp_path_factory.mktemp(f"asgi-{name}"))
-    server = start_server(name, "served_app:app", folder.directory / "server.log", folder.env)
-    try:
+    with folder.start(name) as server:
         yield name, server, folder
-    finally:
-        server.stop()
 
 
 def open_stream(server: ServerProcess, path: str) -> tuple[http.client.HTTPConnection, t.Any]:
@@ -177,8 +173,7 @@ def test_websocket_unknown_path_refused(served):
 @pytest.mark.parametrize("name", ASGI_SERVERS)
 def test_lifespan_startup_and_shutdown(name, tmp_path):
     folder = ServedApp(tmp_path)
-    server = start_server(name, "served_app:app", tmp_path / "server.log", folder.env)
-    try:
+    with folder.start(name) as server:
         assert folder.events() == ["startup"]  # before the first request was answered
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=IO_TIMEOUT)
         conn.request("GET", "/lifespan")
@@ -188,5 +183,3 @@ def test_lifespan_startup_and_shutdown(name, tmp_path):
         # after_serving.
         assert server.terminate() is not None, server.output()
         assert folder.events() == ["startup", "shutdown"], server.output()
-    finally:
-        server.stop()

@@ -14,7 +14,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from servers.app_servers import IO_TIMEOUT, SERVERS, ServedApp, ServerProcess, start_server
+from servers.app_servers import IO_TIMEOUT, SERVERS, ServedApp, ServerProcess
 
 
 @pytest.fixture(scope="module", params=list(SERVERS))
@@ -24,11 +24,8 @@ def served(
     """``(server name, running server, its app folder)`` for each server in turn."""
     name = request.param
     folder = ServedApp(tmp_path_factory.mktemp(f"served-{name}"))
-    server = start_server(name, "served_app:app", folder.directory / "server.log", folder.env)
-    try:
+    with folder.start(name) as server:
         yield name, server, folder
-    finally:
-        server.stop()
 
 
 def fetch(

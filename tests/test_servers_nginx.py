@@ -10,7 +10,7 @@ import json
 import typing as t
 
 import pytest
-from servers.app_servers import IO_TIMEOUT, ServedApp, ServerProcess, start_server
+from servers.app_servers import IO_TIMEOUT, ServedApp, ServerProcess
 from servers.nginx import start_nginx
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
@@ -25,15 +25,9 @@ def behind_nginx(
     """``(app server name, nginx, the app's folder)``."""
     name = request.param
     folder = ServedApp(tmp_path_factory.mktemp(f"nginx-{name}"))
-    app = start_server(name, "proxied_app:app", folder.directory / "app.log", folder.env)
-    try:
-        nginx = start_nginx(folder.directory / "nginx", app.port)
-        try:
+    with folder.start(name, "proxied_app:app") as app:
+        with start_nginx(folder.directory / "nginx", app.port) as nginx:
             yield name, nginx, folder
-        finally:
-            nginx.stop()
-    finally:
-        app.stop()
 
 
 def get_json(nginx: ServerProcess, path: str, headers: dict[str, str]) -> t.Any:

@@ -285,6 +285,13 @@ class ServedApp:
         """Create the file ``name`` that a waiting view of the app polls for."""
         (self.directory / name).touch()
 
+    def start(self, kind: ServerKind | str, target: str = "served_app:app") -> ServerProcess:
+        """Serve ``target`` with this folder under the server ``kind`` (see
+        :func:`start_server`), logging to ``<kind>.log`` here; use it as a context manager
+        to stop it."""
+        name = kind if isinstance(kind, str) else kind.name
+        return start_server(kind, target, self.directory / f"{name}.log", self.env)
+
 
 def start_server(
     kind: ServerKind | str,

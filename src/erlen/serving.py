@@ -1510,6 +1510,8 @@ def run_asgi(
         application,
         interface="asgi3",
         lifespan="on",  # a failing before_serving fails the start, as in production
+        # As the WSGI development server: X-Forwarded-* are the app's business (ProxyFix).
+        proxy_headers=False,
         log_level=log_level,
         limit_concurrency=max_connections,
         timeout_graceful_shutdown=ASGI_GRACEFUL_SHUTDOWN,

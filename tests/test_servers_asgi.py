@@ -12,14 +12,18 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import subprocess
 import typing as t
 
 import pytest
 from servers.app_servers import (
     ASGI_SERVERS,
     IO_TIMEOUT,
+    SERVERS,
+    START_TIMEOUT,
     ServedApp,
     ServerProcess,
+    free_port,
 )
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
@@ -183,3 +187,20 @@ def test_lifespan_startup_and_shutdown(name, tmp_path):
         # after_serving.
         assert server.terminate() is not None, server.output()
         assert folder.events() == ["startup", "shutdown"], server.output()
+
+
+@pytest.mark.parametrize("name", ASGI_SERVERS)
+def test_failing_startup_fails_the_server_start(name, tmp_path):
+    folder = ServedApp(tmp_path)
+    kind = SERVERS[name]
+    port = free_port()
+    env = {**folder.env, "SERVED_APP_FAIL_STARTUP": "1"}
+    argv = kind.argv("served_app:app", port)
+    with ServerProcess(argv, port, tmp_path / "server.log", env, cwd=tmp_path) as server:
+        try:
+            code = server.proc.wait(timeout=START_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{name} kept running:\n{server.output()}")
+        assert code != 0
+        assert "RuntimeError: the served app refuses to start" in server.output()
+        assert folder.events() == []

@@ -43,6 +43,8 @@ async def wait_for_release(name: str) -> bool:
 
 @app.before_serving
 async def startup() -> None:
+    if os.environ.get("SERVED_APP_FAIL_STARTUP"):
+        raise RuntimeError("the served app refuses to start")
     _started.append("startup")
     record("startup")
 

@@ -201,6 +201,8 @@ def test_failing_startup_fails_the_server_start(name, tmp_path):
             code = server.proc.wait(timeout=START_TIMEOUT)
         except subprocess.TimeoutExpired:
             pytest.fail(f"{name} kept running:\n{server.output()}")
-        assert code != 0
+        # hypercorn 0.18 stops too, but with status 0 (its main process reports the worker
+        # as finished); the others exit with an error status.
+        assert code == 0 if name == "hypercorn" else code != 0
         assert "RuntimeError: the served app refuses to start" in server.output()
         assert folder.events() == []

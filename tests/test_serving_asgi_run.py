@@ -20,7 +20,7 @@ ERLEN = str(Path(sys.executable).parent / "erlen")
 APP = """
 import asyncio
 
-from erlen import Flask, websocket
+from erlen import Flask, request, websocket
 
 app = Flask(__name__)
 VERSION = "one"
@@ -35,6 +35,12 @@ async def async_view():
 @app.get("/boom")
 def boom():
     raise LookupError("the <cart> is missing")
+
+
+@app.post("/order")
+def order():
+    item = request.form["item"]
+    raise LookupError(f"no {len(item)}-letter items left")
 
 
 @app.websocket("/ws")
@@ -121,6 +127,27 @@ def test_debug_page_in_debug_mode(tmp_path: Path) -> None:
         # The traceback is in the terminal too, and the server goes on serving.
         assert "LookupError: the <cart> is missing" in server.output()
         assert get(server, "/async")[0] == 200
+
+
+def test_debug_page_lists_the_parsed_form_fields(tmp_path: Path) -> None:
+    with start_run(tmp_path, "--debug", "--no-reload") as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=IO_TIMEOUT)
+        try:
+            conn.request(
+                "POST",
+                "/order",
+                body="item=secret-widget&qty=2",
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
+            response = conn.getresponse()
+            page = response.read().decode()
+        finally:
+            conn.close()
+        assert response.status == 500
+        assert "no 13-letter items left" in page
+        # The names of the fields the view parsed, never their values.
+        assert "<li><code>item</code></li>" in page and "<li><code>qty</code></li>" in page
+        assert "secret-widget" not in page
 
 
 def test_plain_500_without_debug(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import sys
 import typing as t
 from urllib.parse import quote
 
-from ..debug.tbtools import DebugTraceback, RequestInfo
+from ..debug.tbtools import DebugTraceback, RequestInfo, _parsed_form_fields
 
 __all__ = ["DebuggedASGIApplication", "request_info_from_scope"]
 
@@ -59,9 +59,13 @@ def _url(scope: _Scope) -> str:
     return f"{scheme}://{host}{path}" + (f"?{query}" if query else "")
 
 
-def request_info_from_scope(scope: _Scope) -> RequestInfo:
+def request_info_from_scope(scope: _Scope, request: object = None) -> RequestInfo:
     """What the debug page shows of the ASGI request ``scope``: method, URL, headers,
-    client (see :class:`~erlen.debug.tbtools.RequestInfo`). The body is never read."""
+    client (see :class:`~erlen.debug.tbtools.RequestInfo`). The body is never read.
+
+    :param request: The request object, to list the names of the form fields the
+        application parsed.
+    """
     headers = [
         (bytes(name).decode("latin-1").title(), bytes(value).decode("latin-1"))
         for name, value in scope.get("headers") or ()
@@ -72,6 +76,7 @@ def request_info_from_scope(scope: _Scope) -> RequestInfo:
         url=_url(scope),
         headers=headers,
         client=client[0] if client else None,
+        form_fields=_parsed_form_fields(request),
         interface="ASGI",
     )
 
@@ -99,6 +104,16 @@ class DebuggedASGIApplication:
             await self.app(scope, receive, send)
             return
         started = False
+        # An erlen app hands its contexts to this hook before popping them, as under WSGI
+        # (``werkzeug.debug.preserve_context``, passed in the ``erlen.environ`` extension,
+        # whose keys the request's compatibility environ shows): the page can then list
+        # the parsed form's field names.
+        contexts: list[t.Any] = []
+        extensions = dict(scope.get("extensions") or {})
+        environ_extra = dict(extensions.get("erlen.environ") or {})
+        environ_extra["werkzeug.debug.preserve_context"] = contexts.append
+        extensions["erlen.environ"] = environ_extra
+        scope = {**scope, "extensions": extensions}
 
         async def tracking_send(message: _Message) -> None:
             nonlocal started
@@ -109,7 +124,8 @@ class DebuggedASGIApplication:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as e:
-            info = request_info_from_scope(scope)
+            request = next((c.request for c in contexts if hasattr(c, "request")), None)
+            info = request_info_from_scope(scope, request)
             if started:
                 _write(
                     f"erlen debugger: {info.method} {info.url} failed after the response"

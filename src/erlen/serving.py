@@ -1392,18 +1392,23 @@ def _run_server(
     reloader_type: str,
     stop: t.Callable[[], None] | None = None,
     interface: str = "WSGI",
+    server_note: str | None = None,
 ) -> None:
     """Run ``serve`` (which serves on ``srv``'s socket until stopped), under the reloader
     if asked: the socket, bound here, is handed to every reloaded server process.
 
     :param stop: With the reloader, called in the server process before it exits (for a
         restart or Ctrl-C) to stop ``serve`` gracefully.
+    :param interface: ``"WSGI"`` or ``"ASGI"``, for the startup messages.
+    :param server_note: A line for the startup messages (which server serves).
     """
     srv.socket.set_inheritable(True)
     os.environ["ERLEN_SERVER_FD"] = str(srv.fileno())
 
     if not is_running_from_reloader():
         srv.log_startup(interface)
+        if server_note is not None:
+            _log("info", f" * {server_note}")
         _log("info", _ansi_style("Press CTRL+C to quit", "yellow"))
 
     if not use_reloader:
@@ -1550,8 +1555,6 @@ def run_asgi(
         for thread in threads:
             thread.join(ASGI_GRACEFUL_SHUTDOWN + 5.0)
 
-    if not is_running_from_reloader():
-        _log("info", f" * Serving over ASGI with uvicorn {uvicorn.__version__}")
     _run_server(
         srv,
         serve,
@@ -1562,6 +1565,7 @@ def run_asgi(
         reloader_type=reloader_type,
         stop=stop,
         interface="ASGI",
+        server_note=f"Serving over ASGI with uvicorn {uvicorn.__version__}",
     )
 
 

@@ -1,7 +1,7 @@
 """Run every benchmark of issue 13 and print one summary table: ``./scripts/bench``.
 
 Usage: ``python benchmarks/run.py [--quick] [--only NAME ...]``. NAME is a part (``wsgi``,
-``asgi``, ``server``, ``memory``) or an in-process scenario (``hello``, ``form``, ...: the
+``asgi``, ``server``, ``memory``, ``ws``) or an in-process scenario (``hello``, ``form``, ...: the
 in-process parts then run that scenario only). ``--quick`` makes every part short: a smoke run
 whose figures are rough. The parts print their own tables first; the summary sets each figure
 beside the issue's target with a pass/MISS mark.
@@ -21,11 +21,12 @@ sys.path.insert(0, str(HERE))
 import bench_inprocess  # noqa: E402
 import bench_memory  # noqa: E402
 import bench_servers  # noqa: E402
+import bench_ws  # noqa: E402
 from _common import environment_summary  # noqa: E402
 from scenarios import ASGI_SCENARIOS, WSGI_SCENARIOS  # noqa: E402
 from targets import Check, print_summary  # noqa: E402
 
-PARTS = ["wsgi", "asgi", "server", "memory"]
+PARTS = ["wsgi", "asgi", "server", "memory", "ws"]
 PACKAGES = [
     "erlen",
     "flask",
@@ -36,6 +37,7 @@ PACKAGES = [
     "quart",
     "granian",
     "gunicorn",
+    "uvicorn",
 ]
 
 
@@ -87,6 +89,8 @@ def main() -> None:
         checks += bench_servers.run(args.quick)
     if not only or "memory" in part_only or "hello" in scenario_only:
         checks += bench_memory.run(args.quick)
+    if not only or "ws" in part_only:
+        checks += bench_ws.run(args.quick)
     print()
     print_summary(checks)
     print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")

@@ -142,10 +142,14 @@ def _verify_steps(
     if req.method in config.exempt_methods:
         return None
     manager = get_jwt_manager()
-    # Only finding no token makes an optional check pass: the callbacks run after this
-    # block, so an error of theirs is never taken for a missing token.
+    # As Flask-JWT-Extended: a NoAuthorizationError while finding or checking the token
+    # (a callback may raise it to say "no usable token") lets an optional check pass.
+    # Looking the user up comes after, so its errors always count.
     try:
         location, encoded_token, csrf_value = _find_token(req, locations, refresh)
+        jwt_header, jwt_data = yield from _check_token_steps(
+            manager, encoded_token, csrf_value, fresh, refresh, verify_type, skip_revocation_check
+        )
     except NoAuthorizationError:
         if not optional:
             raise
@@ -154,9 +158,6 @@ def _verify_steps(
         g._jwt_extended_jwt_user = {"loaded_user": None}
         g._jwt_extended_jwt_location = None
         return None
-    jwt_header, jwt_data = yield from _check_token_steps(
-        manager, encoded_token, csrf_value, fresh, refresh, verify_type, skip_revocation_check
-    )
     user = yield from _load_user(manager, jwt_header, jwt_data)
     # Stored only now, when the token is valid and every callback accepted it.
     g._jwt_extended_jwt_user = user

@@ -13,6 +13,7 @@ from servers import free_port
 
 import erlen
 from erlen.ext.limiter import Limiter
+from erlen.ext.limiter._storage import close_async_storage
 from erlen.ext.limiter.util import get_remote_address
 
 STRATEGIES = ["fixed-window", "moving-window", "sliding-window-counter"]
@@ -22,19 +23,6 @@ STRATEGIES = ["fixed-window", "moving-window", "sliding-window-counter"]
 def dead_redis_url():
     """A redis:// URL on a loopback port nothing listens on."""
     return f"redis://127.0.0.1:{free_port()}/0"
-
-
-async def close_async_clients(storage):
-    # limits' async Redis storages hold redis.asyncio clients tied to the loop that used
-    # them; close them there, or they warn when collected.
-    bridge = storage.bridge
-    clients = [getattr(bridge, "storage", None), getattr(bridge, "storage_replica", None)]
-    sentinel = getattr(bridge, "sentinel", None)
-    if sentinel is not None:
-        clients += sentinel.sentinels
-    for client in clients:
-        if client is not None:
-            await client.aclose()
 
 
 #: The limiters made by make_app in the running test.
@@ -48,7 +36,7 @@ def close_limiters():
     while _made:
         limiter = _made.pop()
         for loop, (storage, _strategy) in list(limiter._async._per_loop.items()):
-            asyncio.run_coroutine_threadsafe(close_async_clients(storage), loop).result(10)
+            asyncio.run_coroutine_threadsafe(close_async_storage(storage), loop).result(10)
 
 
 def make_app(storage_uri, name="app", **kwargs):
@@ -115,6 +103,68 @@ def test_async_views_use_the_async_redis_client(redis_client, redis_url, monkeyp
     storages = list(limiter._async._per_loop.values())
     assert len(storages) == 1  # one per event loop: erlen's loop thread
     assert isinstance(storages[0][0], AsyncRedisStorage)
+
+
+def test_lifespan_shutdown_closes_the_async_redis_clients(redis_client, redis_url):
+    # Served over ASGI with lifespan, the async views' Redis client lives on the server's
+    # loop; shutdown gives its connections back to Redis.
+    app, limiter = make_app(redis_url)
+    app.config["TESTING"] = False  # served as in production
+
+    def connections() -> int:
+        return len(redis_client.client_list())
+
+    async def serve() -> tuple[list[int], list[int], list[str]]:
+        lifespan: asyncio.Queue = asyncio.Queue()
+        lifespan_sent: list[str] = []
+
+        async def lifespan_send(message):
+            lifespan_sent.append(message["type"])
+
+        server = asyncio.ensure_future(
+            app({"type": "lifespan", "asgi": {"version": "3.0"}}, lifespan.get, lifespan_send)
+        )
+        lifespan.put_nowait({"type": "lifespan.startup"})
+        counts = [connections()]
+        statuses = []
+        for _ in range(3):
+            sent = []
+
+            async def receive():
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            async def send(message, sent=sent):
+                sent.append(message)
+
+            scope = {
+                "type": "http",
+                "asgi": {"version": "3.0"},
+                "http_version": "1.1",
+                "method": "GET",
+                "scheme": "http",
+                "path": "/async",
+                "raw_path": b"/async",
+                "query_string": b"",
+                "root_path": "",
+                "headers": [(b"host", b"testserver")],
+                "client": ("127.0.0.1", 5000),
+                "server": ("testserver", 80),
+            }
+            await app(scope, receive, send)
+            statuses.append(sent[0]["status"])
+        counts.append(connections())
+        lifespan.put_nowait({"type": "lifespan.shutdown"})
+        await server
+        counts.append(connections())
+        return counts, statuses, lifespan_sent
+
+    counts, statuses_seen, lifespan_sent = asyncio.run(serve())
+    assert statuses_seen == [200, 200, 429]
+    assert lifespan_sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    before, serving, after = counts
+    assert serving > before  # the async client connected
+    assert after == before  # and shutdown closed it
+    assert not limiter._async._per_loop
 
 
 def test_two_apps_share_limits_through_redis(redis_client, redis_url):

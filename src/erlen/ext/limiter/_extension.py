@@ -318,6 +318,10 @@ class Limiter:
         self._strategy = self._strategy or config.setdefault(ConfigVars.STRATEGY, "fixed-window")
         self._limiter = make_strategy(self._strategy, self._storage)
         self._async = AsyncStorages(uri, self._storage_options, self._strategy, self._storage)
+        if self._async.per_loop:
+            # The async clients hold connections on the server's loop: give them back at
+            # ASGI lifespan shutdown (under WSGI: at exit, on erlen's loop thread).
+            app.after_serving(self._async.aclose)
 
         mapping = self._header_mapping
         self._header_mapping = {

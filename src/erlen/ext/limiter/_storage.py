@@ -130,6 +130,19 @@ class AsyncStorages:
             asyncio.AbstractEventLoop, tuple[Storage, AsyncRateLimiter]
         ] = weakref.WeakKeyDictionary()
 
+    @property
+    def per_loop(self) -> bool:
+        """Whether a storage is made per event loop (it holds connections: Redis and
+        the like), so that it needs closing on its loop when serving stops."""
+        return self._shared is None
+
+    async def aclose(self) -> None:
+        """Close the storage made for the running event loop, if any: its clients'
+        connections are returned to the server. A later use on the loop makes a new one."""
+        pair = self._per_loop.pop(asyncio.get_running_loop(), None)
+        if pair is not None:
+            await close_async_storage(pair[0])
+
     def get(self) -> tuple[Storage, AsyncRateLimiter]:
         """``(storage, strategy)`` for the running event loop (made on first use)."""
         if self._shared is not None:
@@ -142,3 +155,17 @@ class AsyncStorages:
             pair = (storage, _async_strategy(self.strategy, storage))
             self._per_loop[loop] = pair
         return pair
+
+
+async def close_async_storage(storage: Storage) -> None:
+    """Close the clients of one of limits' async storages (Redis, Redis Cluster, Sentinel:
+    the clients its ``bridge`` holds); storages without clients are left as they are."""
+    bridge = getattr(storage, "bridge", None)
+    clients = [getattr(bridge, "storage", None), getattr(bridge, "storage_replica", None)]
+    sentinel = getattr(bridge, "sentinel", None)
+    if sentinel is not None:
+        clients += list(sentinel.sentinels)
+    for client in clients:
+        close = getattr(client, "aclose", None)
+        if close is not None:
+            await close()

@@ -30,8 +30,8 @@ import websockets
 from _common import environment_summary, format_ratio, print_table
 from targets import Check
 
-MESSAGES = 5_000
-HANDSHAKES = 500
+MESSAGES = 20_000
+HANDSHAKES = 1_000
 ROUNDS = 5
 
 APPS = {

@@ -44,6 +44,10 @@ _TRUSTED_HOSTS = _SansIORequest.__dict__["trusted_hosts"]
 _MULTIDICT_INIT = MultiDict.__init__
 # The usual methods, as they are: upper() would make a new string for each request.
 _METHODS = {m: m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")}
+# The scope headers Request.from_asgi reads (ASGI names are lower-cased bytes).
+_ASGI_HEADERS = {b"host": 0, b"cookie": 1, b"content-length": 2, b"transfer-encoding": 3}
+_HTTP1 = ("1.1", "1.0")
+_BODYLESS_METHODS = ("GET", "HEAD")
 
 
 class _JSONNestingError(ValueError):
@@ -134,6 +138,14 @@ class Request(_SansIORequest):
     # Whether the body was parsed into form and files (their streams then need closing).
     _form_parsed = False
 
+    # Set by from_asgi for a GET or HEAD request without a body by HTTP/1.x's rules (no
+    # length, no transfer coding): the ASGI adapter then does not wait for the body
+    # message.
+    _asgi_bodyless = False
+    # Of a request made with from_asgi: the scope and the received body.
+    _asgi_scope: t.Mapping[str, t.Any]
+    _asgi_body: bytes | t.IO[bytes]
+
     def __init__(
         self,
         environ: WSGIEnvironment,
@@ -196,53 +208,64 @@ class Request(_SansIORequest):
             :meth:`iter_body` reads; :attr:`stream` then raises.
         """
         self = cls.__new__(cls)
-        d = self.__dict__
-        d["_asgi_scope"] = scope
-        d["_asgi_body"] = b"" if body is None else body
+        # PERF: as in __init__, what routing and the session check read is set here
+        # from the scope with plain attribute stores (no __dict__ object is made); the
+        # rest comes from the environ, built only when read.
+        self._asgi_scope = scope
+        self._asgi_body = b"" if body is None else body
         if receive is not None:
             self._set_asgi_body(None, receive)
-        d["shallow"] = False
-        # PERF: as in __init__, what routing and the session check read is set here
-        # from the scope; the rest comes from the environ, built only when read.
-        d["method"] = (scope.get("method") or "GET").upper()
-        d["scheme"] = scheme = scope.get("scheme") or (
-            "ws" if scope["type"] == "websocket" else "http"
-        )
-        d["websocket_upgrade"] = scope["type"] == "websocket"
-        root_path = scope.get("root_path") or ""
+        method = scope.get("method") or "GET"
+        self.method = _METHODS.get(method) or method.upper()
+        kind = scope["type"]
+        self.scheme = scheme = scope.get("scheme") or ("ws" if kind == "websocket" else "http")
+        self.websocket_upgrade = kind == "websocket"
+        root_path = scope.get("root_path")
         path = scope["path"]
         if root_path:
             if path.startswith(root_path):
                 path = path[len(root_path) :]
             if root_path.isascii():
-                d["root_path"] = root_path.rstrip("/")
+                self.root_path = root_path.rstrip("/")
         else:
-            d["root_path"] = ""
+            self.root_path = ""
         if path[:1] == "/" and path[1:2] != "/" and path.isascii():
-            d["path"] = path
-        d["query_string"] = scope.get("query_string") or b""
+            self.path = path
+        self.query_string = scope.get("query_string") or b""
         server = scope.get("server")
-        d["server"] = (server[0], server[1]) if server else None
+        self.server = (server[0], server[1]) if server else None
         client = scope.get("client")
-        d["remote_addr"] = client[0] if client else None
+        self.remote_addr = client[0] if client else None
         host = length = encoding = None
         cookie = False
+        wanted = _ASGI_HEADERS
         for name, value in scope["headers"]:
-            if name == b"host":
-                host = value
-            elif name == b"cookie":
-                cookie = True
-            elif name == b"content-length":
-                length = value.decode("latin-1")
-            elif name == b"transfer-encoding":
-                encoding = value.decode("latin-1")
-        d["content_length"] = get_content_length(length, encoding)
+            # PERF: one dict lookup per header instead of a comparison per wanted name.
+            which = wanted.get(name)
+            if which is not None:
+                if which == 0:
+                    host = value
+                elif which == 1:
+                    cookie = True
+                elif which == 2:
+                    length = value.decode("latin-1")
+                else:
+                    encoding = value.decode("latin-1")
+        if length is None and encoding is None:
+            self.content_length = None
+            # HTTP/1.x: no length and no transfer coding is no body (RFC 9112 6.3); only
+            # trusted for GET and HEAD, in case a server drops the header of a body it
+            # de-chunked.
+            if method in _BODYLESS_METHODS and scope.get("http_version", "1.1") in _HTTP1:
+                self._asgi_bodyless = True
+        else:
+            self.content_length = get_content_length(length, encoding)
         if not cookie and self.dict_storage_class is ImmutableMultiDict:
-            d["cookies"] = _NO_COOKIES
+            self.cookies = _NO_COOKIES
         if host is not None and type(self).trusted_hosts is _TRUSTED_HOSTS:
             valid = _host_cache.get((scheme, host.decode("latin-1")))
             if valid is not None:
-                d["host"] = valid
+                self.host = valid
         return self
 
     def _set_asgi_body(

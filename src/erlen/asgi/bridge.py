@@ -34,10 +34,12 @@ import asyncio
 import contextvars
 import queue
 import threading
+import types
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from inspect import iscoroutinefunction
+from types import CoroutineType
 
 from greenlet import GreenletExit, getcurrent, greenlet
 
@@ -69,9 +71,19 @@ _DONE, _FAILED, _AWAIT = 0, 1, 2
 class _Worker(greenlet):
     """A long-lived greenlet that runs pipeline jobs on the loop thread.
 
-    PERF: creating a greenlet per request costs several times the four switches a pooled
+    PERF: creating a greenlet per request costs several times the two switches a pooled
     worker needs per job.
     """
+
+    #: True while the worker steps a coroutine (:func:`await_`): user code then runs as
+    #: in a task on the loop, not as the pipeline (a sync function it calls is not moved
+    #: to the lane, an ``ensure_sync``-ed async function is refused as on the loop).
+    driving = False
+
+
+def _in_pipeline() -> bool:
+    current = getcurrent()
+    return type(current) is _Worker and not current.driving
 
 
 def _worker_main(func: t.Callable[..., t.Any], args: tuple[t.Any, ...]) -> None:
@@ -105,7 +117,10 @@ async def run_in_greenlet(func: t.Callable[..., _T], *args: t.Any) -> _T:
 
     The greenlet runs in the calling task's context (ContextVars set inside stay set).
     """
-    idle = _idle_workers()
+    try:
+        idle: list[_Worker] = _local.workers
+    except AttributeError:
+        idle = _idle_workers()
     worker = idle.pop() if idle else _Worker(_worker_main)
     current = getcurrent()
     if worker.parent is not current:
@@ -116,7 +131,7 @@ async def run_in_greenlet(func: t.Callable[..., _T], *args: t.Any) -> _T:
         kind, value = message
         if kind == _AWAIT:
             try:
-                result = await value
+                result = await _suspend(value)
             except GeneratorExit:
                 # The task is being closed, not cancelled: abandon the worker.
                 raise
@@ -133,18 +148,53 @@ async def run_in_greenlet(func: t.Callable[..., _T], *args: t.Any) -> _T:
         return value
 
 
+@types.coroutine
+def _suspend(yielded: t.Any) -> t.Generator[t.Any, t.Any, t.Any]:
+    """Hand what a coroutine stepped in a worker yielded (a future, or ``None``) to the
+    task, and return what the task sends back (or raise what it throws in)."""
+    return (yield yielded)
+
+
 def in_greenlet() -> bool:
     """Whether the caller runs in a pipeline greenlet (so :func:`await_` may be used)."""
-    return type(getcurrent()) is _Worker
+    return _in_pipeline()
 
 
 def await_(awaitable: t.Awaitable[_T]) -> _T:
     """From sync code in a pipeline greenlet: await ``awaitable`` on the loop and return
-    its result (or raise its exception)."""
-    kind, value = getcurrent().parent.switch((_AWAIT, awaitable))  # type: ignore[union-attr]
-    if kind == _FAILED:
-        raise value
-    return value
+    its result (or raise its exception).
+
+    The worker steps the coroutine itself, as the task would (``send`` / ``throw``), and
+    switches to the task only when it suspends, handing over what it waits for.
+    PERF: a coroutine that finishes without suspending (a view that only computes) costs
+    no switch at all. Stepping it in the worker, never in the task, keeps greenlets that
+    the coroutine starts (SQLAlchemy's asyncio) returning to the greenlet that awaits
+    them.
+    """
+    return _drive(getcurrent(), awaitable)  # type: ignore[arg-type]
+
+
+def _drive(worker: _Worker, awaitable: t.Awaitable[_T]) -> _T:
+    step: t.Any = awaitable if type(awaitable) is CoroutineType else awaitable.__await__()
+    parent = worker.parent
+    worker.driving = True
+    try:
+        sent: t.Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                if error is None:
+                    yielded = step.send(sent)
+                else:
+                    yielded = step.throw(error)
+                    error = None
+            except StopIteration as stop:
+                return stop.value
+            kind, sent = parent.switch((_AWAIT, yielded))  # type: ignore[union-attr]
+            if kind == _FAILED:
+                error, sent = sent, None
+    finally:
+        worker.driving = False
 
 
 def _set_result(future: asyncio.Future[t.Any], result: t.Any) -> None:
@@ -223,7 +273,7 @@ class Mode:
         elsewhere."""
 
         def run_in_lane(*args: t.Any, **kwargs: t.Any) -> t.Any:
-            if type(getcurrent()) is not _Worker:
+            if not _in_pipeline():
                 return func(*args, **kwargs)
             ctx = contextvars.copy_context()
             return await_(self.run(partial(ctx.run, func, *args, **kwargs)))
@@ -238,8 +288,9 @@ class Mode:
         loop, thread_id = self.loop, self.thread_id
 
         def run_on_loop(*args: t.Any, **kwargs: t.Any) -> t.Any:
-            if type(getcurrent()) is _Worker:
-                return await_(func(*args, **kwargs))
+            current = getcurrent()
+            if type(current) is _Worker and not current.driving:
+                return _drive(current, func(*args, **kwargs))
             if threading.get_ident() == thread_id:
                 raise RuntimeError(
                     "An async function was called synchronously on the event loop's thread"
@@ -268,6 +319,8 @@ class Runtime:
         self.serving_lock: asyncio.Lock | None = None
         #: Background tasks still running (awaited at lifespan shutdown).
         self.tasks: set[asyncio.Future[t.Any]] = set()
+        #: What the HTTP adapter needs to know of each view (``erlen.asgi.http``), by view.
+        self.view_kinds: dict[t.Any, int] = {}
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Use ``loop`` (the server's loop, or a new one in tests)."""

@@ -21,6 +21,7 @@ import os
 import sys
 import tempfile
 import typing as t
+from asyncio import get_running_loop
 from functools import partial
 from io import BytesIO
 from types import FunctionType
@@ -257,12 +258,14 @@ def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing
     headers = _encode_headers(response.headers._list if final is None else final)
     status = response._status_code
     body = response.response
-    # PERF: a fixed body with nothing to close needs no closing step after sending.
-    closer = (
-        response
-        if response._on_close or hasattr(body, "close") or hasattr(body, "aclose")
-        else None
-    )
+    # PERF: a fixed body with nothing to close needs no closing step after sending (a
+    # list has no close: no attribute lookups that fail).
+    if type(body) is list:
+        closer = response if response._on_close else None
+    elif response._on_close or hasattr(body, "close") or hasattr(body, "aclose"):
+        closer = response
+    else:
+        closer = None
     if not response._sends_body(request.method):
         return _Outgoing(status, headers, _EMPTY, b"", closer)
     if response.direct_passthrough:
@@ -364,7 +367,9 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
     """Serve one ASGI ``http`` scope with ``app``."""
     # PERF: one coroutine for the common request (no nested awaits of helpers, the body
     # kept as bytes, the limit looked up only for a body): each layer costs a frame.
-    runtime = bridge.get_runtime(app)
+    runtime: bridge.Runtime | None = app.__dict__.get("_asgi_runtime")
+    if runtime is None or runtime.loop is not get_running_loop():
+        runtime = bridge.get_runtime(app)
     if not runtime.serving:
         from .lifespan import start_serving
 
@@ -379,10 +384,21 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
         rule = request.url_rule
         if rule is not None:
             view = app.view_functions.get(rule.endpoint)
-
-    if view is not None and getattr(view, "_erlen_stream_body", False):
-        request._set_asgi_body(None, receive)
+    if view is None:
+        # No view (a routing error, automatic OPTIONS): nothing to move off the loop but
+        # hooks and error handlers, which ensure_sync moves one by one.
+        kind = _LOOP_MODE if not _overrides_dispatch(app) else 0
     else:
+        known = runtime.view_kinds.get(view)
+        if known is None:
+            known = runtime.view_kinds[view] = _view_kind(app, runtime, view)
+        kind = known
+
+    if kind & _STREAM_BODY:
+        request._set_asgi_body(None, receive)
+    elif not request._asgi_bodyless:
+        # PERF: a request without a body (by HTTP/1.x's rules) does not wait for the
+        # body message.
         declared = request.content_length
         limit = None if declared is None else _body_limit(app, request)
         if limit is not None and declared > limit:  # type: ignore[operator]
@@ -398,20 +414,18 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
                     return  # the client left before sending the whole body
         request._set_asgi_body(body)
 
-    if runtime.sync_inline or view is None:
-        # No view (a routing error, automatic OPTIONS): nothing to move off the loop but
-        # hooks and error handlers, which ensure_sync moves one by one.
-        loop_mode = True
+    extensions = scope.get("extensions")
+    if extensions:
+        extra = extensions.get("erlen.environ")
+        preserve = extra.get("werkzeug.debug.preserve_context") if extra else None
+        pathsend = "http.response.pathsend" in extensions
     else:
-        loop_mode = _is_async_view(view)
-    if loop_mode and _overrides_dispatch(app):
-        loop_mode = False
-
-    extensions = scope.get("extensions") or _NO_EXTENSIONS
-    extra = extensions.get("erlen.environ")
-    preserve = extra.get("werkzeug.debug.preserve_context") if extra else None
-    pathsend = "http.response.pathsend" in extensions
-    mode = runtime.mode(loop_mode)
+        preserve = None
+        pathsend = False
+    loop_mode = kind & _LOOP_MODE != 0
+    mode = bridge.Mode(
+        runtime.loop, runtime.pool, runtime.thread_id, loop_mode and not runtime.sync_inline
+    )
     # The request's mode, in this task's context: the pipeline greenlet shares it, and
     # the copies made for the lane's thread carry it.
     mode_token = _cv_asgi_mode.set(mode)
@@ -423,9 +437,8 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
         else:
             stream_ctx = contextvars.copy_context()
             out = await mode.run(partial(stream_ctx.run, _dispatch, app, ctx, preserve, pathsend))
-        kind = out.kind
         start = {"type": "http.response.start", "status": out.status, "headers": out.headers}
-        if kind <= _BYTES:  # _EMPTY or _BYTES
+        if out.kind <= _BYTES:  # _EMPTY or _BYTES
             try:
                 await send(start)
                 await send({"type": "http.response.body", "body": out.body})
@@ -437,11 +450,25 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
     finally:
         _cv_asgi_mode.reset(mode_token)
         mode.close()
-        received = request.__dict__["_asgi_body"]
+        received: t.Any = request._asgi_body
         if type(received) is not bytes and preserve is None:
             # A file (spooled past ASGI_BODY_SPOOL_SIZE): closed as a WSGI server closes
             # its input.
             received.close()
+
+
+# What handle_http needs to know of a view (Runtime.view_kinds, per view function).
+_STREAM_BODY, _LOOP_MODE = 1, 2
+
+
+def _view_kind(app: Flask, runtime: bridge.Runtime, view: t.Any) -> int:
+    """``_STREAM_BODY`` if the view consumes the body as it arrives, ``_LOOP_MODE`` if its
+    request runs in loop mode (an ``async def`` view, or ``ASGI_SYNC_INLINE``; never for
+    an app class overriding a sync dispatch method)."""
+    kind = _STREAM_BODY if getattr(view, "_erlen_stream_body", False) else 0
+    if (runtime.sync_inline or _is_async_view(view)) and not _overrides_dispatch(app):
+        kind |= _LOOP_MODE
+    return kind
 
 
 async def _send_stream(

@@ -344,6 +344,74 @@ def test_concurrent_async_requests_keep_their_own_context(app):
         assert json.loads(conv.body) == {"g": name, "path": f"/{name}"}
 
 
+def test_async_view_suspending_with_errors_thrown_in_and_caught(app):
+    @app.get("/")
+    async def view():
+        steps = [asyncio.current_task() is not None]
+        await asyncio.sleep(0)  # a bare yield to the task
+        try:
+            await asyncio.wait_for(asyncio.Event().wait(), 0.01)  # a future that fails
+        except asyncio.TimeoutError:
+            steps.append("timeout")
+        steps.append(await asyncio.get_running_loop().run_in_executor(None, lambda: "pool"))
+        return {"steps": steps}
+
+    import json
+
+    assert json.loads(run(call(app, make_scope("/"))).body) == {"steps": [True, "timeout", "pool"]}
+
+
+def test_greenlets_started_by_an_async_view_return_to_it(app):
+    # The shape of SQLAlchemy's asyncio bridge (greenlet_spawn / await_only): a child
+    # greenlet, whose parent is the greenlet running the view's coroutine, hands awaitables
+    # up to it. Each time the child ends or hands one up, it must land where the view waits,
+    # even after the view suspended.
+    from greenlet import getcurrent, greenlet
+
+    async def spawn(fn):
+        child = greenlet(fn, getcurrent())
+        result = child.switch()
+        while not child.dead:
+            result = child.switch(await result)
+        return result
+
+    def child_work():
+        first = getcurrent().parent.switch(asyncio.sleep(0.001, "a"))
+        second = getcurrent().parent.switch(asyncio.sleep(0, "b"))
+        return first + second
+
+    @app.get("/")
+    async def view():
+        return await spawn(child_work) + await spawn(child_work)
+
+    assert run(call(app, make_scope("/"))).body == b"abab"
+
+
+def test_sync_code_called_inside_an_async_view_runs_as_on_the_loop(app):
+    # A sync function that the async view calls (not the pipeline) runs right there, and
+    # an ensure_sync-ed coroutine function is refused as anywhere on the loop's thread:
+    # before and after the view's first suspension alike.
+    async def helper():
+        return "never"
+
+    def sync_part():
+        return threading.get_ident()
+
+    @app.get("/")
+    async def view():
+        seen = []
+        for _ in range(2):
+            seen.append(app.ensure_sync(sync_part)() == threading.get_ident())
+            with pytest.raises(RuntimeError, match="await it instead"):
+                app.ensure_sync(helper)()
+            await asyncio.sleep(0)
+        return {"inline": seen}
+
+    import json
+
+    assert json.loads(run(call(app, make_scope("/"))).body) == {"inline": [True, True]}
+
+
 def test_unhandled_error_is_a_500_and_propagates_when_testing(app):
     @app.get("/")
     async def boom():
@@ -374,6 +442,32 @@ def test_body_in_chunks_reaches_json_form_and_data(app, kind):
     import json
 
     assert json.loads(conv.body) == {"json": {"a": [1, 2]}, "data": 13}
+
+
+def test_bodyless_get_is_answered_without_receiving(app):
+    @app.get("/")
+    def view():
+        return {"data": request.get_data().decode()}
+
+    @app.route("/any", methods=["GET", "POST"])
+    def any_method():
+        return request.get_data()
+
+    conv = run(call(app, make_scope("/")))
+    assert (conv.status, conv.received) == (200, 0)
+    assert conv.body == b'{"data":""}\n'
+    # A body announced by a length or a transfer coding, any body of a POST, and any
+    # body over HTTP/2 (no transfer coding there) are received.
+    for method, headers, http_version in [
+        ("GET", [(b"content-length", b"5")], "1.1"),
+        ("GET", [(b"transfer-encoding", b"chunked")], "1.1"),
+        ("POST", [], "1.1"),
+        ("GET", [], "2"),
+    ]:
+        conv = Conversation([b"he", b"llo"])
+        scope = make_scope("/any", method, headers, http_version=http_version)
+        run(call(app, scope, conv))
+        assert (conv.received, conv.body) == (2, b"hello"), (method, headers, http_version)
 
 
 def test_declared_length_over_the_limit_is_413_without_reading(app):

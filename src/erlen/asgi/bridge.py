@@ -9,10 +9,12 @@ erlen keeps one dispatch pipeline: Flask's sync methods, calling every user func
   :func:`asyncio.run_coroutine_threadsafe` and waited for.
 - **loop mode** (an ``async def`` view, or ``ASGI_SYNC_INLINE``): the pipeline runs in a
   greenlet on the server's loop thread (:func:`run_in_greenlet`); ``ensure_sync(async_f)``
-  switches to the task that started the greenlet, which awaits the coroutine natively and
-  switches back with its result. ``ensure_sync(sync_f)`` runs ``sync_f`` in the request's
-  lane the same way (a blocking hook never blocks the loop), or inline with
-  ``ASGI_SYNC_INLINE``.
+  steps the coroutine in the greenlet as the task would, and each time it suspends hands
+  what it waits for to the task that started the greenlet (:func:`await_`): a coroutine
+  that finishes without suspending costs no switch. ``ensure_sync(sync_f)`` runs
+  ``sync_f`` in the request's lane, the greenlet waiting for it the same way (a blocking
+  hook never blocks the loop), or inline with ``ASGI_SYNC_INLINE``. Code that the
+  coroutine itself calls runs as in any task on the loop, not as the pipeline.
 
 Every request's sync work (the thread-mode pipeline, sync hooks, a streamed sync body and
 its closing) runs in one thread, its lane, as a WSGI server gives a request one thread.

@@ -221,20 +221,20 @@ _ENCODED_HEADERS: dict[tuple[str, str], tuple[bytes, bytes]] = {}
 _ENCODED_HEADERS_MAX = 512
 
 
-def _encode_headers(pairs: t.Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+def _encode_headers(pairs: t.Sequence[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     """ASGI header pairs: lower-cased names, latin-1 bytes."""
     # PERF: the same few headers (Content-Type, a short Content-Length) recur on every
     # response; a bounded memo turns three string operations per header into one lookup.
     cache = _ENCODED_HEADERS
-    out = []
-    for pair in pairs:
-        encoded = cache.get(pair)
-        if encoded is None:
-            encoded = (pair[0].lower().encode("latin-1"), pair[1].encode("latin-1"))
+    out = [cache.get(pair) for pair in pairs]
+    if None not in out:
+        return out  # type: ignore[return-value]
+    for i, pair in enumerate(pairs):
+        if out[i] is None:
+            encoded = out[i] = (pair[0].lower().encode("latin-1"), pair[1].encode("latin-1"))
             if len(cache) < _ENCODED_HEADERS_MAX and len(pair[1]) < 64:
                 cache[pair] = encoded
-        out.append(encoded)
-    return out
+    return out  # type: ignore[return-value]
 
 
 def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing:
@@ -249,7 +249,7 @@ def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing
     if custom:
         app_iter, status_line, header_obj = _run_wsgi_app(response, request.environ)
         status = int(status_line.split(None, 1)[0])
-        headers = _encode_headers(header_obj.items())
+        headers = _encode_headers(list(header_obj.items()))
         return _body_of(app_iter, status, headers, app_iter, request.method, pathsend, True)
 
     final = response._final_headers(

@@ -630,6 +630,69 @@ def test_sync_generator_streams_chunk_by_chunk(app):
     assert [m.get("more_body", False) for m in conv.sent[1:]] == [True, True, True, False]
 
 
+@pytest.mark.parametrize("pool_size", [1, 4])
+def test_a_sync_request_keeps_one_thread_for_its_view_stream_and_closing(app, pool_size):
+    app.config["ASGI_THREAD_POOL_SIZE"] = pool_size
+    threads = {}
+
+    @app.get("/stream")
+    def stream():
+        threads["view"] = threading.get_ident()
+
+        def gen():
+            threads["body"] = threading.get_ident()
+            yield "a"
+
+        response = app.response_class(gen())
+        response.call_on_close(lambda: threads.setdefault("close", threading.get_ident()))
+        return response
+
+    @app.get("/plain")
+    def plain():
+        return str(threading.get_ident())
+
+    async def main():
+        # Plain answers give their thread back at once, so even a pool of one serves
+        # them one after another, and the streamed request still gets one thread.
+        plain_threads = {(await call(app, make_scope("/plain"))).body for _ in range(5)}
+        streamed = await call(app, make_scope("/stream"))
+        more = await asyncio.gather(*(call(app, make_scope("/plain")) for _ in range(5)))
+        return plain_threads, streamed, more
+
+    plain_threads, streamed, more = run(main())
+    assert streamed.body == b"a"
+    assert threads["view"] == threads["body"] == threads["close"]
+    assert len(plain_threads) <= pool_size
+    assert all(conv.status == 200 for conv in more)
+
+
+def test_a_lane_ending_after_a_job_runs_work_queued_meanwhile_first(app):
+    from erlen.asgi import bridge
+
+    async def main():
+        runtime = bridge.get_runtime(app)
+        mode = runtime.mode(False)
+        started, release = threading.Event(), threading.Event()
+
+        def first():
+            started.set()
+            release.wait(5)
+            return threading.get_ident()
+
+        ending = mode.run_ending(lambda result: False, first)
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, 5)
+        queued = mode.run(threading.get_ident)  # queued while the last job runs
+        release.set()
+        ids = [await ending, await queued]
+        after = await mode.run(threading.get_ident)
+        mode.close()
+        return ids, after
+
+    (first_id, queued_id), after = run(main())
+    assert first_id == queued_id  # the lane stayed for the queued job
+    assert isinstance(after, int)
+
+
 def test_async_generator_events_are_sent_as_produced(app):
     produced = []
 

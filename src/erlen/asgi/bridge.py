@@ -218,7 +218,8 @@ class Mode:
     WSGI server gives a request one thread: the thread-mode pipeline, the sync hooks of a
     loop-mode request, a streamed sync body and its closing all run in it (:meth:`run`),
     so objects bound to a thread (a SQLite connection in ``g``, thread-locals) keep
-    working. The thread is taken on first use and given back by :meth:`close`.
+    working. The thread is taken on first use and given back by :meth:`close` (or after
+    the job that :meth:`run_ending` says is the last).
     """
 
     __slots__ = ("_jobs", "loop", "pool", "thread_id", "wraps_sync")
@@ -239,12 +240,24 @@ class Mode:
     def run(self, func: t.Callable[..., _T], *args: t.Any) -> asyncio.Future[_T]:
         """Run ``func(*args)`` in the request's lane; await the returned future (on the
         loop's thread)."""
+        return self.run_ending(None, func, *args)
+
+    def run_ending(
+        self, keep: t.Callable[[_T], bool] | None, func: t.Callable[..., _T], *args: t.Any
+    ) -> asyncio.Future[_T]:
+        """:meth:`run`, giving the lane's thread back to the pool right after ``func``
+        returns unless ``keep(result)`` says more sync work follows (or more was queued
+        meanwhile); a later :meth:`run` takes a thread again.
+
+        PERF: the thread then needs no second wake-up (the one :meth:`close` gives) to
+        return to the pool.
+        """
         future: asyncio.Future[_T] = self.loop.create_future()
         jobs = self._jobs
         if jobs is None:
             jobs = self._jobs = queue.SimpleQueue()
             self.pool.submit(self._lane, jobs)
-        jobs.put((func, args, future))
+        jobs.put((func, args, future, keep))
         return future
 
     def close(self) -> None:
@@ -259,15 +272,30 @@ class Mode:
             job = jobs.get()
             if job is None:
                 return
-            func, args, future = job
+            func, args, future, keep = job
             job = None
             try:
                 result = func(*args)
             except BaseException as e:  # noqa: BLE001 - handed to the awaiting task
                 call_soon(_set_exception, future, e)
             else:
+                if keep is not None and not keep(result) and jobs.empty():
+                    call_soon(self._lane_ended, jobs, future, result)
+                    return
                 call_soon(_set_result, future, result)
             func = args = future = result = None
+
+    def _lane_ended(
+        self, jobs: queue.SimpleQueue[t.Any], future: asyncio.Future[t.Any], result: t.Any
+    ) -> None:
+        # On the loop's thread, before the awaiting task resumes: the next run() takes a
+        # new thread. Work queued after the lane's last look restarts it.
+        if self._jobs is jobs:
+            if jobs.empty():
+                self._jobs = None
+            else:
+                self.pool.submit(self._lane, jobs)
+        _set_result(future, result)
 
     def wrap_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
         """``ensure_sync`` of a sync function in loop mode: runs it in the request's lane

@@ -436,7 +436,9 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
             stream_ctx = None
         else:
             stream_ctx = contextvars.copy_context()
-            out = await mode.run(partial(stream_ctx.run, _dispatch, app, ctx, preserve, pathsend))
+            out = await mode.run_ending(
+                _more_sync_work, partial(stream_ctx.run, _dispatch, app, ctx, preserve, pathsend)
+            )
         start = {"type": "http.response.start", "status": out.status, "headers": out.headers}
         if out.kind <= _BYTES:  # _EMPTY or _BYTES
             try:
@@ -455,6 +457,11 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
             # A file (spooled past ASGI_BODY_SPOOL_SIZE): closed as a WSGI server closes
             # its input.
             received.close()
+
+
+def _more_sync_work(out: _Outgoing) -> bool:
+    """Whether sending ``out`` runs sync code (a streamed body, closing) in the lane."""
+    return out.kind > _BYTES or out.closer is not None
 
 
 # What handle_http needs to know of a view (Runtime.view_kinds, per view function).

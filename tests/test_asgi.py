@@ -412,6 +412,21 @@ def test_sync_code_called_inside_an_async_view_runs_as_on_the_loop(app):
     assert json.loads(run(call(app, make_scope("/"))).body) == {"inline": [True, True]}
 
 
+def test_an_unhashable_callable_object_as_view(app):
+    import dataclasses
+
+    @dataclasses.dataclass
+    class Greeter:  # eq=True: instances are unhashable
+        name: str
+
+        def __call__(self):
+            return f"hello {self.name}"
+
+    app.add_url_rule("/", "greet", Greeter("ada"))
+    for _ in range(2):
+        assert run(call(app, make_scope("/"))).body == b"hello ada"
+
+
 def test_unhandled_error_is_a_500_and_propagates_when_testing(app):
     @app.get("/")
     async def boom():

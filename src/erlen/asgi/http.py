@@ -389,7 +389,10 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
         # hooks and error handlers, which ensure_sync moves one by one.
         kind = _LOOP_MODE if not _overrides_dispatch(app) else 0
     else:
-        known = runtime.view_kinds.get(view)
+        try:
+            known = runtime.view_kinds.get(view)
+        except TypeError:  # an unhashable callable object as view (a dataclass instance)
+            known = _view_kind(app, runtime, view)
         if known is None:
             known = runtime.view_kinds[view] = _view_kind(app, runtime, view)
         kind = known

@@ -361,6 +361,33 @@ def test_async_view_suspending_with_errors_thrown_in_and_caught(app):
     assert json.loads(run(call(app, make_scope("/"))).body) == {"steps": [True, "timeout", "pool"]}
 
 
+def test_cancelling_the_request_cancels_a_waiting_async_view_and_runs_teardown(app):
+    seen = []
+
+    @app.get("/")
+    async def view():
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            seen.append("cancelled in view")
+            raise
+        return "never"
+
+    @app.teardown_request
+    def teardown(exc):
+        seen.append(("teardown", type(exc).__name__))
+
+    async def main():
+        task = asyncio.ensure_future(call(app, make_scope("/")))
+        await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(main())
+    assert seen == ["cancelled in view", ("teardown", "CancelledError")]
+
+
 def test_greenlets_started_by_an_async_view_return_to_it(app):
     # The shape of SQLAlchemy's asyncio bridge (greenlet_spawn / await_only): a child
     # greenlet, whose parent is the greenlet running the view's coroutine, hands awaitables

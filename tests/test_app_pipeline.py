@@ -19,7 +19,16 @@ from erlen.datastructures import Headers, MultiDict
 from erlen.globals import request_ctx
 from erlen.routing import Rule
 
-STEPS = ("make_response", "process_response", "dispatch_request", "full_dispatch_request")
+STEPS = (
+    "make_response",
+    "process_response",
+    "dispatch_request",
+    "full_dispatch_request",
+    # Skipped while nothing is registered, unless replaced (Flask._own_steps).
+    "preprocess_request",
+    "do_teardown_request",
+    "do_teardown_appcontext",
+)
 
 
 @pytest.fixture
@@ -57,6 +66,24 @@ def test_method_overridden_in_a_subclass_is_called(step):
     traced_app = type("Traced", (erlen.Flask,), {step: traced})(__name__)
     traced_app.add_url_rule("/", "index", lambda: "hello")
     assert traced_app.test_client().get("/").text == "hello"
+    assert calls == [step]
+
+
+@pytest.mark.parametrize(
+    "step", ("preprocess_request", "do_teardown_request", "do_teardown_appcontext")
+)
+def test_step_patched_after_the_first_request_is_called(hello, step):
+    client = hello.test_client()
+    assert client.get("/").text == "hello"
+    calls = []
+    original = getattr(hello, step)
+
+    def traced(*args, **kwargs):
+        calls.append(step)
+        return original(*args, **kwargs)
+
+    setattr(hello, step, traced)
+    assert client.get("/").text == "hello"
     assert calls == [step]
 
 
@@ -188,6 +215,10 @@ def test_hooks_and_signals_registered_late_are_honoured(hello):
     assert client.get("/").text == "hello"
 
     # Appended to the registries directly after the first request (the decorators refuse).
+    hello.url_value_preprocessors.setdefault(None, []).append(
+        lambda endpoint, values: events.append("urlvalues")
+    )
+    hello.before_request_funcs.setdefault(None, []).append(lambda: events.append("before"))
     hello.teardown_request_funcs.setdefault(None, []).append(lambda exc: events.append("td"))
     hello.teardown_appcontext_funcs.append(lambda exc: events.append("tdapp"))
     hello.after_request_funcs.setdefault(None, []).append(lambda r: (events.append("after"), r)[1])
@@ -198,12 +229,42 @@ def test_hooks_and_signals_registered_late_are_honoured(hello):
     def finished(sender, response, **kw):
         events.append("finished")
 
+    def tearing_down(sender, **kw):
+        events.append("tearing_down")
+
+    def app_tearing_down(sender, **kw):
+        events.append("app_tearing_down")
+
     with (
         signals.request_started.connected_to(started, hello),
         signals.request_finished.connected_to(finished, hello),
+        signals.request_tearing_down.connected_to(tearing_down, hello),
+        signals.appcontext_tearing_down.connected_to(app_tearing_down, hello),
     ):
         assert client.get("/").text == "hello"
-    assert events == ["started", "after", "finished", "td", "tdapp"]
+    assert events == [
+        "started",
+        "urlvalues",
+        "before",
+        "after",
+        "finished",
+        "td",
+        "tearing_down",
+        "tdapp",
+        "app_tearing_down",
+    ]
+
+
+@pytest.mark.parametrize(
+    "signal", [signals.request_tearing_down, signals.appcontext_tearing_down]
+)
+def test_teardown_signal_alone_is_sent(hello, signal):
+    client = hello.test_client()
+    assert client.get("/").text == "hello"
+    sent = []
+    with signal.connected_to(lambda sender, **kw: sent.append(kw["exc"]), hello):
+        assert client.get("/").text == "hello"
+    assert sent == [None]
 
 
 def test_async_view(app):

@@ -84,6 +84,8 @@ _CO_ASYNC = 0x80 | 0x100 | 0x200
 _CO_COROUTINE = 0x80
 # Whether inspect.iscoroutinefunction honours inspect.markcoroutinefunction's marker.
 _COROUTINE_MARKERS = sys.version_info >= (3, 12)
+# Flask's steps that do nothing while nothing is registered for them (see _own_steps).
+_NOOP_STEPS = frozenset(("preprocess_request", "do_teardown_request", "do_teardown_appcontext"))
 
 
 class Flask(App, Scaffold):
@@ -103,6 +105,14 @@ class Flask(App, Scaffold):
     response_class: type[Response] = Response
     #: The session interface (signed cookies by default).
     session_interface: SessionInterface = SecureCookieSessionInterface()
+    # PERF: True once the first request found Flask's own ``preprocess_request``,
+    # ``do_teardown_request`` and ``do_teardown_appcontext`` on this app (its class and the
+    # instance); patching one on the instance later sets it back to False (__setattr__).
+    # While it holds, the one path checks those steps' registries and signal receivers
+    # itself and skips the call when there is nothing to run, instead of calling a method
+    # that loops over nothing. The registries are still read on every request, so changes
+    # made to them in place are seen.
+    _own_steps = False
 
     def __init__(
         self,
@@ -154,6 +164,19 @@ class Flask(App, Scaffold):
             # the app weakly: a bound method would make a cycle, and an app must be freed
             # as soon as its last reference goes (as Flask's is).
             self.__dict__["__call__"] = _asgi_entry(weakref.ref(self))
+
+    def __setattr__(self, name: str, value: t.Any) -> None:
+        if name in _NOOP_STEPS:
+            self.__dict__["_own_steps"] = False
+        object.__setattr__(self, name, value)
+
+    def _find_own_steps(self) -> None:
+        """Set :attr:`_own_steps` (at the first request)."""
+        cls = type(self)
+        self.__dict__["_own_steps"] = not any(
+            name in self.__dict__ or getattr(cls, name) is not getattr(Flask, name)
+            for name in _NOOP_STEPS
+        )
 
     def open_instance_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"
@@ -318,11 +341,20 @@ class Flask(App, Scaffold):
 
     def full_dispatch_request(self) -> Response:
         """Dispatch with pre- and post-processing and HTTP error handling."""
-        self._got_first_request = True
+        if not self._got_first_request:
+            self._got_first_request = True
+            self._find_own_steps()
         try:
             if _signals.request_started.receivers:
                 _signals.request_started.send(self, _async_wrapper=self.ensure_sync)
-            rv = self.preprocess_request()
+            if (
+                self._own_steps
+                and not self.before_request_funcs
+                and not self.url_value_preprocessors
+            ):
+                rv = None  # PERF: nothing to preprocess (see _own_steps)
+            else:
+                rv = self.preprocess_request()
             if rv is None:
                 rv = self.dispatch_request()
         except Exception as e:

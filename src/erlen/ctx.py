@@ -168,7 +168,12 @@ class AppContext:
         """Unbind this context, running ``teardown_appcontext`` functions on the last pop."""
         app = self.app
         try:
-            if len(self._cv_tokens) == 1:
+            if len(self._cv_tokens) == 1 and (
+                # PERF: no call when there is nothing to tear down (see Flask._own_steps).
+                not app._own_steps
+                or app.teardown_appcontext_funcs
+                or _signals.appcontext_tearing_down.receivers
+            ):
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
                 app.do_teardown_appcontext(exc)
@@ -357,7 +362,14 @@ class RequestContext:
             if clear_request:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
-                self.app.do_teardown_request(exc)
+                app = self.app
+                if (
+                    # PERF: no call when there is nothing to tear down (Flask._own_steps).
+                    not app._own_steps
+                    or app.teardown_request_funcs
+                    or _signals.request_tearing_down.receivers
+                ):
+                    app.do_teardown_request(exc)
                 request_close = getattr(self.request, "close", None)
                 if request_close is not None:
                     request_close()

@@ -698,7 +698,7 @@ class Response:
         removed for 1xx/204, entity headers for 304, and it is added when the body is
         buffered and its length unknown.
         """
-        hl = self.headers._list
+        hl = self._headers._list  # PERF: the attribute behind the headers property
         has_length = False
         locations = False
         kinds = _HEADER_KINDS

@@ -213,7 +213,7 @@ class Response(_SansIOResponse):
             _url_getter(environ) if self.autocorrect_location_header else None
         )
         if new is None:
-            return self.headers
+            return self._headers
         return Headers(new)
 
     def get_app_iter(self, environ: WSGIEnvironment) -> t.Iterable[bytes]:
@@ -246,10 +246,11 @@ class Response(_SansIOResponse):
         """
         headers = self.get_wsgi_headers(environ)
         header_list = headers.to_wsgi_list()
-        if headers is self.headers:
+        # PERF: _headers and _status are the attributes behind the properties.
+        if headers is self._headers:
             # Servers may add to the list they get; the response keeps its own.
             header_list = list(header_list)
-        return self.get_app_iter(environ), self.status, header_list
+        return self.get_app_iter(environ), self._status, header_list
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse

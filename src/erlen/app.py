@@ -28,16 +28,16 @@ from inspect import iscoroutinefunction
 from itertools import chain
 from types import FunctionType, TracebackType
 
-from . import signals as _signals, typing as ft
+from . import ctx as _ctx, globals as _globals, signals as _signals, typing as ft
 from ._foreign import is_http_exception, isinstance_native
-from .ctx import AppContext, RequestContext, _cv_asgi_mode
+from .ctx import AppContext, RequestContext
 from .datastructures import Headers
 from .exceptions import (
     BadRequestKeyError,
     HTTPException,
     InternalServerError,
 )
-from .globals import _cv_app, _cv_request, g
+from .globals import g
 from .routing import (
     BuildError,
     MapAdapter,
@@ -69,6 +69,11 @@ if t.TYPE_CHECKING:  # pragma: no cover
     ASGISend = t.Callable[[t.MutableMapping[str, t.Any]], t.Awaitable[None]]
 
 __all__ = ["Flask"]
+
+# PERF: bound by assignment, not import: see erlen.globals (method calls on 3.11).
+_cv_app = _globals._cv_app
+_cv_request = _globals._cv_request
+_cv_asgi_mode = _ctx._cv_asgi_mode
 
 T_shell_context_processor = t.TypeVar(
     "T_shell_context_processor", bound=ft.ShellContextProcessorCallable

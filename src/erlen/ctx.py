@@ -16,9 +16,8 @@ import typing as t
 from functools import update_wrapper
 from types import TracebackType
 
-from . import signals as _signals
+from . import globals as _globals, signals as _signals
 from .exceptions import HTTPException
-from .globals import _cv_app, _cv_request
 from .utils import cached_property
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -36,6 +35,10 @@ __all__ = [
     "has_app_context",
     "has_request_context",
 ]
+
+# PERF: bound by assignment, not import: see erlen.globals (method calls on 3.11).
+_cv_app = _globals._cv_app
+_cv_request = _globals._cv_request
 
 _sentinel = object()
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])

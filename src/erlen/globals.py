@@ -20,6 +20,11 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from .sessions import SessionMixin
     from .wrappers import Request
 
+# PERF: Python 3.11 compiles ``name.method()`` as an attribute load and a call, not as the
+# cheaper method call, when ``name`` was bound by an import statement (it expects a module
+# there). Modules that call ``get``/``set``/``reset`` on these variables for every request
+# bind them by assignment from this module (``_cv_app = _globals._cv_app``) instead.
+
 _no_app_msg = """\
 Working outside of application context.
 

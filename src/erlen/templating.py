@@ -7,8 +7,8 @@ import typing as t
 
 from jinja2 import BaseLoader, Environment as BaseEnvironment, Template, TemplateNotFound
 
-from . import signals as _signals
-from .globals import _cv_app, _cv_request, g, request, session
+from . import globals as _globals, signals as _signals
+from .globals import g, request, session
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .app import Flask
@@ -24,6 +24,10 @@ __all__ = [
 ]
 
 _TemplateSource = tuple[str, str | None, t.Callable[[], bool] | None]
+
+# PERF: bound by assignment, not import: see erlen.globals (method calls on 3.11).
+_cv_app = _globals._cv_app
+_cv_request = _globals._cv_request
 
 
 def _default_template_ctx_processor() -> dict[str, t.Any]:

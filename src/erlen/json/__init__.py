@@ -12,13 +12,17 @@ from __future__ import annotations
 import json as _json
 import typing as t
 
-from ..globals import _cv_app, current_app
+from .. import globals as _globals
+from ..globals import current_app
 from .provider import _CACHEABLE_KWARGS, _cached_encoder, _default
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from ..wrappers import Response
 
 __all__ = ["dump", "dumps", "jsonify", "load", "loads"]
+
+# PERF: bound by assignment, not import: see erlen.globals (method calls on 3.11).
+_cv_app = _globals._cv_app
 
 # PERF: reading the ContextVar directly instead of testing ``bool(current_app)``
 # skips the LocalProxy machinery on every call (these run per session load/save);

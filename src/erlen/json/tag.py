@@ -37,7 +37,7 @@ from uuid import UUID
 
 from markupsafe import Markup
 
-from ..globals import _cv_app
+from .. import globals as _globals
 from . import dumps as _dumps, loads as _loads
 from .provider import DefaultJSONProvider
 
@@ -53,6 +53,9 @@ __all__ = [
     "TagUUID",
     "TaggedJSONSerializer",
 ]
+
+# PERF: bound by assignment, not import: see erlen.globals (method calls on 3.11).
+_cv_app = _globals._cv_app
 
 
 class JSONTag:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import typing as t
 
-from .. import json
+from .. import globals as _globals, json
 from ..exceptions import BadRequest
-from ..globals import _cv_app
 from .request import Request as RequestBase
 from .response import Response as ResponseBase
 
@@ -27,6 +26,9 @@ if t.TYPE_CHECKING:  # pragma: no cover
     _MixinBase = RequestBase
 else:
     _MixinBase = object
+
+# PERF: bound by assignment, not import: see erlen.globals (method calls on 3.11).
+_cv_app = _globals._cv_app
 
 # The Werkzeug-level defaults of max_content_length, max_form_memory_size, max_form_parts,
 # used outside an app context.

@@ -23,8 +23,9 @@ from ..datastructures import (
 from ..exceptions import BadRequest, UnsupportedMediaType
 from ..formparser import FormDataParser, default_stream_factory
 from ..http import parse_cookie
+from ..sansio import utils as _sansio_utils
 from ..sansio.request import Request as _SansIORequest
-from ..sansio.utils import _host_cache, get_content_length, get_host, is_websocket_upgrade
+from ..sansio.utils import get_content_length, get_host, is_websocket_upgrade
 from ..urls import parse_qs_pairs
 from ..utils import cached_property, environ_property
 from ..wsgi import _get_server, _wsgi_bytes, _wsgi_decode, get_input_stream
@@ -43,6 +44,9 @@ _NO_COOKIES: ImmutableMultiDict[str, str] = ImmutableMultiDict()
 _TRUSTED_HOSTS = _SansIORequest.__dict__["trusted_hosts"]
 _MULTIDICT_INIT = MultiDict.__init__
 # The usual methods, as they are: upper() would make a new string for each request.
+# PERF: bound by assignment, not import: see erlen.globals;
+# the Host validation cache (method calls on 3.11).
+_host_cache = _sansio_utils._host_cache
 _METHODS = {m: m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")}
 # The scope headers Request.from_asgi reads (ASGI names are lower-cased bytes).
 _ASGI_HEADERS = {b"host": 0, b"cookie": 1, b"content-length": 2, b"transfer-encoding": 3}

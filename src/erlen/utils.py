@@ -96,7 +96,10 @@ class cached_property(t.Generic[_T]):
                 value = self.fget(obj)
                 setattr(obj, self.slot_name, value)
             return value
-        value = self.fget(obj)
+        # PERF: the function read as an attribute and then called (on 3.11 a method-call
+        # lookup of an instance attribute is not specialized).
+        fget = self.fget
+        value = fget(obj)
         # PERF: stored as an instance attribute (this is no data descriptor) rather than
         # through obj.__dict__, which would turn the instance's compact attribute storage
         # into a dict object.

@@ -87,6 +87,22 @@ def test_step_patched_after_the_first_request_is_called(hello, step):
     assert calls == [step]
 
 
+@pytest.mark.parametrize(
+    "step", ("preprocess_request", "do_teardown_request", "do_teardown_appcontext")
+)
+def test_step_patched_on_the_class_is_called(hello, monkeypatch, step):
+    calls = []
+    original = getattr(erlen.Flask, step)
+
+    def traced(self, *args, **kwargs):
+        calls.append(step)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(erlen.Flask, step, traced)
+    assert hello.test_client().get("/").text == "hello"
+    assert calls == [step]
+
+
 def test_instance_patches_change_the_response(hello):
     def make_response(rv):
         return erlen.Flask.make_response(hello, rv.upper())

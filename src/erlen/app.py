@@ -179,7 +179,7 @@ class Flask(App, Scaffold):
         """Set :attr:`_own_steps` (at the first request)."""
         cls = type(self)
         self.__dict__["_own_steps"] = not any(
-            name in self.__dict__ or getattr(cls, name) is not getattr(Flask, name)
+            name in self.__dict__ or getattr(cls, name) is not _FLASK_STEPS[name]
             for name in _NOOP_STEPS
         )
 
@@ -829,6 +829,10 @@ class Flask(App, Scaffold):
         from .asgi.lifespan import add_background_task
 
         add_background_task(self, func, *args, **kwargs)
+
+
+# Flask's own step methods, as defined (a step patched on the class is not one of them).
+_FLASK_STEPS = {name: Flask.__dict__[name] for name in _NOOP_STEPS}
 
 
 def _asgi_entry(

@@ -45,10 +45,13 @@ from types import CoroutineType
 
 from greenlet import GreenletExit, getcurrent, greenlet
 
-from ..ctx import _cv_asgi_mode
+from .. import ctx as _ctx
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from ..app import Flask
+
+# PERF: bound by assignment, not import: see erlen.globals (method calls on 3.11).
+_cv_asgi_mode = _ctx._cv_asgi_mode
 
 __all__ = [
     "Mode",

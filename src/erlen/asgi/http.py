@@ -26,9 +26,9 @@ from functools import partial
 from io import BytesIO
 from types import FunctionType
 
-from ..ctx import AppContext, RequestContext, _cv_asgi_mode
+from .. import ctx as _ctx, globals as _globals
+from ..ctx import AppContext, RequestContext
 from ..exceptions import RequestEntityTooLarge
-from ..globals import _cv_app, _cv_request
 from ..wrappers import AppRequestMixin
 from ..wrappers.response import Response as WSGIResponse, _ClosingBody, _run_wsgi_app
 from ..wsgi import FileWrapper
@@ -39,6 +39,11 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from ..wrappers import Request, Response
 
 __all__ = ["handle_http", "stream_body"]
+
+# PERF: bound by assignment, not import: see erlen.globals (method calls on 3.11).
+_cv_app = _globals._cv_app
+_cv_request = _globals._cv_request
+_cv_asgi_mode = _ctx._cv_asgi_mode
 
 Scope = t.MutableMapping[str, t.Any]
 Message = t.MutableMapping[str, t.Any]

@@ -6,11 +6,11 @@ from __future__ import annotations
 import typing as t
 from functools import update_wrapper
 
-from . import signals as _signals
+from . import globals as _globals, signals as _signals
 from ._send_file import send_file as _send_file, send_from_directory as _send_from_directory
 from .app import _split_blueprint_path, get_debug_flag, get_load_dotenv
 from .exceptions import abort as _abort
-from .globals import _cv_app, _cv_request, current_app, request, session
+from .globals import current_app, request, session
 from .scaffold import get_root_path
 from .utils import redirect as _redirect
 
@@ -19,6 +19,11 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
     from .wrappers import Response
     from .wrappers.response import Response as BaseResponse
+
+
+# PERF: bound by assignment, not import: see erlen.globals (method calls on 3.11).
+_cv_app = _globals._cv_app
+_cv_request = _globals._cv_request
 
 __all__ = [
     "abort",
@@ -120,7 +125,9 @@ def url_for(
     )
 
 
-def redirect(location: str, code: int = 302, Response: type[BaseResponse] | None = None) -> BaseResponse:  # noqa: N803
+def redirect(
+    location: str, code: int = 302, Response: type[BaseResponse] | None = None
+) -> BaseResponse:  # noqa: N803
     """Return a redirect response to ``location`` (302 by default)."""
     ctx = _cv_app.get(None)
     if ctx is not None:
@@ -214,7 +221,7 @@ def send_file(
             etag=etag,
             last_modified=last_modified,
             max_age=max_age,
-        )
+        ),
     )
 
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 import typing as t
 from inspect import iscoroutinefunction
 
-from .globals import _cv_request, current_app, request
+from . import globals as _globals
+from .globals import current_app, request
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from . import typing as ft
+
+
+# PERF: bound by assignment, not import: see erlen.globals (method calls on 3.11).
+_cv_request = _globals._cv_request
 
 __all__ = ["MethodView", "View", "http_method_funcs"]
 

@@ -15,7 +15,6 @@ each framework's speed relative to Starlette (above 1.00x: faster than Starlette
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import sys
 from collections.abc import Callable
@@ -51,14 +50,6 @@ def load_drivers() -> dict[str, ASGIDriver]:
     return drivers
 
 
-def stop_lifespan(driver: ASGIDriver) -> None:
-    """Cancel the app's lifespan task (left waiting for shutdown) before its loop closes."""
-    task = getattr(driver, "_lifespan_task", None)
-    if task is not None:
-        task.cancel()
-        driver.loop.run_until_complete(asyncio.gather(task, return_exceptions=True))
-
-
 def main() -> None:
     """Check every answer, time every scenario, print the table."""
     print(environment_summary())
@@ -84,7 +75,6 @@ def main() -> None:
                 ]
             )
     for driver in drivers.values():
-        stop_lifespan(driver)
         driver.close()
     print_table(rows, ["scenario", "framework", "time/req", "req/s", "vs Starlette"])
 

@@ -307,7 +307,12 @@ class ASGIDriver:
         self.headers: dict[str, str] = {}
 
     def close(self) -> None:
-        """Close the event loop."""
+        """Cancel the app's lifespan task, if started (it waits for a shutdown that never
+        comes), then close the event loop."""
+        task = getattr(self, "_lifespan_task", None)
+        if task is not None:
+            task.cancel()
+            self.loop.run_until_complete(asyncio.gather(task, return_exceptions=True))
         self.loop.close()
 
     async def one(self, scope: dict[str, Any], body: bytes) -> bytes:

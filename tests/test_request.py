@@ -36,6 +36,7 @@ from erlen.exceptions import (
 from erlen.sansio.request import Request as SansIORequest
 from erlen.user_agent import UserAgent
 from erlen.wrappers.request import Request
+from erlen.wsgi import LimitedStream
 
 BOUNDARY = "xYzZY"
 
@@ -762,6 +763,99 @@ def test_get_data_without_cache() -> None:
     request = req(method="POST", body=b"once")
     assert request.get_data(cache=False) == b"once"
     assert request.get_data(cache=False) == b""
+
+
+class PieceStream:
+    """A wsgi.input that returns at most ``piece`` bytes per read, as a socket may."""
+
+    def __init__(self, data: bytes, piece: int) -> None:
+        self._data = io.BytesIO(data)
+        self.piece = piece
+
+    def read(self, size: int = -1) -> bytes:
+        return self._data.read(self.piece if size < 0 else min(size, self.piece))
+
+
+class GreedyStream:
+    """A misbehaving wsgi.input that returns more than asked."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read(self, size: int = -1) -> bytes:
+        return self.data
+
+
+class FailingStream:
+    """A wsgi.input whose connection breaks after ``good`` bytes."""
+
+    def __init__(self, good: bytes) -> None:
+        self._data = io.BytesIO(good)
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._data.read(size)
+        if not data:
+            raise OSError("connection reset")
+        return data
+
+
+def test_stream_after_get_data_is_at_its_end() -> None:
+    request = req(method="POST", body=b"0123456789", headers={"Content-Type": "text/plain"})
+    assert request.get_data() == b"0123456789"
+    stream = request.stream
+    assert isinstance(stream, LimitedStream)
+    assert stream.read() == b""
+    assert stream.tell() == 10
+    assert request.get_data(cache=False) == b"0123456789"  # the cached bytes
+
+
+def test_get_data_after_partial_stream_read_gives_the_rest() -> None:
+    request = req(method="POST", body=b"0123456789")
+    assert request.stream.read(4) == b"0123"
+    assert request.get_data() == b"456789"
+
+
+@pytest.mark.parametrize("piece", [1, 3, 7])
+def test_get_data_of_a_body_arriving_in_pieces(piece: int) -> None:
+    environ = make_environ(
+        method="POST", content_length="10", **{"wsgi.input": PieceStream(b"0123456789", piece)}
+    )
+    assert Request(environ).get_data() == b"0123456789"  # type: ignore[arg-type]
+
+
+def test_get_data_never_reads_past_content_length() -> None:
+    environ = make_environ(
+        method="POST", content_length="4", **{"wsgi.input": GreedyStream(b"0123456789")}
+    )
+    assert Request(environ).get_data() == b"0123"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [PieceStream(b"0123", 3), FailingStream(b"0123"), FailingStream(b"")],
+    ids=["ends early", "breaks mid-body", "breaks at once"],
+)
+def test_get_data_of_a_cut_body_is_client_disconnected(source: object) -> None:
+    environ = make_environ(method="POST", content_length="10", **{"wsgi.input": source})
+    with pytest.raises(ClientDisconnected) as exc_info:
+        Request(environ).get_data()  # type: ignore[arg-type]
+    assert exc_info.value.code == 400
+
+
+def test_get_data_reads_through_an_overridden_stream() -> None:
+    class Upper(Request):
+        @property
+        def stream(self) -> t.IO[bytes]:  # type: ignore[override]
+            return io.BytesIO(b"REPLACED")
+
+    request = Upper(make_environ(method="POST", body=b"original"))  # type: ignore[arg-type]
+    assert request.get_data() == b"REPLACED"
+
+
+def test_get_data_reads_a_stream_set_on_the_request() -> None:
+    request = req(method="POST", body=b"original")
+    request.stream = io.BytesIO(b"set by middleware")
+    assert request.get_data() == b"set by middleware"
 
 
 def test_get_data_as_text_invalid_utf8() -> None:

@@ -20,7 +20,7 @@ from ..datastructures import (
     ImmutableMultiDict,
     MultiDict,
 )
-from ..exceptions import BadRequest, UnsupportedMediaType
+from ..exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 from ..formparser import FormDataParser, default_stream_factory
 from ..http import parse_cookie
 from ..sansio import utils as _sansio_utils
@@ -28,7 +28,7 @@ from ..sansio.request import Request as _SansIORequest
 from ..sansio.utils import get_content_length, get_host, is_websocket_upgrade
 from ..urls import parse_qs_pairs
 from ..utils import cached_property, environ_property
-from ..wsgi import _get_server, _wsgi_bytes, _wsgi_decode, get_input_stream
+from ..wsgi import LimitedStream, _get_server, _input_stream, _read_body, _wsgi_bytes, _wsgi_decode
 
 if t.TYPE_CHECKING:
     import typing_extensions as te
@@ -138,6 +138,9 @@ class Request(_SansIORequest):
     _cached_json: tuple[t.Any, t.Any] = (Ellipsis, Ellipsis)
 
     _cached_data: bytes | None = None
+
+    # Whether get_data read the body straight from wsgi.input, before any stream was made.
+    _body_read = False
 
     # Whether the body was parsed into form and files (their streams then need closing).
     _form_parsed = False
@@ -617,7 +620,12 @@ class Request(_SansIORequest):
                 "This request was created with 'shallow=True', reading"
                 " from the input stream is disabled."
             )
-        return get_input_stream(self.environ, max_content_length=self.max_content_length)
+        if self._body_read:
+            # get_data read the body without a stream: this one is at its end.
+            stream = LimitedStream(self.environ["wsgi.input"], self.content_length)  # type: ignore[arg-type]
+            stream._pos = stream.limit
+            return stream  # type: ignore[return-value]
+        return _input_stream(self.environ, self.content_length, self.max_content_length)
 
     @cached_property
     def data(self) -> bytes:
@@ -654,12 +662,33 @@ class Request(_SansIORequest):
         if rv is None:
             if parse_form_data:
                 self._load_form_data()
-            rv = self.stream.read()
+            rv = self._read_all()
             if cache:
                 self._cached_data = rv
         if as_text:
             return rv.decode("utf-8", "replace")
         return rv
+
+    def _read_all(self) -> bytes:
+        """``self.stream.read()``: the rest of the body."""
+        if (
+            "stream" not in self.__dict__
+            and type(self).stream is _STREAM
+            and not self.shallow
+            and not self._body_read
+        ):
+            length = self.content_length
+            if length is not None:
+                # PERF: no stream was made yet (nor set, nor overridden) and the length is
+                # known: the body comes from one read of wsgi.input, with the stream's
+                # limit checks, and the stream made later is one at its end.
+                limit = self.max_content_length
+                if limit is not None and length > limit:
+                    raise RequestEntityTooLarge()
+                data = _read_body(self.environ["wsgi.input"], length)
+                self._body_read = True
+                return data
+        return self.stream.read()
 
     @cached_property
     def form(self) -> ImmutableMultiDict[str, str]:
@@ -765,3 +794,6 @@ class Request(_SansIORequest):
             "Did not attempt to load JSON data because the request"
             " Content-Type was not 'application/json'."
         )
+
+
+_STREAM = Request.__dict__["stream"]

@@ -257,7 +257,12 @@ class Request:
 
     @cached_property
     def _parsed_content_type(self) -> tuple[str, dict[str, str]]:
-        return parse_options_header(self.content_type or "")
+        value = self.content_type
+        if value and ";" not in value:
+            # PERF: a bare media type (the usual case) is what parse_options_header makes
+            # of it, without the call.
+            return value.strip(" \t"), {}
+        return parse_options_header(value or "")
 
     @property
     def mimetype(self) -> str:

@@ -33,6 +33,7 @@ from erlen.exceptions import (
     SecurityError,
     UnsupportedMediaType,
 )
+from erlen.formparser import FormDataParser
 from erlen.sansio.request import Request as SansIORequest
 from erlen.user_agent import UserAgent
 from erlen.wrappers.request import Request
@@ -1058,6 +1059,77 @@ def test_form_over_max_form_memory_size() -> None:
     )  # type: ignore[arg-type]
     with pytest.raises(RequestEntityTooLarge):
         request.form
+
+
+def test_form_over_max_form_memory_size_is_refused_without_reading() -> None:
+    class Small(Request):
+        max_form_memory_size = 10
+
+    environ = make_environ(
+        method="POST",
+        content_length="21",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        **{"wsgi.input": ExplodingStream()},
+    )
+    with pytest.raises(RequestEntityTooLarge):
+        Small(environ).form  # type: ignore[arg-type]
+
+
+def test_stream_after_form_is_at_its_end() -> None:
+    request = req(
+        method="POST",
+        body=b"a=1&b=2",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert request.form.to_dict() == {"a": "1", "b": "2"}
+    stream = request.stream
+    assert isinstance(stream, LimitedStream)
+    assert stream.read() == b""
+    assert stream.tell() == 7
+    assert request.get_data() == b""
+
+
+def test_cut_form_body_is_client_disconnected() -> None:
+    environ = make_environ(
+        method="POST",
+        content_length="10",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        **{"wsgi.input": PieceStream(b"a=1", 2)},
+    )
+    with pytest.raises(ClientDisconnected):
+        Request(environ).form  # type: ignore[arg-type]
+
+
+def test_form_of_a_body_arriving_in_pieces() -> None:
+    environ = make_environ(
+        method="POST",
+        content_length="11",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        **{"wsgi.input": PieceStream(b"a=1&b=2&c=3", 2)},
+    )
+    assert Request(environ).form.to_dict() == {"a": "1", "b": "2", "c": "3"}  # type: ignore[arg-type]
+
+
+def test_stream_returned_by_a_custom_parser_is_kept() -> None:
+    replaced = io.BytesIO(b"left over")
+
+    class Parser(FormDataParser):
+        def parse(self, stream, mimetype, content_length, options=None):  # type: ignore[no-untyped-def]
+            stream.read()
+            return replaced, self.cls({"custom": "yes"}), self.cls()
+
+    class Custom(Request):
+        form_data_parser_class = Parser
+
+    request = Custom(
+        make_environ(
+            method="POST",
+            body=b"a=1",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    )  # type: ignore[arg-type]
+    assert request.form["custom"] == "yes"
+    assert request.stream is replaced
 
 
 def test_urlencoded_form_is_not_limited_by_max_form_parts() -> None:

@@ -53,6 +53,7 @@ _METHODS = {m: m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 _ASGI_HEADERS = {b"host": 0, b"cookie": 1, b"content-length": 2, b"transfer-encoding": 3}
 _HTTP1 = ("1.1", "1.0")
 _BODYLESS_METHODS = ("GET", "HEAD")
+_URLENCODED = "application/x-www-form-urlencoded"
 
 
 class _JSONNestingError(ValueError):
@@ -571,12 +572,28 @@ class Request(_SansIORequest):
 
         if self.want_form_data_parsed:
             parser = self.make_form_data_parser()
+            mimetype = self.mimetype
+            length = self.content_length
+            body = None
+            if mimetype == _URLENCODED and length is not None and self._cached_data is None:
+                # The parser reads a url-encoded body whole, when its length is within
+                # the parser's limit (checked first, so that a large one is not read).
+                limit = getattr(parser, "max_form_memory_size", 0)
+                if limit is None or length <= limit:
+                    raw = self._read_body_directly()
+                    if raw is not None:
+                        body = BytesIO(raw)
             data = parser.parse(
-                self._get_stream_for_parsing(),
-                self.mimetype,
-                self.content_length,
+                self._get_stream_for_parsing() if body is None else body,
+                mimetype,
+                length,
                 self.mimetype_params,
             )
+            if body is not None and data[0] is body:
+                # Read directly: the stream, made when asked for, is one at its end.
+                d["form"], d["files"] = data[1], data[2]
+                self._form_parsed = True
+                return
         else:
             cls = self.parameter_storage_class
             data = (self.stream, cls(), cls())
@@ -669,33 +686,41 @@ class Request(_SansIORequest):
         if rv is None:
             if parse_form_data:
                 self._load_form_data()
-            rv = self._read_all()
+            rv = self._read_body_directly()
+            if rv is None:
+                rv = self.stream.read()
             if cache:
                 self._cached_data = rv
         if as_text:
             return rv.decode("utf-8", "replace")
         return rv
 
-    def _read_all(self) -> bytes:
-        """``self.stream.read()``: the rest of the body."""
+    def _read_body_directly(self) -> bytes | None:
+        """The whole body in one read of ``wsgi.input``, or ``None`` if the body must be
+        read through :attr:`stream`: a stream was made or set, ``stream`` is overridden,
+        the request is ``shallow`` or the length is unknown.
+
+        PERF: the :class:`~erlen.wsgi.LimitedStream` is the costly part of reading a small
+        body. This reads the same bytes with the same checks (413 above
+        :attr:`max_content_length`, 400 for a cut body), and :attr:`stream`, if asked for
+        later, is one at its end.
+        """
         if (
-            "stream" not in self.__dict__
-            and type(self).stream is _STREAM
-            and not self.shallow
-            and not self._body_read
+            "stream" in self.__dict__
+            or type(self).stream is not _STREAM
+            or self.shallow
+            or self._body_read
         ):
-            length = self.content_length
-            if length is not None:
-                # PERF: no stream was made yet (nor set, nor overridden) and the length is
-                # known: the body comes from one read of wsgi.input, with the stream's
-                # limit checks, and the stream made later is one at its end.
-                limit = self.max_content_length
-                if limit is not None and length > limit:
-                    raise RequestEntityTooLarge()
-                data = _read_body(self.environ["wsgi.input"], length)
-                self._body_read = True
-                return data
-        return self.stream.read()
+            return None
+        length = self.content_length
+        if length is None:
+            return None
+        limit = self.max_content_length
+        if limit is not None and length > limit:
+            raise RequestEntityTooLarge()
+        data = _read_body(self.environ["wsgi.input"], length)
+        self._body_read = True
+        return data
 
     @cached_property
     def form(self) -> ImmutableMultiDict[str, str]:

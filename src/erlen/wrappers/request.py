@@ -141,6 +141,9 @@ class Request(_SansIORequest):
 
     _cached_data: bytes | None = None
 
+    # The body stream, once made or set (see stream).
+    _stream: t.IO[bytes] | None = None
+
     # Whether get_data read the body straight from wsgi.input, before any stream was made.
     _body_read = False
 
@@ -288,7 +291,7 @@ class Request(_SansIORequest):
         if receive is not None:
             d["_asgi_receive"] = receive
             # Unwrapped, so that reading it says why it can't be read.
-            body = d["stream"] = t.cast("t.IO[bytes]", _StreamedBody())
+            body = self._stream = t.cast("t.IO[bytes]", _StreamedBody())
         assert body is not None
         d["_asgi_body"] = body
         environ = d.get("environ")
@@ -598,7 +601,7 @@ class Request(_SansIORequest):
             cls = self.parameter_storage_class
             data = (self.stream, cls(), cls())
 
-        d["stream"], d["form"], d["files"] = data
+        self._stream, d["form"], d["files"] = data
         self._form_parsed = True
 
     def _get_stream_for_parsing(self) -> t.IO[bytes]:
@@ -627,18 +630,35 @@ class Request(_SansIORequest):
     def __exit__(self, exc_type: t.Any, exc_value: t.Any, tb: t.Any) -> None:
         self.close()
 
-    @cached_property
+    @property
     def stream(self) -> t.IO[bytes]:
         """The body stream, limited to ``Content-Length`` and :attr:`max_content_length`.
 
         Can only be read once; use :meth:`get_data` to keep the bytes. Without a
-        ``Content-Length`` (and no ``wsgi.input_terminated``) it is empty.
+        ``Content-Length`` (and no ``wsgi.input_terminated``) it is empty. Made on first
+        access and kept; it can be replaced by assigning to it.
 
         :raise RequestEntityTooLarge: If ``Content-Length`` exceeds
             :attr:`max_content_length` (checked before reading), or, while
             reading, a terminated chunked body does.
         :raise RuntimeError: If the request is ``shallow``.
         """
+        # PERF: kept in _stream (not a cached_property in the instance dict), so that the
+        # body readers can tell whether a stream was made or set without the dict.
+        stream = self._stream
+        if stream is None:
+            stream = self._stream = self._make_stream()
+        return stream
+
+    @stream.setter
+    def stream(self, value: t.IO[bytes]) -> None:
+        self._stream = value
+
+    @stream.deleter
+    def stream(self) -> None:
+        self._stream = None
+
+    def _make_stream(self) -> t.IO[bytes]:
         if self.shallow:
             raise RuntimeError(
                 "This request was created with 'shallow=True', reading"
@@ -706,7 +726,7 @@ class Request(_SansIORequest):
         later, is one at its end.
         """
         if (
-            "stream" in self.__dict__
+            self._stream is not None
             or type(self).stream is not _STREAM
             or self.shallow
             or self._body_read

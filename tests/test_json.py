@@ -8,10 +8,12 @@ import decimal
 import gc
 import io
 import json
+import typing as t
 import uuid
 import weakref
 
 import pytest
+from hypothesis import given, strategies as st
 from markupsafe import Markup
 
 import erlen.json as ejson
@@ -314,3 +316,54 @@ def test_orjson_used_by_module_functions():
         assert ejson.dumps({"b": 1, "a": "é"}) == '{"a":"é","b":1}'
         assert ejson.loads("[1]") == [1]
         assert ejson.jsonify([1, 2]).get_data() == b"[1,2]\n"
+
+
+def _outcome(loads: t.Callable[[bytes], t.Any], data: bytes) -> tuple[str, t.Any]:
+    try:
+        return "value", loads(data)
+    except json.JSONDecodeError as e:
+        return "error", (e.msg, e.pos, e.lineno, e.colno)
+    except (ValueError, RecursionError) as e:  # invalid UTF-8, nesting
+        return "error", type(e).__name__
+
+
+_JSON_EDGES = [
+    b"",
+    b" ",
+    b"\t\n\r ",
+    b"1",
+    b" 1 ",
+    b"1 2",
+    b"[1,",
+    b'{"a": 1}  x',
+    b"\n[]\n",
+    b"nul",
+    b'"\\ud800"',
+    b"1e400",
+    b"NaN",
+    b"-Infinity",
+    b"[] ]",
+    b"\xff",
+    b'"\xc3\xa9" ',
+    b"\x0c1",
+    b"[" * 5000,
+]
+
+
+@pytest.mark.parametrize("data", _JSON_EDGES)
+def test_provider_loads_of_bytes_is_json_loads(data: bytes) -> None:
+    provider = DefaultJSONProvider(Flask(__name__))
+    assert _outcome(provider.loads, data) == _outcome(json.loads, data)
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=60),
+        st.text(st.sampled_from(' \t\n\r0123456789[]{}",:.-eEnultrfa\\'), max_size=40).map(
+            str.encode
+        ),
+    )
+)
+def test_provider_loads_of_any_bytes_is_json_loads(data: bytes) -> None:
+    provider = DefaultJSONProvider(Flask(__name__))
+    assert _outcome(provider.loads, data) == _outcome(json.loads, data)

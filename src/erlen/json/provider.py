@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import decimal
 import json
+import re
 import typing as t
 import uuid
 import weakref
@@ -218,8 +219,10 @@ class DefaultJSONProvider(JSONProvider):
 
 # What json.loads decodes text with when given no options.
 _decoder = json.JSONDecoder()
-_scan_once = _decoder.scan_once
-_skip_whitespace = json.decoder.WHITESPACE.match
+# The decoder's scanner and the whitespace pattern of json.decoder (which typeshed does
+# not declare).
+_scan_once: t.Callable[[str, int], tuple[t.Any, int]] = _decoder.scan_once  # type: ignore[attr-defined]
+_skip_whitespace: t.Callable[[str, int], re.Match[str]] = json.decoder.WHITESPACE.match  # type: ignore[attr-defined]
 _WHITESPACE = frozenset(" \t\n\r")
 
 

@@ -267,11 +267,18 @@ class Request:
     @property
     def mimetype(self) -> str:
         """The lower-cased media type of the body, without parameters."""
+        value = self.content_type
+        if value and ";" not in value:
+            # PERF: a bare media type (the usual case) without the parse.
+            return value.strip(" \t").lower()
         return self._parsed_content_type[0].lower()
 
     @property
     def mimetype_params(self) -> dict[str, str]:
         """The ``Content-Type`` parameters, like ``{"charset": "utf-8"}``."""
+        value = self.content_type
+        if value and ";" not in value:
+            return {}
         return self._parsed_content_type[1]
 
     @cached_property

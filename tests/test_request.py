@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 from _timing import assert_linear
+from hypothesis import given, strategies as st
 
 from erlen.datastructures import (
     Accept,
@@ -34,6 +35,7 @@ from erlen.exceptions import (
     UnsupportedMediaType,
 )
 from erlen.formparser import FormDataParser
+from erlen.http import parse_options_header
 from erlen.sansio.request import Request as SansIORequest
 from erlen.user_agent import UserAgent
 from erlen.wrappers.request import Request
@@ -1453,3 +1455,11 @@ def test_trusted_hosts_set_after_the_host_was_read() -> None:
     request.trusted_hosts = ["example.test"]
     with pytest.raises(SecurityError):
         request.host  # noqa: B018
+
+
+@given(st.text(st.sampled_from(' \t;=/"+-*%aAjJsSoOnN\u00e9'), max_size=30))
+def test_mimetype_and_params_are_the_parsed_content_type(content_type: str) -> None:
+    request = req(method="POST", headers={"Content-Type": content_type})
+    mimetype, params = parse_options_header(content_type)
+    assert request.mimetype == mimetype.lower()
+    assert request.mimetype_params == params

@@ -257,19 +257,15 @@ class Request:
 
     @cached_property
     def _parsed_content_type(self) -> tuple[str, dict[str, str]]:
-        value = self.content_type
-        if value and ";" not in value:
-            # PERF: a bare media type (the usual case) is what parse_options_header makes
-            # of it, without the call.
-            return value.strip(" \t"), {}
-        return parse_options_header(value or "")
+        return parse_options_header(self.content_type or "")
 
     @property
     def mimetype(self) -> str:
         """The lower-cased media type of the body, without parameters."""
         value = self.content_type
         if value and ";" not in value:
-            # PERF: a bare media type (the usual case) without the parse.
+            # PERF: a bare media type (the usual case), as parse_options_header reads it
+            # (stripped of spaces and tabs), without the parse and its cached tuple.
             return value.strip(" \t").lower()
         return self._parsed_content_type[0].lower()
 
@@ -278,6 +274,7 @@ class Request:
         """The ``Content-Type`` parameters, like ``{"charset": "utf-8"}``."""
         value = self.content_type
         if value and ";" not in value:
+            # PERF: as in mimetype (a new empty dict on each read).
             return {}
         return self._parsed_content_type[1]
 

@@ -244,6 +244,8 @@ def _decode(text: str) -> t.Any:
         if end != len(text):
             raise json.JSONDecodeError("Extra data", text, end)
     return obj
+
+
 # First bytes of the bodies json.detect_encoding may not read as UTF-8 (NUL, BOMs).
 _NOT_UTF8_START = frozenset((b"\0", b"\xef", b"\xfe", b"\xff"))
 

@@ -845,6 +845,38 @@ def test_get_data_of_a_cut_body_is_client_disconnected(source: object) -> None:
     assert exc_info.value.code == 400
 
 
+class RecordingStream:
+    """A wsgi.input that records the size of every read."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+        self.sizes: list[int] = []
+
+    def read(self, size: int = -1) -> bytes:
+        self.sizes.append(size)
+        return self._data.read(size)
+
+
+@pytest.mark.parametrize("declared", [200_000, 10**12])
+@pytest.mark.parametrize("attr", ["data", "form"])
+def test_a_large_declared_length_is_never_one_large_read(declared: int, attr: str) -> None:
+    # A server's buffered read(n) allocates n bytes first: a false Content-Length must not
+    # choose that size.
+    source = RecordingStream(b"a=" + b"x" * 150_000)
+    content_type = "text/plain" if attr == "data" else "application/x-www-form-urlencoded"
+    environ = make_environ(
+        method="POST",
+        content_length=str(declared),
+        headers={"Content-Type": content_type},
+        **{"wsgi.input": source},
+    )
+    request = Request(environ)  # type: ignore[arg-type]
+    request.max_form_memory_size = None
+    with pytest.raises(ClientDisconnected):
+        request.get_data() if attr == "data" else request.form
+    assert source.sizes and max(source.sizes) <= 64 * 1024
+
+
 def test_get_data_reads_through_an_overridden_stream() -> None:
     class Upper(Request):
         @property

@@ -194,16 +194,24 @@ def _input_stream(
     return LimitedStream(stream, content_length)  # type: ignore[return-value]
 
 
+#: The largest body :func:`_read_body` reads in one ``read`` (LimitedStream's chunk size).
+_ONE_READ_MAX = 64 * 1024
+
+
 def _read_body(stream: t.IO[bytes], length: int) -> bytes:
     """Read a body of a known ``length`` from the server's ``stream``: the bytes that
     ``LimitedStream(stream, length).read()`` returns, with the same errors
     (:exc:`~erlen.exceptions.ClientDisconnected` for a body that ends or fails first).
 
-    PERF: a body that comes in one read (nearly all) needs no :class:`LimitedStream`;
-    a short read finishes through one.
+    PERF: a small body that comes in one read (nearly all) needs no
+    :class:`LimitedStream`; a short read finishes through one. A larger body is read
+    through one, in chunks: a server's buffered ``read(n)`` allocates ``n`` bytes up
+    front, which a false ``Content-Length`` must not decide.
     """
     if length <= 0:
         return b""
+    if length > _ONE_READ_MAX:
+        return LimitedStream(stream, length).read()
     try:
         data = stream.read(length)
     except HTTPException:

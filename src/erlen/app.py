@@ -26,7 +26,7 @@ import typing as t
 import weakref
 from inspect import iscoroutinefunction
 from itertools import chain
-from types import FunctionType, TracebackType
+from types import CoroutineType, FunctionType, TracebackType
 
 from . import ctx as _ctx, globals as _globals, signals as _signals, typing as ft
 from ._foreign import is_http_exception, isinstance_native
@@ -89,8 +89,26 @@ _CO_ASYNC = 0x80 | 0x100 | 0x200
 _CO_COROUTINE = 0x80
 # Whether inspect.iscoroutinefunction honours inspect.markcoroutinefunction's marker.
 _COROUTINE_MARKERS = sys.version_info >= (3, 12)
-# Flask's steps that do nothing while nothing is registered for them (see _own_steps).
-_NOOP_STEPS = frozenset(("preprocess_request", "do_teardown_request", "do_teardown_appcontext"))
+# Flask's dispatch steps (see _own_steps): the pipeline skips the first three while
+# nothing is registered for them, and the ASGI adapter's direct mode runs the pipeline in
+# parts around the view (erlen.asgi.http).
+_OWN_STEPS = frozenset(
+    (
+        "preprocess_request",
+        "do_teardown_request",
+        "do_teardown_appcontext",
+        "full_dispatch_request",
+        "_dispatch_steps",
+        "dispatch_request",
+        "finalize_request",
+        "make_response",
+        "process_response",
+        "handle_user_exception",
+        "handle_http_exception",
+        "handle_exception",
+        "ensure_sync",
+    )
+)
 
 
 class Flask(App, Scaffold):
@@ -110,13 +128,15 @@ class Flask(App, Scaffold):
     response_class: type[Response] = Response
     #: The session interface (signed cookies by default).
     session_interface: SessionInterface = SecureCookieSessionInterface()
-    # PERF: True once the first request found Flask's own ``preprocess_request``,
-    # ``do_teardown_request`` and ``do_teardown_appcontext`` on this app (its class and the
-    # instance); patching one on the instance later sets it back to False (__setattr__).
-    # While it holds, the one path checks those steps' registries and signal receivers
-    # itself and skips the call when there is nothing to run, instead of calling a method
-    # that loops over nothing. The registries are still read on every request, so changes
-    # made to them in place are seen.
+    # PERF: True once the first request found Flask's own dispatch steps (_OWN_STEPS:
+    # ``preprocess_request``, ``do_teardown_request``, ``dispatch_request``, ...) on this
+    # app (its class and the instance); patching one on the instance later sets it back to
+    # False (__setattr__). While it holds, the one path checks the registries and signal
+    # receivers of ``preprocess_request`` and the teardown steps itself and skips the call
+    # when there is nothing to run, instead of calling a method that loops over nothing,
+    # and the ASGI adapter may await an ``async def`` view on its own task. The
+    # registries are still read on every request, so changes made to them in place are
+    # seen.
     _own_steps = False
 
     def __init__(
@@ -171,7 +191,7 @@ class Flask(App, Scaffold):
             self.__dict__["__call__"] = _asgi_entry(weakref.ref(self))
 
     def __setattr__(self, name: str, value: t.Any) -> None:
-        if name in _NOOP_STEPS:
+        if name in _OWN_STEPS:
             self.__dict__["_own_steps"] = False
         object.__setattr__(self, name, value)
 
@@ -180,7 +200,7 @@ class Flask(App, Scaffold):
         cls = type(self)
         self.__dict__["_own_steps"] = not any(
             name in self.__dict__ or getattr(cls, name) is not _FLASK_STEPS[name]
-            for name in _NOOP_STEPS
+            for name in _OWN_STEPS
         )
 
     def open_instance_resource(
@@ -346,6 +366,26 @@ class Flask(App, Scaffold):
 
     def full_dispatch_request(self) -> Response:
         """Dispatch with pre- and post-processing and HTTP error handling."""
+        # The steps never pause here: only the ASGI adapter's direct mode makes
+        # dispatch_request return a coroutine for them to hand over (see _dispatch_steps).
+        steps = self._dispatch_steps()
+        try:
+            steps.send(None)
+        except StopIteration as done:
+            return done.value
+        steps.close()
+        raise RuntimeError("The dispatch steps paused outside the ASGI adapter.")
+
+    def _dispatch_steps(self) -> t.Generator[t.Any, t.Any, Response]:
+        """The one dispatch path, as a generator (what :meth:`full_dispatch_request` runs).
+
+        Signals, ``before_request``, the view, error handling and finalizing, in Flask's
+        order. It pauses once, only when :meth:`dispatch_request` returns the coroutine of
+        an ``async def`` view that the ASGI adapter awaits on its own task (its direct
+        mode, see :mod:`erlen.asgi.http`): it yields the coroutine and is resumed with the
+        view's return value, or with its exception thrown in. Under WSGI and in the
+        adapter's other modes the view has run by then and the steps run straight through.
+        """
         if not self._got_first_request:
             self._got_first_request = True
             self._find_own_steps()
@@ -362,6 +402,8 @@ class Flask(App, Scaffold):
                 rv = self.preprocess_request()
             if rv is None:
                 rv = self.dispatch_request()
+                if type(rv) is CoroutineType and _hands_over_views():
+                    rv = yield rv
         except Exception as e:
             rv = self.handle_user_exception(e)
         return self.finalize_request(rv)
@@ -831,8 +873,14 @@ class Flask(App, Scaffold):
         add_background_task(self, func, *args, **kwargs)
 
 
+def _hands_over_views() -> bool:
+    """Whether the ASGI adapter awaits this request's view itself (its direct mode)."""
+    mode = _cv_asgi_mode.get()
+    return mode is not None and mode.direct
+
+
 # Flask's own step methods, as defined (a step patched on the class is not one of them).
-_FLASK_STEPS = {name: Flask.__dict__[name] for name in _NOOP_STEPS}
+_FLASK_STEPS = {name: Flask.__dict__[name] for name in _OWN_STEPS}
 
 
 def _asgi_entry(

@@ -225,7 +225,7 @@ class Mode:
     the job that :meth:`run_ending` says is the last).
     """
 
-    __slots__ = ("_jobs", "loop", "pool", "thread_id", "wraps_sync")
+    __slots__ = ("_jobs", "direct", "loop", "pool", "thread_id", "wraps_sync")
 
     def __init__(
         self,
@@ -238,6 +238,11 @@ class Mode:
         self.pool = pool
         self.thread_id = thread_id
         self.wraps_sync = wraps_sync
+        #: True while the HTTP adapter runs the pipeline on its own task up to the view
+        #: (direct mode, :mod:`erlen.asgi.http`): ``ensure_sync`` of the ``async def`` view
+        #: then returns the function itself, so the pipeline hands the view's coroutine
+        #: to the adapter to await (``Flask._dispatch_steps``).
+        self.direct = False
         self._jobs: queue.SimpleQueue[t.Any] | None = None
 
     def run(self, func: t.Callable[..., _T], *args: t.Any) -> asyncio.Future[_T]:
@@ -318,6 +323,8 @@ class Mode:
     ) -> t.Callable[..., t.Any]:
         """``ensure_sync`` of a coroutine function: awaited on the server's loop, from the
         pipeline greenlet (loop mode) or from a pool thread (thread mode)."""
+        if self.direct:
+            return func
         loop, thread_id = self.loop, self.thread_id
 
         def run_on_loop(*args: t.Any, **kwargs: t.Any) -> t.Any:

@@ -366,26 +366,23 @@ class Flask(App, Scaffold):
 
     def full_dispatch_request(self) -> Response:
         """Dispatch with pre- and post-processing and HTTP error handling."""
-        # The steps never pause here: only the ASGI adapter's direct mode makes
-        # dispatch_request return a coroutine for them to hand over (see _dispatch_steps).
-        steps = self._dispatch_steps()
-        try:
-            steps.send(None)
-        except StopIteration as done:
-            return done.value
-        steps.close()
-        raise RuntimeError("The dispatch steps paused outside the ASGI adapter.")
+        # Only the ASGI adapter's direct mode makes the steps hand over a view's coroutine
+        # first (see _dispatch_steps); here they yield the response at once.
+        return next(self._dispatch_steps())
 
-    def _dispatch_steps(self) -> t.Generator[t.Any, t.Any, Response]:
-        """The one dispatch path, as a generator (what :meth:`full_dispatch_request` runs).
+    def _dispatch_steps(self) -> t.Generator[t.Any, t.Any, None]:
+        """The one dispatch path, as a generator (what :meth:`full_dispatch_request` runs):
+        signals, ``before_request``, the view, error handling and finalizing, in Flask's
+        order; it yields the response.
 
-        Signals, ``before_request``, the view, error handling and finalizing, in Flask's
-        order. It pauses once, only when :meth:`dispatch_request` returns the coroutine of
-        an ``async def`` view that the ASGI adapter awaits on its own task (its direct
-        mode, see :mod:`erlen.asgi.http`): it yields the coroutine and is resumed with the
-        view's return value, or with its exception thrown in. Under WSGI and in the
-        adapter's other modes the view has run by then and the steps run straight through.
+        Before that it yields once more, only when :meth:`dispatch_request` returns the
+        coroutine of an ``async def`` view that the ASGI adapter awaits on its own task
+        (its direct mode, see :mod:`erlen.asgi.http`): it yields the coroutine and is
+        resumed with the view's return value, or with its exception thrown in. Under WSGI
+        and in the adapter's other modes the view has run by then.
         """
+        # PERF: the response is yielded, not returned: returning would raise StopIteration
+        # on every request.
         if not self._got_first_request:
             self._got_first_request = True
             self._find_own_steps()
@@ -406,7 +403,7 @@ class Flask(App, Scaffold):
                     rv = yield rv
         except Exception as e:
             rv = self.handle_user_exception(e)
-        return self.finalize_request(rv)
+        yield self.finalize_request(rv)
 
     def finalize_request(
         self, rv: ft.ResponseReturnValue | HTTPException, from_error_handler: bool = False

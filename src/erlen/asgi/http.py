@@ -24,7 +24,7 @@ import typing as t
 from asyncio import get_running_loop
 from functools import partial
 from io import BytesIO
-from types import FunctionType
+from types import CoroutineType, FunctionType
 
 from .. import ctx as _ctx, globals as _globals, signals as _signals
 from ..ctx import AppContext, RequestContext
@@ -367,25 +367,22 @@ async def _dispatch_direct(
             ctx.push()
             steps = app._dispatch_steps()
             mode.direct = True
-            try:
-                coro = steps.send(None)
-            except StopIteration as done:  # no view to await (automatic OPTIONS)
-                response = done.value
-            else:
-                mode.direct = False
+            response = next(steps)
+            mode.direct = False
+            if type(response) is CoroutineType:  # the view's, to await (else no view ran)
                 try:
-                    rv = await coro
+                    rv = await response
                 except Exception as e:  # noqa: BLE001 - handed to the pipeline's handling
-                    response = await bridge.run_in_greenlet(_resume, steps.throw, e)
+                    response = await bridge.run_in_greenlet(steps.throw, e)
                 else:
                     if (
                         ctx._after_request_functions
                         or app.after_request_funcs
                         or _signals.request_finished.receivers
                     ):
-                        response = await bridge.run_in_greenlet(_resume, steps.send, rv)
+                        response = await bridge.run_in_greenlet(steps.send, rv)
                     else:
-                        response = _resume(steps.send, rv)
+                        response = steps.send(rv)
         except Exception as e:
             error = e
             response = await bridge.run_in_greenlet(app.handle_exception, e)
@@ -407,16 +404,6 @@ async def _dispatch_direct(
             await bridge.run_in_greenlet(ctx.pop, error)
         else:
             ctx.pop(error)
-
-
-def _resume(step: t.Callable[[t.Any], t.Any], value: t.Any) -> Response:
-    """Resume the dispatch steps after the view (``send`` its value or ``throw`` its
-    error) and return the response they end with."""
-    try:
-        step(value)
-    except StopIteration as done:
-        return done.value
-    raise RuntimeError("The dispatch steps paused twice.")
 
 
 def _runs_direct(app: Flask, request: Request) -> bool:

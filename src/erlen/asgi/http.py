@@ -29,6 +29,7 @@ from types import CoroutineType, FunctionType
 from .. import ctx as _ctx, globals as _globals, signals as _signals
 from ..ctx import AppContext, RequestContext
 from ..exceptions import RequestEntityTooLarge
+from ..sansio.response import _NO_BODY_STATUSES
 from ..wrappers import AppRequestMixin
 from ..wrappers.response import Response as WSGIResponse, _ClosingBody, _run_wsgi_app
 from ..wsgi import FileWrapper
@@ -223,24 +224,25 @@ class _Outgoing:
         self.closer = closer
 
 
-_ENCODED_HEADERS: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+_ENCODED_HEADERS: dict[tuple[tuple[str, str], ...], tuple[tuple[bytes, bytes], ...]] = {}
 _ENCODED_HEADERS_MAX = 512
 
 
 def _encode_headers(pairs: t.Sequence[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     """ASGI header pairs: lower-cased names, latin-1 bytes."""
-    # PERF: the same few headers (Content-Type, a short Content-Length) recur on every
-    # response; a bounded memo turns three string operations per header into one lookup.
-    cache = _ENCODED_HEADERS
-    out = [cache.get(pair) for pair in pairs]
-    if None not in out:
-        return out  # type: ignore[return-value]
-    for i, pair in enumerate(pairs):
-        if out[i] is None:
-            encoded = out[i] = (pair[0].lower().encode("latin-1"), pair[1].encode("latin-1"))
-            if len(cache) < _ENCODED_HEADERS_MAX and len(pair[1]) < 64:
-                cache[pair] = encoded
-    return out  # type: ignore[return-value]
+    # PERF: the same header lists (Content-Type and a short Content-Length) recur on most
+    # responses; a bounded memo of whole lists turns the encoding into one lookup.
+    key = tuple(pairs)
+    encoded = _ENCODED_HEADERS.get(key)
+    if encoded is None:
+        encoded = tuple(
+            (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in key
+        )
+        if len(_ENCODED_HEADERS) < _ENCODED_HEADERS_MAX and all(
+            len(value) < 64 for _, value in key
+        ):
+            _ENCODED_HEADERS[key] = encoded
+    return list(encoded)
 
 
 def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing:
@@ -261,7 +263,7 @@ def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing
     final = response._final_headers(
         (lambda: request.base_url) if response.autocorrect_location_header else None
     )
-    headers = _encode_headers(response.headers._list if final is None else final)
+    headers = _encode_headers(response._headers._list if final is None else final)
     status = response._status_code
     body = response.response
     # PERF: a fixed body with nothing to close needs no closing step after sending (a
@@ -272,7 +274,7 @@ def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing
         closer = response
     else:
         closer = None
-    if not response._sends_body(request.method):
+    if request.method == "HEAD" or status in _NO_BODY_STATUSES:  # Response._sends_body
         return _Outgoing(status, headers, _EMPTY, b"", closer)
     if response.direct_passthrough:
         return _body_of(body, status, headers, response, request.method, pathsend, False)

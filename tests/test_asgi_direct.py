@@ -272,3 +272,30 @@ def test_full_dispatch_request_called_by_hand_still_runs_the_view(app):
 
     with app.test_request_context("/"):
         assert app.full_dispatch_request().get_data() == b"by hand"
+
+
+def test_a_wrapped_or_overridden_asgi_app_is_called(app):
+    seen = []
+
+    @app.get("/")
+    async def view():
+        return "ok"
+
+    inner = app.asgi_app
+
+    async def wrapper(scope, receive, send):
+        seen.append("instance")
+        await inner(scope, receive, send)
+
+    app.asgi_app = wrapper
+    assert run(call(app, make_scope("/"))).body == b"ok"
+
+    class Custom(erlen.Flask):
+        async def asgi_app(self, scope, receive, send):
+            seen.append("subclass")
+            await super().asgi_app(scope, receive, send)
+
+    custom = Custom(__name__)
+    custom.get("/")(view)
+    assert run(call(custom, make_scope("/"))).body == b"ok"
+    assert seen == ["instance", "subclass"]

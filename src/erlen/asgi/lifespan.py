@@ -23,13 +23,16 @@ import traceback
 import typing as t
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from ..ctx import _cv_asgi_mode
+from .. import ctx as _ctx
 from . import bridge
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from ..app import Flask
 
 __all__ = ["add_background_task", "handle_lifespan", "start_serving"]
+
+# PERF: bound by assignment, not import: see erlen.globals (method calls on 3.11).
+_cv_asgi_mode = _ctx._cv_asgi_mode
 
 
 def _run_funcs(app: Flask, funcs: list[t.Callable[[], t.Any]]) -> None:

@@ -33,11 +33,10 @@ import typing as t
 from itertools import chain
 from types import TracebackType
 
-from .. import signals as _signals
-from ..ctx import RequestContext, _cv_asgi_mode
+from .. import ctx as _ctx, globals as _globals, signals as _signals
+from ..ctx import RequestContext
 from ..datastructures import Headers
 from ..exceptions import BadRequest, HTTPException, InternalServerError
-from ..globals import _cv_websocket
 from ..sansio.utils import get_current_url
 from . import bridge
 
@@ -48,6 +47,11 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from ..wrappers import Request, Response
 
 __all__ = ["WebSocket", "WebSocketDisconnect", "data_message", "handle_websocket", "message_data"]
+
+# PERF: bound by assignment, not import: see erlen.globals (method calls on 3.11).
+_cv_asgi_mode = _ctx._cv_asgi_mode
+_cv_websocket = _globals._cv_websocket
+_cv_request = _globals._cv_request
 
 #: An ASGI message.
 Message = t.MutableMapping[str, t.Any]
@@ -592,8 +596,6 @@ def _report_exception(app: Flask, error: Exception) -> bool:
 def _server_error_response(app: Flask, error: Exception) -> Response:
     """The 500 answer to a refused handshake: the ``InternalServerError`` handler's
     response, if one is registered."""
-    from ..globals import _cv_request
-
     server_error: t.Any = InternalServerError(original_exception=error)
     handler = app._find_error_handler(server_error, _cv_request.get().request.blueprints)
     if handler is not None:
@@ -604,8 +606,6 @@ def _server_error_response(app: Flask, error: Exception) -> Response:
 def _finish_response(app: Flask, response: Response) -> tuple[int, list[tuple[str, str]], bytes]:
     """Save the session into the handshake's response; return its status, final headers
     and body."""
-    from ..globals import _cv_request
-
     ctx = _cv_request.get()
     session = ctx._session_obj
     interface = app.session_interface

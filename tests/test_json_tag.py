@@ -336,3 +336,24 @@ def test_loads_with_other_provider_and_overrides():
             return ("scanned", value)
 
     assert Scanning().loads("[1]") == ("scanned", [1])
+
+
+@pytest.mark.parametrize("in_app", [False, True])
+def test_loads_parses_like_json_loads(in_app):
+    import contextlib
+    import json
+
+    from flask.json.tag import TaggedJSONSerializer as FlaskSerializer
+
+    s = TaggedJSONSerializer()
+    payload = '{"a":{" t":[1,{" b":"aGk="}]},"b":[{" di":{" t__":2}}]}'
+    with app_context() if in_app else contextlib.nullcontext():
+        # The serializer keeps one decoder; it must not keep state between calls.
+        for _ in range(2):
+            assert s.loads(payload) == FlaskSerializer().loads(payload)
+            assert s.loads(payload.encode()) == FlaskSerializer().loads(payload)
+        # json.loads refuses text that starts with a BOM, and so does loads.
+        with pytest.raises(json.JSONDecodeError, match="BOM"):
+            s.loads("\ufeff" + payload)
+        with pytest.raises(json.JSONDecodeError):
+            s.loads('{"a":')

@@ -276,7 +276,7 @@ class TaggedJSONSerializer:
     sessions.
     """
 
-    __slots__ = ("tags", "order", "_fast_order")
+    __slots__ = ("tags", "order", "_fast_order", "_decoder")
 
     #: Tag classes registered, in this order, by ``__init__``. Add more with
     #: :meth:`register`.
@@ -290,6 +290,9 @@ class TaggedJSONSerializer:
             self.register(cls)
         if tuple(type(tag) for tag in self.order) == _DEFAULT_TAGS:
             self._fast_order = list(self.order)
+        # PERF: json.loads(s, object_hook=...) builds a decoder (and its scanner) per call;
+        # the session is loaded on every request that uses it.
+        self._decoder = _json.JSONDecoder(object_hook=self.untag)
 
     def register(
         self,
@@ -383,9 +386,10 @@ class TaggedJSONSerializer:
         # second pass in Python.
         if type(self)._untag_scan is TaggedJSONSerializer._untag_scan:
             ctx = _cv_app.get(None)
-            if ctx is None:
+            if ctx is None or type(ctx.app.json).loads is DefaultJSONProvider.loads:
+                # What json.loads(value, object_hook=self.untag) does, which is what the
+                # default provider's loads does with that argument.
+                if type(value) is str and not value.startswith("\ufeff"):
+                    return self._decoder.decode(value)
                 return _json.loads(value, object_hook=self.untag)
-            provider = ctx.app.json
-            if type(provider).loads is DefaultJSONProvider.loads:
-                return provider.loads(value, object_hook=self.untag)
         return self._untag_scan(_loads(value))

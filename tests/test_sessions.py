@@ -552,3 +552,142 @@ def test_cookies_of_many_requests_stay_identical_to_flask(frozen_time):
         assert cookie == flask_serializer.dumps({"n": n})
         assert serializer.loads(cookie) == {"n": n}
         assert serializer.loads(old.dumps({"n": n})) == {"n": n}
+
+
+def _session_routes(app, fw):
+    """The same session views on an erlen or a Flask app."""
+
+    @app.get("/read")
+    def read():
+        return str(fw.session.get("n"))
+
+    @app.get("/write/<int:n>")
+    def write(n):
+        fw.session["n"] = n
+        return "written"
+
+    @app.get("/permanent")
+    def permanent():
+        fw.session.permanent = True
+        return "permanent"
+
+    @app.get("/clear")
+    def clear():
+        fw.session.clear()
+        return "cleared"
+
+    @app.get("/plain")
+    def plain():
+        return "plain"
+
+
+# (config changes before the request, path): settings change between requests, as a test or
+# an app reloading its config may do; every one must be read by the next request.
+_SESSION_STEPS = [
+    ({}, "/plain"),
+    ({}, "/read"),
+    ({}, "/write/1"),
+    ({}, "/read"),
+    ({"SESSION_COOKIE_SAMESITE": "Lax", "SESSION_COOKIE_SECURE": True}, "/write/2"),
+    ({}, "/permanent"),
+    ({}, "/read"),
+    ({"PERMANENT_SESSION_LIFETIME": timedelta(hours=1)}, "/read"),
+    ({"SESSION_REFRESH_EACH_REQUEST": False}, "/read"),
+    ({"SESSION_COOKIE_HTTPONLY": False, "SESSION_COOKIE_PARTITIONED": True}, "/write/3"),
+    ({"SESSION_COOKIE_NAME": "sid"}, "/write/4"),
+    ({"SECRET_KEY": "rotated", "SECRET_KEY_FALLBACKS": ["test key"]}, "/read"),
+    ({}, "/write/5"),
+    ({"SECRET_KEY_FALLBACKS": []}, "/read"),
+    ({}, "/clear"),
+    ({}, "/read"),
+    ({"SESSION_COOKIE_DOMAIN": "example.test", "SESSION_COOKIE_PATH": "/app"}, "/write/6"),
+    ({}, "/clear"),
+]
+
+
+def _run_session_steps(app, client):
+    seen = []
+    for changes, path in _SESSION_STEPS:
+        app.config.update(changes)
+        response = client.get(path, base_url="https://example.test/app")
+        seen.append(
+            (
+                path,
+                response.text,
+                response.headers.getlist("Set-Cookie"),
+                response.headers.getlist("Vary"),
+            )
+        )
+    return seen
+
+
+def test_session_requests_match_flask_while_config_changes(app, client, frozen_time, monkeypatch):
+    import flask
+
+    # Expires= of permanent sessions is computed from the current time: pin it for both (to
+    # now: erlen's test client, unlike Werkzeug's, drops cookies whose Expires has passed).
+    fixed = datetime.now(timezone.utc).replace(microsecond=0)
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return fixed
+
+    monkeypatch.setattr("erlen.sessions.datetime", Clock)
+    monkeypatch.setattr("flask.sessions.datetime", Clock)
+
+    _session_routes(app, erlen_module())
+    flask_app = flask.Flask("oracle")
+    flask_app.config.update(TESTING=True, SECRET_KEY="test key")
+    _session_routes(flask_app, flask)
+
+    ours = _run_session_steps(app, client)
+    theirs = _run_session_steps(flask_app, flask_app.test_client())
+    assert ours == theirs
+    # The steps do what they say (the oracle could agree on doing nothing).
+    texts = [text for _, text, _, _ in ours]
+    assert texts[6:9] == ["2", "2", "2"] and texts[11] == "4"
+    assert texts[13:] == ["5", "cleared", "None", "written", "cleared"]
+    refreshed = [len(cookies) for _, _, cookies, _ in ours[6:9]]
+    assert refreshed == [1, 1, 0]
+    assert "Domain=example.test" in ours[-1][2][0] and "Path=/app" in ours[-1][2][0]
+    assert any(cookie.startswith("sid=") for _, _, cookies, _ in ours for cookie in cookies)
+
+
+class _CustomCookieInterface(SecureCookieSessionInterface):
+    """Overrides of the getters, the expiry and the set-cookie rule must be honoured."""
+
+    def get_cookie_name(self, app):
+        return "custom"
+
+    def get_cookie_samesite(self, app):
+        return "Strict"
+
+    def get_expiration_time(self, app, session):
+        return datetime(2030, 1, 1, tzinfo=timezone.utc)
+
+    def should_set_cookie(self, app, session):
+        # Also refresh sessions that were only read.
+        return True
+
+
+def test_session_interface_overrides_are_used(app, client, frozen_time):
+    app.session_interface = _CustomCookieInterface()
+    _session_routes(app, erlen_module())
+
+    written = client.get("/write/7").headers.getlist("Set-Cookie")
+    assert len(written) == 1 and written[0].startswith("custom=")
+    assert "Expires=Tue, 01 Jan 2030 00:00:00 GMT" in written[0]
+    assert "SameSite=Strict" in written[0]
+    assert client.get("/read").text == "7"
+    # should_set_cookie says yes to a read-only request too.
+    assert client.get("/read").headers.getlist("Set-Cookie")[0].startswith("custom=")
+    cleared = client.get("/clear").headers.getlist("Set-Cookie")
+    assert cleared[0].startswith("custom=; Expires=Thu, 01 Jan 1970")
+    assert "SameSite=Strict" in cleared[0]
+
+
+def erlen_module():
+    import erlen
+
+    return erlen

@@ -58,6 +58,10 @@ class SessionMixin(cabc.MutableMapping[str, t.Any]):
     accessed = False
 
 
+def _mark_modified(session: SecureCookieSession) -> None:
+    session.modified = True
+
+
 class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
     """The session of :class:`SecureCookieSessionInterface`, stored in a signed cookie.
 
@@ -76,10 +80,15 @@ class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
     modified = False
 
     def __init__(self, initial: cabc.Mapping[str, t.Any] | None = None) -> None:
-        def on_update(self: SecureCookieSession) -> None:
-            self.modified = True
+        # PERF: the change callback is the class's (below), not a closure stored on each
+        # session; one session is made per request that uses it.
+        if initial is None:
+            dict.__init__(self)
+        else:
+            dict.__init__(self, initial)
 
-        super().__init__(initial, on_update)
+    #: Called by the dict with the session on every change: marks it :attr:`modified`.
+    on_update = staticmethod(_mark_modified)
 
 
 class NullSession(SecureCookieSession):
@@ -333,23 +342,20 @@ class SecureCookieSessionInterface(SessionInterface):
 
         Adds ``Vary: Cookie`` if the session was accessed; deletes the cookie
         when the session was emptied; otherwise sets it when
-        :meth:`should_set_cookie` says so.
+        :meth:`should_set_cookie` says so. The ``get_cookie_*`` settings are
+        read (in Flask's order) only when the cookie is set or deleted.
         """
-        name = self.get_cookie_name(app)
-        domain = self.get_cookie_domain(app)
-        path = self.get_cookie_path(app)
-        secure = self.get_cookie_secure(app)
-        partitioned = self.get_cookie_partitioned(app)
-        samesite = self.get_cookie_samesite(app)
-        httponly = self.get_cookie_httponly(app)
-
-        if session.accessed:
+        accessed = session.accessed
+        if accessed:
             _vary_on_cookie(response)
 
         if not session:
             # An emptied session removes the cookie; one that was always empty
             # needs no cookie at all.
             if session.modified:
+                name, domain, path, secure, partitioned, samesite, httponly = (
+                    self._cookie_settings(app)
+                )
                 response.delete_cookie(
                     name,
                     domain=domain,
@@ -359,12 +365,14 @@ class SecureCookieSessionInterface(SessionInterface):
                     samesite=samesite,
                     httponly=httponly,
                 )
-                _vary_on_cookie(response)
+                if not accessed:
+                    _vary_on_cookie(response)
             return
 
         if not self.should_set_cookie(app, session):
             return
 
+        name, domain, path, secure, partitioned, samesite, httponly = self._cookie_settings(app)
         expires = self.get_expiration_time(app, session)
         # dict.copy skips the read tracking of SecureCookieSession's overrides.
         data = dict.copy(session) if isinstance(session, dict) else dict(session)
@@ -380,4 +388,20 @@ class SecureCookieSessionInterface(SessionInterface):
             partitioned=partitioned,
             samesite=samesite,
         )
-        _vary_on_cookie(response)
+        if not accessed:
+            _vary_on_cookie(response)
+
+    def _cookie_settings(
+        self, app: Flask
+    ) -> tuple[str, str | None, str, bool, bool, str | None, bool]:
+        # The cookie's name, domain, path, secure, partitioned, samesite and httponly
+        # settings, read in Flask's order.
+        return (
+            self.get_cookie_name(app),
+            self.get_cookie_domain(app),
+            self.get_cookie_path(app),
+            self.get_cookie_secure(app),
+            self.get_cookie_partitioned(app),
+            self.get_cookie_samesite(app),
+            self.get_cookie_httponly(app),
+        )

@@ -256,7 +256,7 @@ def _vary_on_cookie(response: Response) -> None:
     headers = response.headers
     vary = headers.get("Vary")
     if vary is None:
-        headers["Vary"] = "Cookie"
+        headers.add("Vary", "Cookie")  # absent: appending is setting
     elif vary != "Cookie":
         response.vary.add("Cookie")
 

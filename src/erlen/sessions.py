@@ -374,7 +374,7 @@ class SecureCookieSessionInterface(SessionInterface):
 
         name, domain, path, secure, partitioned, samesite, httponly = self._cookie_settings(app)
         expires = self.get_expiration_time(app, session)
-        # dict.copy skips the read tracking of SecureCookieSession's overrides.
+        # The session as a plain dict, for the serializer.
         data = dict.copy(session) if isinstance(session, dict) else dict(session)
         value = self.get_signing_serializer(app).dumps(data)  # type: ignore[union-attr]
         response.set_cookie(

@@ -8,6 +8,7 @@ import flask
 import pytest
 
 import erlen
+from erlen.ctx import _UNBOUND
 from erlen.globals import _cv_app, _cv_request
 
 NO_APP = "Working outside of application context."
@@ -492,3 +493,142 @@ def test_no_secret_key_session_is_null(app):
     assert c.get("/read").data == b"None"
     with pytest.raises(RuntimeError, match="The session is unavailable because no secret key"):
         c.get("/write")
+
+
+# -- the URL adapter, bound on first use ----------------------------------------------------
+
+
+class _EagerBinding(erlen.Flask):
+    """Binds the URL map when the request context is made, as Flask does (an overridden
+    create_url_adapter is always called at once)."""
+
+    def create_url_adapter(self, request):
+        self.bound = getattr(self, "bound", 0) + 1
+        return super().create_url_adapter(request)
+
+
+def _routing_app(cls):
+    app = cls(__name__)
+    app.url_map.merge_slashes = True
+
+    @app.route("/plain", methods=["GET", "POST"])
+    def plain():
+        return "plain"
+
+    @app.route("/branch/")
+    def branch():
+        return "branch"
+
+    @app.route("/user/<int:uid>")
+    def user(uid):
+        return f"user {uid}"
+
+    @app.route("/page/", defaults={"n": 1})
+    @app.route("/page/<int:n>")
+    def page(n):
+        return f"page {n}"
+
+    app.add_url_rule("/old/<int:n>", "old", redirect_to="/page/<n>")
+
+    @app.route("/ws-only", websocket=True)
+    def ws_only():
+        return "ws"
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers"),
+    [
+        ("GET", "/plain", {}),
+        ("POST", "/plain", {}),
+        ("PUT", "/plain", {}),
+        ("GET", "/branch", {}),
+        ("GET", "/branch/", {}),
+        ("GET", "/branch//", {}),
+        ("GET", "/user//7", {}),
+        ("GET", "/user/7", {}),
+        ("GET", "/user/x", {}),
+        ("GET", "/page/1", {}),
+        ("GET", "/page/", {}),
+        ("GET", "/old/3", {}),
+        ("GET", "/missing", {}),
+        ("OPTIONS", "/plain", {}),
+        ("GET", "/ws-only", {}),
+        ("GET", "/plain", {"Host": "a..b"}),
+        ("GET", "/branch?q=1", {"Host": "Example.TEST:8080"}),
+    ],
+)
+def test_routing_answers_as_an_adapter_bound_at_once(method, path, headers):
+    lazy, eager = _routing_app(erlen.Flask), _routing_app(_EagerBinding)
+    answers = []
+    for app in (lazy, eager):
+        rv = app.test_client().open(path, method=method, headers=headers)
+        answers.append(
+            (rv.status_code, rv.headers.get("Location"), rv.headers.get("Allow"), rv.data)
+        )
+    assert answers[0] == answers[1]
+    assert eager.bound == 1
+
+
+def test_url_adapter_is_bound_on_first_use_only(app):
+    @app.route("/a")
+    def a():
+        return erlen.url_for("a", _external=True)
+
+    with app.test_request_context("/a") as ctx:
+        assert vars(ctx)["_adapter"] is _UNBOUND  # matched without it
+        adapter = ctx.url_adapter
+        assert isinstance(adapter, erlen.routing.MapAdapter)
+        assert ctx.url_adapter is adapter
+        assert erlen.request.url_rule.rule == "/a"
+    assert app.test_client().get("/a").text == "http://localhost/a"
+
+
+def test_url_adapter_assigned_before_push_matches(app):
+    @app.route("/a")
+    def a():
+        return "a"
+
+    @app.route("/b")
+    def b():
+        return "b"
+
+    ctx = app.test_request_context("/a")
+    ctx.url_adapter = app.url_map.bind("localhost", path_info="/b")
+    with ctx:
+        assert erlen.request.endpoint == "b"
+    ctx = app.test_request_context("/a")
+    ctx.url_adapter = None
+    with ctx:
+        assert erlen.request.url_rule is None
+        assert erlen.request.routing_exception is None
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{"SERVER_NAME": "example.test"}, {"TRUSTED_HOSTS": ["example.test"]}],
+    ids=["server_name", "trusted_hosts"],
+)
+def test_configured_binding_happens_at_once(app, config):
+    app.config.update(config)
+    calls = []
+    app.create_url_adapter = lambda request, orig=app.create_url_adapter: (
+        calls.append(request) or orig(request)
+    )
+    ctx = app.test_request_context("/", "http://example.test/")
+    assert calls == [ctx.request]
+    assert vars(ctx)["_adapter"].server_name == "example.test"
+
+
+def test_untrusted_host_is_refused_before_matching(app):
+    app.config["TRUSTED_HOSTS"] = ["good.test"]
+
+    @app.route("/")
+    def index():
+        return "ok"
+
+    client = app.test_client()
+    assert client.get("/", "http://good.test/").status_code == 200
+    assert client.get("/", "http://evil.test/").status_code == 400
+    assert client.get("/", "http://good.test/").status_code == 200

@@ -18,6 +18,7 @@ from types import TracebackType
 
 from . import globals as _globals, signals as _signals
 from .exceptions import HTTPException
+from .routing.map import _WEBSOCKET_SCHEMES, _server_name, _server_names
 from .utils import cached_property
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -217,6 +218,36 @@ def _reset_by_hand(var: contextvars.ContextVar[t.Any], token: contextvars.Token[
     var.set(None if old is contextvars.Token.MISSING else old)
 
 
+# RequestContext._adapter while the adapter is not bound yet.
+_UNBOUND: t.Any = object()
+# Flask's own create_url_adapter and Map's own bind_to_request (set on first use).
+_own_binding: tuple[t.Any, t.Any] | None = None
+
+
+def _binds_later(app: Flask) -> bool:
+    """Whether ``app`` binds its URL map to a request the way Flask does by default, which
+    gives an adapter matching like ``Map._lookup`` in ``url_map.default_subdomain``: the
+    binding can then wait until something asks for the adapter."""
+    global _own_binding
+    config = app.config
+    if config["SERVER_NAME"] is not None or config["TRUSTED_HOSTS"] is not None:
+        return False
+    url_map = app.url_map
+    if url_map.host_matching or app.subdomain_matching:
+        return False
+    own = _own_binding
+    if own is None:
+        from .app import Flask
+        from .routing import Map
+
+        own = _own_binding = (Flask.create_url_adapter, Map.bind_to_request)
+    return (
+        type(app).create_url_adapter is own[0]
+        and type(url_map).bind_to_request is own[1]
+        and "create_url_adapter" not in app.__dict__
+    )
+
+
 _lazy_session_types: dict[type, bool] = {}
 
 
@@ -251,8 +282,14 @@ class RequestContext:
     # True when the URL was matched before the push (the ASGI adapter picks the request's
     # mode from the matched view); push then does not match again.
     _matched = False
-    #: The URL map bound to this request (``None`` if the app did not bind one).
-    url_adapter: t.Any = None
+    # PERF: when the app binds its URL map the way Flask does by default (no SERVER_NAME,
+    # TRUSTED_HOSTS, host or subdomain matching, Flask's own create_url_adapter), the
+    # adapter is bound on first use (url_for, redirects, OPTIONS, reading url_adapter) and
+    # the request is matched by the map itself: most requests never need the adapter.
+    # ``_adapter`` is the bound adapter (``None`` if there is none), or _UNBOUND while
+    # binding waits; ``_domain`` is then the subdomain the map matches in.
+    _adapter: t.Any = None
+    _domain: str = ""
     #: The flashed messages, once read by ``get_flashed_messages``.
     flashes: list[tuple[str, str]] | None = None
 
@@ -268,14 +305,20 @@ class RequestContext:
             request = app.request_class(environ)  # type: ignore[arg-type]
         request.json_module = app.json
         self.request: Request = request
-        # PERF: url_adapter and flashes default to None on the class: no store here.
+        # PERF: flashes defaults to None on the class: no store here.
         try:
-            adapter = app.create_url_adapter(request)
+            if _binds_later(app):
+                # Binding would raise BadHost (400) for a host that is not a valid name:
+                # so does this, once per host name (remembered).
+                host = request.host
+                if host not in _server_names:
+                    _server_name(host)
+                self._adapter = _UNBOUND
+                self._domain = app.url_map.default_subdomain or ""
+            else:
+                self._adapter = app.create_url_adapter(request)
         except HTTPException as e:
             request.routing_exception = e
-        else:
-            if adapter is not None:
-                self.url_adapter = adapter
         self._session_obj: SessionMixin | None = session
         self._after_request_functions: list[t.Callable[[t.Any], t.Any]] = []
         self._cv_tokens: list[tuple[contextvars.Token[RequestContext], AppContext | None]] = []
@@ -290,11 +333,48 @@ class RequestContext:
             session=self._session,
         )
 
+    @property
+    def url_adapter(self) -> t.Any:
+        """The URL map bound to this request (``None`` if the app did not bind one), made
+        by :meth:`Flask.create_url_adapter`, on first use when nothing else needs it.
+        Assignable, as in Flask."""
+        adapter = self._adapter
+        if adapter is _UNBOUND:
+            adapter = self._adapter = self.app.create_url_adapter(self.request)
+        return adapter
+
+    @url_adapter.setter
+    def url_adapter(self, value: t.Any) -> None:
+        self._adapter = value
+
     def match_request(self) -> None:
         """Match the request URL, storing ``url_rule``/``view_args`` or ``routing_exception``."""
         request = self.request
         try:
-            request.url_rule, request.view_args = self.url_adapter.match(return_rule=True)
+            adapter = self._adapter
+            if adapter is not _UNBOUND:
+                request.url_rule, request.view_args = adapter.match(return_rule=True)
+                return
+            # What adapter.match would do, with the adapter bound only for a redirect.
+            path = request.path
+            method = request.method
+            domain = self._domain
+            rv = self.app.url_map._lookup(
+                domain,
+                path,
+                method,
+                request.websocket_upgrade or request.scheme in _WEBSOCKET_SCHEMES,
+            )
+            if rv.__class__ is tuple:
+                if not rv[0]._needs_post:
+                    request.url_rule, request.view_args = rv
+                    return
+            elif not isinstance(rv, str):
+                request.routing_exception = rv  # type: ignore[assignment]
+                return
+            request.url_rule, request.view_args = self.url_adapter._matched(
+                rv, domain, path, method, None, True
+            )
         except HTTPException as e:
             # Kept without the router's frames: they would hold this request, which holds
             # the error, a cycle only the garbage collector frees.
@@ -355,7 +435,7 @@ class RequestContext:
             if not lazy:
                 self._open_session()
 
-        if self.url_adapter is not None and not self._matched:
+        if self._adapter is not None and not self._matched:
             self.match_request()
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]

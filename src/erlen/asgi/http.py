@@ -458,7 +458,7 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
     request = app.request_class.from_asgi(scope)
     ctx = RequestContext(app, None, request=request)
     view = None
-    if ctx.url_adapter is not None:
+    if ctx._adapter is not None:  # an adapter, bound or to bind on first use
         ctx.match_request()
         ctx._matched = True
         rule = request.url_rule

@@ -18,7 +18,6 @@ from .converters import DEFAULT_CONVERTERS, PATH_SAFE
 from .exceptions import (
     BuildError,
     NoMatch,
-    RequestPath,
     RequestRedirect,
     WebsocketMismatch,
 )
@@ -113,6 +112,12 @@ def _environ_host(environ: WSGIEnvironment) -> str:
 
 _new_adapter = object.__new__
 _WEBSOCKET_SCHEMES = frozenset(("ws", "wss"))
+
+
+def _normalised_path(path_info: str) -> str:
+    """The path as matched: leading slashes collapsed to one, as Werkzeug strips them
+    and adds one back (an empty path stays empty)."""
+    return f"/{path_info.lstrip('/')}" if path_info else ""
 
 
 def _no_match_error(error: NoMatch) -> HTTPException:
@@ -286,27 +291,33 @@ class Map:
                     break
         return _no_match_error(NoMatch(allowed, websocket_mismatch))
 
-    def _match_normalised(
-        self, domain: str, path: str, method: str, websocket: bool
-    ) -> tuple[Rule, dict[str, t.Any]]:
-        """Match a normalised path; raises :exc:`RequestPath` for a slash
-        redirect, or an HTTP error."""
+    def _lookup(
+        self, domain: str, path_info: str, method: str, websocket: bool
+    ) -> tuple[Rule, dict[str, t.Any]] | str | HTTPException:
+        """Match ``path_info`` as a request gives it: ``(rule, values)``, or the failure,
+        returned: the path to redirect to (slashes) or the HTTP error (404, 405 or WebSocket
+        mismatch). The redirects a matched rule asks for (``Rule._needs_post``: defaults,
+        alias, ``redirect_to``) need a bound adapter: :meth:`MapAdapter.match` makes them.
+        """
+        if self._remap:
+            self.update()
+        # PERF: static rules first, with the raw path (the table keys are normalised
+        # paths, so a hit needs no normalisation).
         by_path = self._static[websocket].get(domain)
         if by_path is not None:
-            entry = by_path.get(path)
+            entry = by_path.get(path_info)
             if entry is not None:
                 rule = entry[0].get(method, entry[1])
                 if rule is not None:
                     defaults = rule.defaults
                     return rule, ({**defaults} if defaults else {})
+        if path_info and (path_info[0] != "/" or path_info[1:2] == "/"):
+            return self._lookup(domain, _normalised_path(path_info), method, websocket)
         missed: list[list[Rule]] = []
-        rv = self._functions[websocket](domain, path, method, missed)
+        rv = self._functions[websocket](domain, path_info, method, missed)
         if rv.__class__ is tuple:
             return rv
-        failure = self._match_failed(rv, domain, path, method, websocket, missed)
-        if isinstance(failure, str):
-            raise RequestPath(failure)
-        raise failure
+        return self._match_failed(rv, domain, path_info, method, websocket, missed)
 
     # -- binding ----------------------------------------------------------
 
@@ -579,66 +590,48 @@ class MapAdapter:
             defaults, alias, ``redirect_to``).
         :raise WebsocketMismatch: only a rule of the other protocol matches.
         """
-        m = self.map
-        if m._remap:
-            m.update()
         if path_info is None:
             path_info = self.path_info
         method = method.upper() if method else self.default_method
         if websocket is None:
             websocket = self.websocket
+        m = self.map
         if m.host_matching or self.subdomain is None:
             domain_part = self.server_name
         else:
             domain_part = self.subdomain
+        return self._matched(
+            m._lookup(domain_part, path_info, method, websocket),
+            domain_part,
+            path_info,
+            method,
+            query_args,
+            return_rule,
+        )
 
-        # PERF: static rules first, with the raw path (the table keys are
-        # normalised paths, so a hit needs no normalisation).
-        by_path = m._static[websocket].get(domain_part)
-        if by_path is not None:
-            entry = by_path.get(path_info)
-            if entry is not None:
-                rule = entry[0].get(method, entry[1])
-                if rule is not None:
-                    defaults = rule.defaults
-                    values = {**defaults} if defaults else {}
-                    if rule._needs_post:
-                        self._redirects(
-                            rule,
-                            values,
-                            method,
-                            self._query_args(query_args),
-                            domain_part,
-                            path_info,
-                        )
-                    return (rule if return_rule else rule.endpoint), values
-
-        redirect_path = None
-        try:
-            if path_info[:1] != "/" or path_info[1:2] == "/":
-                # Werkzeug strips leading slashes and adds one back.
-                path = f"/{path_info.lstrip('/')}" if path_info else ""
-                rule, values = m._match_normalised(domain_part, path, method, websocket)
-            else:
-                # PERF: the generated matcher called directly, without a wrapper call.
-                path = path_info
-                missed: list[list[Rule]] = []
-                rv = m._functions[websocket](domain_part, path, method, missed)
-                if rv.__class__ is not tuple:
-                    failure = m._match_failed(rv, domain_part, path, method, websocket, missed)
-                    if isinstance(failure, str):
-                        raise RequestPath(failure)
-                    raise failure
-                rule, values = rv
-        except RequestPath as e:
-            redirect_path = e.path_info
-        if redirect_path is not None:
-            # Raised out of the except block: the internal RequestPath (and its frames) are
-            # not kept as the redirect's context.
-            new_path = quote(redirect_path, safe=PATH_SAFE)
-            raise RequestRedirect(self.make_redirect_url(new_path, self._query_args(query_args)))
-
+    def _matched(
+        self,
+        rv: tuple[Rule, dict[str, t.Any]] | str | HTTPException,
+        domain_part: str,
+        path_info: str,
+        method: str,
+        query_args: t.Mapping[str, t.Any] | str | None,
+        return_rule: bool,
+    ) -> tuple[t.Any, t.Mapping[str, t.Any]]:
+        """:meth:`match`'s answer for what :meth:`Map._lookup` found: the failure raised,
+        or the redirect a matched rule asks for, else ``(rule or endpoint, values)``."""
+        if rv.__class__ is not tuple:
+            if isinstance(rv, str):
+                new_path = quote(rv, safe=PATH_SAFE)
+                raise RequestRedirect(
+                    self.make_redirect_url(new_path, self._query_args(query_args))
+                )
+            raise rv  # type: ignore[misc]
+        rule, values = rv
         if rule._needs_post:
+            path = path_info
+            if path[:1] != "/" or path[1:2] == "/":
+                path = _normalised_path(path)
             self._redirects(rule, values, method, self._query_args(query_args), domain_part, path)
         if return_rule:
             return rule, values

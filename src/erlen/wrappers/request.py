@@ -170,25 +170,19 @@ class Request(_SansIORequest):
         elif populate_request:
             environ["werkzeug.request"] = self
         # PERF: what routing and the session check read from every request is set here
-        # with a few C-level operations in the common case (plain ASCII path, no mount
-        # prefix, ASCII query, no Upgrade header, no cookie, a Host header seen before);
-        # otherwise, and for everything else, a cached_property computes the value from
-        # the environ on first access. Plain attribute stores (cached_property is not a
-        # data descriptor) keep the instance's compact attribute storage: no __dict__
-        # object is made for a request that reads nothing lazily.
+        # with a few C-level operations in the common case (plain ASCII path, no Upgrade
+        # header, no cookie, a Host header seen before); otherwise, and for everything
+        # else (root_path and query_string are read to bind the URL adapter, which most
+        # requests never do), a cached_property computes the value from the environ on
+        # first access. Plain attribute stores (cached_property is not a data descriptor)
+        # keep the instance's compact attribute storage: no __dict__ object is made for a
+        # request that reads nothing lazily.
         method = environ.get("REQUEST_METHOD", "GET")
         self.method = _METHODS.get(method) or method.upper()
         self.scheme = scheme = environ.get("wsgi.url_scheme", "http")
         path = environ.get("PATH_INFO")
         if path and path[0] == "/" and path[1:2] != "/" and path.isascii():
             self.path = path
-        if not environ.get("SCRIPT_NAME"):
-            self.root_path = ""
-        query = environ.get("QUERY_STRING")
-        if not query:
-            self.query_string = b""
-        elif query.isascii():
-            self.query_string = query.encode()
         if "HTTP_UPGRADE" not in environ:
             self.websocket_upgrade = False
         if "HTTP_COOKIE" not in environ and self.dict_storage_class is ImmutableMultiDict:

@@ -59,9 +59,9 @@ _STATUS_LINES: dict[int, str] = {
     code: f"{code} {reason.upper()}" for code, reason in HTTP_STATUS_CODES.items()
 }
 
-# get_content_type() results for the few mimetypes an app uses, already checked
-# for newlines so the constructor may append them to the header list directly.
-_CONTENT_TYPES: dict[str, str] = {}
+# ("Content-Type", get_content_type()) items for the few mimetypes an app uses, already
+# checked for newlines so the constructor may put them in the header list directly.
+_CONTENT_TYPE_ITEMS: dict[str, tuple[str, str]] = {}
 _CONTENT_TYPES_MAX = 256
 
 _NEWLINE = re.compile(r"[\r\n\x00]")
@@ -102,16 +102,18 @@ _HEADER_KINDS: dict[str, int] = {
 }
 
 
-def _content_type_for(mimetype: str) -> str:
-    """``get_content_type(mimetype, "utf-8")``, cached and checked for newlines."""
-    ct = _CONTENT_TYPES.get(mimetype)
-    if ct is None:
+def _content_type_item(mimetype: str) -> tuple[str, str]:
+    """The ``Content-Type`` header item for ``mimetype`` (with ``get_content_type``'s
+    charset), cached and checked for newlines."""
+    item = _CONTENT_TYPE_ITEMS.get(mimetype)
+    if item is None:
         ct = get_content_type(mimetype, "utf-8")
         if _NEWLINE.search(ct) is not None:
             raise ValueError("Header values must not contain newline characters.")
-        if len(_CONTENT_TYPES) < _CONTENT_TYPES_MAX:
-            _CONTENT_TYPES[mimetype] = ct
-    return ct
+        item = ("Content-Type", ct)
+        if len(_CONTENT_TYPE_ITEMS) < _CONTENT_TYPES_MAX:
+            _CONTENT_TYPE_ITEMS[mimetype] = item
+    return item
 
 
 def _iter_encoded(iterable: t.Iterable[str | bytes]) -> t.Iterator[bytes]:
@@ -379,27 +381,17 @@ class Response:
         direct_passthrough: bool = False,
     ) -> None:
         if headers is None or (not headers and not isinstance(headers, Headers)):
-            # PERF: an empty Headers without a call to its __init__.
+            # PERF: an empty Headers without a call to its __init__; its list is built
+            # below in one go.
             h = _new_headers(Headers)
-            h._list = hl = []
-            fresh = True
+            hl: list[tuple[str, str]] | None = None
+            given = False
         else:
             h = headers if isinstance(headers, Headers) else Headers(headers)
             hl = h._list
-            fresh = not hl
+            # Headers given: values are set through the Headers methods.
+            given = bool(hl)
         self._headers = h  # already a Headers: skip the copying setter
-
-        if content_type is None:
-            if mimetype is None and (fresh or "content-type" not in h):
-                mimetype = self.default_mimetype
-            if mimetype is not None:
-                ct = _CONTENT_TYPES.get(mimetype) or _content_type_for(mimetype)
-                if fresh:
-                    hl.append(("Content-Type", ct))
-                else:
-                    h["Content-Type"] = ct
-        else:
-            h["Content-Type"] = content_type
 
         if status is None:
             status = self.default_status
@@ -413,22 +405,53 @@ class Response:
         if direct_passthrough:
             self.direct_passthrough = True
 
-        if response is None:
-            self.response = []
-        elif isinstance(response, (str, bytes, bytearray)):
+        length = None
+        data = None
+        tp = type(response)
+        if tp is str or tp is bytes or isinstance(response, (str, bytes, bytearray)):
             if self._plain_set_data:
-                if isinstance(response, str):
-                    response = response.encode()
-                self.response = [response]
+                if tp is str or isinstance(response, str):
+                    response = response.encode()  # type: ignore[union-attr]
+                self.response = [response]  # type: ignore[assignment]
                 if self.automatically_set_content_length:
-                    if fresh:
-                        hl.append(("Content-Length", str(len(response))))
-                    else:
-                        h["Content-Length"] = str(len(response))
+                    length = str(len(response))  # type: ignore[arg-type]
             else:
-                self.set_data(response)
+                data = response
+        elif response is None:
+            self.response = []
         else:
             self.response = response
+
+        if content_type is None:
+            if mimetype is None and (not given or "content-type" not in h):
+                mimetype = self.default_mimetype
+            ct_item = None
+            if mimetype is not None:
+                ct_item = _CONTENT_TYPE_ITEMS.get(mimetype) or _content_type_item(mimetype)
+        else:
+            ct_item = ("Content-Type", content_type)
+            if hl is None:
+                hl = h._list = []
+            given = True  # set (and checked for newlines) through the Headers methods
+        if hl is None:
+            if length is None:
+                h._list = [ct_item] if ct_item is not None else []
+            elif ct_item is None:
+                h._list = [("Content-Length", length)]
+            else:
+                h._list = [ct_item, ("Content-Length", length)]
+        elif given:
+            if ct_item is not None:
+                h["Content-Type"] = ct_item[1]
+            if length is not None:
+                h["Content-Length"] = length
+        else:
+            if ct_item is not None:
+                hl.append(ct_item)
+            if length is not None:
+                hl.append(("Content-Length", length))
+        if data is not None:
+            self.set_data(data)  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
         if self.is_sequence:
@@ -922,7 +945,7 @@ class Response:
 
     @mimetype.setter
     def mimetype(self, value: str) -> None:
-        self.headers["Content-Type"] = _content_type_for(value)
+        self.headers["Content-Type"] = _content_type_item(value)[1]
 
     @property
     def mimetype_params(self) -> dict[str, str]:

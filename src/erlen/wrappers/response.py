@@ -245,11 +245,15 @@ class Response(_SansIOResponse):
         list of ``(name, value)`` tuples.
         """
         headers = self.get_wsgi_headers(environ)
-        header_list = headers.to_wsgi_list()
         # PERF: _headers and _status are the attributes behind the properties.
-        if headers is self._headers:
-            # Servers may add to the list they get; the response keeps its own.
-            header_list = list(header_list)
+        if headers is not self._headers:
+            header_list = headers.to_wsgi_list()
+        elif type(headers) is Headers:
+            # Servers may add to the list they get; the response keeps its own (a copy
+            # of the list Headers.to_wsgi_list returns, without the call).
+            header_list = list(headers._list)
+        else:
+            header_list = list(headers.to_wsgi_list())
         return self.get_app_iter(environ), self._status, header_list
 
     def __call__(

@@ -453,9 +453,9 @@ class RequestContext:
                     or _signals.request_tearing_down.receivers
                 ):
                     app.do_teardown_request(exc)
-                request_close = getattr(self.request, "close", None)
-                if request_close is not None:
-                    request_close()
+                # PERF: a method call (Flask looks close up with getattr first: every
+                # request object of erlen's has it).
+                self.request.close()
         finally:
             ctx = _cv_request.get()
             token, app_ctx = self._cv_tokens.pop()

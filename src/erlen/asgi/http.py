@@ -29,7 +29,6 @@ from types import CoroutineType, FunctionType
 from .. import ctx as _ctx, globals as _globals, signals as _signals
 from ..ctx import AppContext, RequestContext
 from ..exceptions import RequestEntityTooLarge
-from ..sansio.response import _NO_BODY_STATUSES
 from ..wrappers import AppRequestMixin
 from ..wrappers.response import Response as WSGIResponse, _ClosingBody, _run_wsgi_app
 from ..wsgi import FileWrapper
@@ -274,7 +273,7 @@ def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing
         closer = response
     else:
         closer = None
-    if request.method == "HEAD" or status in _NO_BODY_STATUSES:  # Response._sends_body
+    if not response._sends_body(request.method):
         return _Outgoing(status, headers, _EMPTY, b"", closer)
     if response.direct_passthrough:
         return _body_of(body, status, headers, response, request.method, pathsend, False)

@@ -60,22 +60,8 @@ DEFAULT_SPOOL_SIZE = 1024 * 1024
 _CO_ASYNC = 0x80 | 0x100 | 0x200
 _CO_COROUTINE = 0x80
 
-# Flask's sync dispatch methods: an app class overriding one runs every request in
-# thread mode (its override may block, and may call views without ensure_sync).
-_DISPATCH_METHODS = (
-    "full_dispatch_request",
-    "preprocess_request",
-    "dispatch_request",
-    "finalize_request",
-    "make_response",
-    "process_response",
-    "handle_user_exception",
-    "handle_http_exception",
-    "handle_exception",
-    "do_teardown_request",
-    "do_teardown_appcontext",
-    "ensure_sync",
-)
+# An app class overriding one of Flask's dispatch methods (erlen.app._OWN_STEPS) runs every
+# request in thread mode (its override may block, and may call views without ensure_sync).
 _overriding_classes: dict[type, bool] = {}
 
 # Response methods that make the WSGI response: a class overriding one is sent through
@@ -113,10 +99,10 @@ def _overrides_dispatch(app: Flask) -> bool:
     cls = type(app)
     rv = _overriding_classes.get(cls)
     if rv is None:
-        from ..app import Flask
+        from ..app import _OWN_STEPS, Flask
 
         rv = _overriding_classes[cls] = any(
-            getattr(cls, name) is not getattr(Flask, name) for name in _DISPATCH_METHODS
+            getattr(cls, name) is not getattr(Flask, name) for name in _OWN_STEPS
         )
     return rv
 

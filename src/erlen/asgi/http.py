@@ -347,6 +347,9 @@ async def _dispatch_direct(
 
     PERF: an ``async def`` view then costs no greenlet switch and no stepping of its
     coroutine from sync code.
+
+    This and :func:`_dispatch` drive the same steps (push, ``Flask._dispatch_steps`` or
+    ``handle_exception``, the final headers, pop): a change to their order belongs in both.
     """
     error: BaseException | None = None
     try:

@@ -438,6 +438,20 @@ class RequestContext:
         if self._adapter is not None and not self._matched:
             self.match_request()
 
+    def _pop_runs_user_code(self) -> bool:
+        """Whether the last :meth:`pop` would call user code (teardown functions, signal
+        receivers, a replaced teardown step): the conditions under which ``pop`` and
+        ``AppContext.pop`` call the app's teardown steps, and ``appcontext_popped``."""
+        app = self.app
+        return bool(
+            not app._own_steps
+            or app.teardown_request_funcs
+            or app.teardown_appcontext_funcs
+            or _signals.request_tearing_down.receivers
+            or _signals.appcontext_tearing_down.receivers
+            or _signals.appcontext_popped.receivers
+        )
+
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Unbind this context; on the last pop run teardown functions and close the request."""
         clear_request = len(self._cv_tokens) == 1

@@ -384,13 +384,7 @@ async def _dispatch_direct(
         mode.direct = False
         if error is not None and app.should_ignore_error(error):
             error = None
-        if (
-            app.teardown_request_funcs
-            or app.teardown_appcontext_funcs
-            or _signals.request_tearing_down.receivers
-            or _signals.appcontext_tearing_down.receivers
-            or _signals.appcontext_popped.receivers
-        ):
+        if ctx._pop_runs_user_code():
             await bridge.run_in_greenlet(ctx.pop, error)
         else:
             ctx.pop(error)

@@ -107,13 +107,11 @@ _local = threading.local()
 _MAX_IDLE_WORKERS = 64
 
 
-def _idle_workers() -> list[_Worker]:
-    try:
-        return _local.workers
-    except AttributeError:
-        workers: list[_Worker] = []
-        _local.workers = workers
-        return workers
+def _new_idle_workers() -> list[_Worker]:
+    """This thread's list of idle workers, made on its first request."""
+    workers: list[_Worker] = []
+    _local.workers = workers
+    return workers
 
 
 async def run_in_greenlet(func: t.Callable[..., _T], *args: t.Any) -> _T:
@@ -125,7 +123,7 @@ async def run_in_greenlet(func: t.Callable[..., _T], *args: t.Any) -> _T:
     try:
         idle: list[_Worker] = _local.workers
     except AttributeError:
-        idle = _idle_workers()
+        idle = _new_idle_workers()
     worker = idle.pop() if idle else _Worker(_worker_main)
     current = getcurrent()
     if worker.parent is not current:

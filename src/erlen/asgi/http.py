@@ -213,7 +213,7 @@ _ENCODED_HEADERS: dict[tuple[tuple[str, str], ...], tuple[tuple[bytes, bytes], .
 _ENCODED_HEADERS_MAX = 512
 
 
-def _encode_headers(pairs: t.Sequence[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+def _encode_headers(pairs: t.Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     """ASGI header pairs: lower-cased names, latin-1 bytes."""
     # PERF: the same header lists (Content-Type and a short Content-Length) recur on most
     # responses; a bounded memo of whole lists turns the encoding into one lookup.
@@ -242,7 +242,7 @@ def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing
     if custom:
         app_iter, status_line, header_obj = _run_wsgi_app(response, request.environ)
         status = int(status_line.split(None, 1)[0])
-        headers = _encode_headers(list(header_obj.items()))
+        headers = _encode_headers(header_obj.items())
         return _body_of(app_iter, status, headers, app_iter, request.method, pathsend, True)
 
     final = response._final_headers(
@@ -405,9 +405,6 @@ def _runs_direct(app: Flask, request: Request) -> bool:
     )
 
 
-_NO_EXTENSIONS: dict[str, t.Any] = {}
-
-
 def _preserve_copies(preserve: t.Callable[[t.Any], t.Any]) -> None:
     """Hand the test client (``with client:``) the request's contexts to push in the test's
     thread: copies sharing ``g``, the request and the session, since the originals may
@@ -488,9 +485,7 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
         preserve = None
         pathsend = False
     loop_mode = kind & _LOOP_MODE != 0
-    mode = bridge.Mode(
-        runtime.loop, runtime.pool, runtime.thread_id, loop_mode and not runtime.sync_inline
-    )
+    mode = runtime.mode(loop_mode)
     # The request's mode, in this task's context: the pipeline greenlet shares it, and
     # the copies made for the lane's thread carry it.
     mode_token = _cv_asgi_mode.set(mode)

@@ -43,11 +43,11 @@ _T = t.TypeVar("_T")
 _NO_COOKIES: ImmutableMultiDict[str, str] = ImmutableMultiDict()
 _TRUSTED_HOSTS = _SansIORequest.__dict__["trusted_hosts"]
 _MULTIDICT_INIT = MultiDict.__init__
-# The usual methods, as they are: upper() would make a new string for each request.
-# PERF: bound by assignment, not import: see erlen.globals;
-# the Host validation cache (method calls on 3.11).
+# PERF: the Host validation and Content-Length parse caches, bound by assignment, not
+# import (method calls on 3.11, see erlen.globals).
 _host_cache = _sansio_utils._host_cache
 _content_lengths = _sansio_utils._content_lengths
+# The usual methods, as they are: upper() would make a new string for each request.
 _METHODS = {m: m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")}
 # The scope headers Request.from_asgi reads (ASGI names are lower-cased bytes).
 _ASGI_HEADERS = {b"host": 0, b"cookie": 1, b"content-length": 2, b"transfer-encoding": 3}

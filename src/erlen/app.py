@@ -110,6 +110,9 @@ _OWN_STEPS = frozenset(
     )
 )
 
+# What a request context relies on being Flask's own (see _own_contexts).
+_OWN_CONTEXTS = frozenset(("create_url_adapter", "app_context", "url_map"))
+
 
 class Flask(App, Scaffold):
     """The WSGI and ASGI application and the central registry of views, hooks and
@@ -138,6 +141,12 @@ class Flask(App, Scaffold):
     # registries are still read on every request, so changes made to them in place are
     # seen.
     _own_steps = False
+    # PERF: whether this app has Flask's own ``create_url_adapter`` and ``app_context`` and
+    # its URL map Map's own ``bind_to_request`` (_OWN_CONTEXTS); None until the first
+    # request context asks (_find_own_contexts), and again after one is set on the app
+    # (__setattr__). While it holds, a request context binds the URL map only when asked
+    # (see erlen.ctx) and is its own app context when it needs one.
+    _own_contexts: bool | None = None
 
     def __init__(
         self,
@@ -193,6 +202,8 @@ class Flask(App, Scaffold):
     def __setattr__(self, name: str, value: t.Any) -> None:
         if name in _OWN_STEPS:
             self.__dict__["_own_steps"] = False
+        elif name in _OWN_CONTEXTS:
+            self.__dict__["_own_contexts"] = None
         object.__setattr__(self, name, value)
 
     def _find_own_steps(self) -> None:
@@ -202,6 +213,20 @@ class Flask(App, Scaffold):
             name in self.__dict__ or getattr(cls, name) is not _FLASK_STEPS[name]
             for name in _OWN_STEPS
         )
+
+    def _find_own_contexts(self) -> bool:
+        """Set and return :attr:`_own_contexts`."""
+        from .routing import Map
+
+        cls = type(self)
+        own = self.__dict__["_own_contexts"] = (
+            "create_url_adapter" not in self.__dict__
+            and "app_context" not in self.__dict__
+            and cls.create_url_adapter is Flask.create_url_adapter
+            and cls.app_context is Flask.app_context
+            and type(self.url_map).bind_to_request is Map.bind_to_request
+        )
+        return own
 
     def open_instance_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"
@@ -818,8 +843,11 @@ class Flask(App, Scaffold):
             return response(environ, start_response)
         finally:
             if "werkzeug.debug.preserve_context" in environ:
-                environ["werkzeug.debug.preserve_context"](_cv_app.get())
-                environ["werkzeug.debug.preserve_context"](_cv_request.get())
+                preserve = environ["werkzeug.debug.preserve_context"]
+                app_ctx = _cv_app.get()
+                if app_ctx is not ctx:  # (the request context may be its own app context)
+                    preserve(app_ctx)
+                preserve(_cv_request.get())
             if error is not None and self.should_ignore_error(error):
                 error = None
             ctx.pop(error)

@@ -170,9 +170,18 @@ class AppContext:
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Unbind this context, running ``teardown_appcontext`` functions on the last pop."""
+        self._pop_app(exc, self._cv_tokens)
+
+    def _pop_app(
+        self,
+        exc: BaseException | None,
+        tokens: list[contextvars.Token[AppContext]],
+    ) -> None:
+        # pop, with the tokens of this context's pushes as app context (a request context
+        # that is its own app context keeps them apart from its request tokens).
         app = self.app
         try:
-            if len(self._cv_tokens) == 1 and (
+            if len(tokens) == 1 and (
                 # PERF: no call when there is nothing to tear down (see Flask._own_steps).
                 not app._own_steps
                 or app.teardown_appcontext_funcs
@@ -183,7 +192,7 @@ class AppContext:
                 app.do_teardown_appcontext(exc)
         finally:
             ctx = _cv_app.get()
-            token = self._cv_tokens.pop()
+            token = tokens.pop()
             try:
                 _cv_app.reset(token)
             except ValueError:
@@ -220,31 +229,22 @@ def _reset_by_hand(var: contextvars.ContextVar[t.Any], token: contextvars.Token[
 
 # RequestContext._adapter while the adapter is not bound yet.
 _UNBOUND: t.Any = object()
-# Flask's own create_url_adapter and Map's own bind_to_request (set on first use).
-_own_binding: tuple[t.Any, t.Any] | None = None
 
 
 def _binds_later(app: Flask) -> bool:
     """Whether ``app`` binds its URL map to a request the way Flask does by default, which
     gives an adapter matching like ``Map._lookup`` in ``url_map.default_subdomain``: the
     binding can then wait until something asks for the adapter."""
-    global _own_binding
-    config = app.config
-    if config["SERVER_NAME"] is not None or config["TRUSTED_HOSTS"] is not None:
-        return False
-    url_map = app.url_map
-    if url_map.host_matching or app.subdomain_matching:
-        return False
-    own = _own_binding
+    own = app._own_contexts  # Flask's own create_url_adapter and Map.bind_to_request
     if own is None:
-        from .app import Flask
-        from .routing import Map
-
-        own = _own_binding = (Flask.create_url_adapter, Map.bind_to_request)
+        own = app._find_own_contexts()
+    config = app.config
     return (
-        type(app).create_url_adapter is own[0]
-        and type(url_map).bind_to_request is own[1]
-        and "create_url_adapter" not in app.__dict__
+        own
+        and config["SERVER_NAME"] is None
+        and config["TRUSTED_HOSTS"] is None
+        and not app.subdomain_matching
+        and not app.url_map.host_matching
     )
 
 
@@ -272,11 +272,24 @@ def _session_opens_lazily(interface: t.Any) -> bool:
     return lazy
 
 
-class RequestContext:
+# What RequestContext._cv_tokens holds per push.
+_RequestPush = tuple[
+    "contextvars.Token[RequestContext]",
+    "AppContext | None",
+    "list[contextvars.Token[AppContext]] | None",
+]
+
+
+class RequestContext(AppContext):
     """Per-request state: the request, URL adapter, session and flashed messages.
 
     ``environ`` is the WSGI form (the request is built from it with
     :attr:`Flask.request_class`); any other transport passes a ready ``request``.
+
+    Pushing it also pushes an app context when none is active for its app, as Flask
+    does. PERF: for an app with Flask's own ``app_context`` (``Flask._own_contexts``) that
+    app context is this object itself (an :class:`AppContext` too, with its own ``g``):
+    one object and one ``push``/``pop`` per request instead of two.
     """
 
     # True when the URL was matched before the push (the ASGI adapter picks the request's
@@ -321,7 +334,10 @@ class RequestContext:
             request.routing_exception = e
         self._session_obj: SessionMixin | None = session
         self._after_request_functions: list[t.Callable[[t.Any], t.Any]] = []
-        self._cv_tokens: list[tuple[contextvars.Token[RequestContext], AppContext | None]] = []
+        # Per push: the request token, the app context pushed with it (None when one was
+        # active already) and, when that is this object itself, its app token (a list, as
+        # AppContext._cv_tokens).
+        self._cv_tokens: list[_RequestPush] = []  # type: ignore[assignment]
 
     def copy(self) -> RequestContext:
         """A new context for the same request and session (for another greenlet or thread)."""
@@ -419,13 +435,20 @@ class RequestContext:
         """Bind this context (and the app context if needed), open the session, match the URL."""
         app = self.app
         app_ctx = _cv_app.get(None)
+        app_tokens = None
         if app_ctx is None or app_ctx.app is not app:
-            app_ctx = app.app_context()
-            app_ctx.push()
+            if app._own_contexts:
+                app_ctx = self
+                app_tokens = [_cv_app.set(self)]
+                if _signals.appcontext_pushed.receivers:
+                    _signals.appcontext_pushed.send(app, _async_wrapper=app.ensure_sync)
+            else:
+                app_ctx = app.app_context()
+                app_ctx.push()
         else:
             app_ctx = None
 
-        self._cv_tokens.append((_cv_request.set(self), app_ctx))
+        self._cv_tokens.append((_cv_request.set(self), app_ctx, app_tokens))
 
         if self._session_obj is None:
             interface = app.session_interface
@@ -472,12 +495,14 @@ class RequestContext:
                 self.request.close()
         finally:
             ctx = _cv_request.get()
-            token, app_ctx = self._cv_tokens.pop()
+            token, app_ctx, app_tokens = self._cv_tokens.pop()
             try:
                 _cv_request.reset(token)
             except ValueError:
                 _reset_by_hand(_cv_request, token)
-            if app_ctx is not None:
+            if app_tokens is not None:
+                self._pop_app(exc, app_tokens)
+            elif app_ctx is not None:
                 app_ctx.pop(exc)
             if ctx is not self:
                 raise AssertionError(f"Popped wrong request context. ({ctx!r} instead of {self!r})")

@@ -632,3 +632,86 @@ def test_untrusted_host_is_refused_before_matching(app):
     assert client.get("/", "http://good.test/").status_code == 200
     assert client.get("/", "http://evil.test/").status_code == 400
     assert client.get("/", "http://good.test/").status_code == 200
+
+
+# -- the app context a request pushes -------------------------------------------------------
+
+
+def test_each_request_has_its_own_app_context(app, client):
+    events = []
+    app.teardown_appcontext(lambda exc: events.append("teardown"))
+
+    @app.route("/set")
+    def set_g():
+        assert "x" not in erlen.g
+        erlen.g.x = erlen.request.args["x"]
+        return erlen.g.x
+
+    with (
+        erlen.appcontext_pushed.connected_to(lambda s, **kw: events.append("pushed"), app),
+        erlen.appcontext_popped.connected_to(lambda s, **kw: events.append("popped"), app),
+    ):
+        assert client.get("/set?x=1").text == "1"
+        assert client.get("/set?x=2").text == "2"
+    assert events == ["pushed", "teardown", "popped"] * 2
+    assert not erlen.has_app_context()
+
+
+def test_request_inside_app_context_shares_its_g(app):
+    torn_down = []
+    app.teardown_appcontext(torn_down.append)
+    with app.app_context() as app_ctx:
+        erlen.g.x = 1
+        with app.test_request_context("/"):
+            assert _cv_app.get() is app_ctx
+            assert erlen.g.x == 1
+            erlen.g.y = 2
+        assert torn_down == []
+        assert erlen.g.y == 2
+    assert torn_down == [None]
+
+
+class _TaggedAppContext(erlen.ctx.AppContext):
+    pass
+
+
+class _TaggingApp(erlen.Flask):
+    def app_context(self):
+        return _TaggedAppContext(self)
+
+
+def test_overridden_app_context_is_pushed_by_requests(tmp_path):
+    app = _TaggingApp(__name__, root_path=str(tmp_path))
+
+    @app.route("/")
+    def index():
+        return type(_cv_app.get()).__name__
+
+    client = app.test_client()
+    assert client.get("/").text == "_TaggedAppContext"
+    assert client.get("/").text == "_TaggedAppContext"
+
+
+def test_app_context_patched_after_first_request_is_used(app, client):
+    @app.route("/")
+    def index():
+        return type(_cv_app.get()).__name__
+
+    client.get("/")
+    app.app_context = lambda: _TaggedAppContext(app)
+    assert client.get("/").text == "_TaggedAppContext"
+
+
+def test_request_context_pushed_again_under_another_app(app):
+    other = erlen.Flask("other")
+    with app.test_request_context("/") as ctx:
+        erlen.g.x = "first"
+        with other.app_context():
+            assert erlen.current_app._get_current_object() is other
+            with ctx:
+                assert erlen.current_app._get_current_object() is app
+                assert erlen.request._get_current_object() is ctx.request
+            assert erlen.current_app._get_current_object() is other
+        assert erlen.current_app._get_current_object() is app
+        assert erlen.g.x == "first"
+    assert not erlen.has_app_context()

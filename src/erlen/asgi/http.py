@@ -373,6 +373,8 @@ async def _dispatch_direct(
                         response = await bridge.run_in_greenlet(steps.send, rv)
                     else:
                         response = steps.send(rv)
+            # PERF: ended (see Flask.full_dispatch_request): not closed by GeneratorExit.
+            next(steps, None)
         except Exception as e:
             error = e
             response = await bridge.run_in_greenlet(app.handle_exception, e)

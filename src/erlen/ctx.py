@@ -231,23 +231,6 @@ def _reset_by_hand(var: contextvars.ContextVar[t.Any], token: contextvars.Token[
 _UNBOUND: t.Any = object()
 
 
-def _binds_later(app: Flask) -> bool:
-    """Whether ``app`` binds its URL map to a request the way Flask does by default, which
-    gives an adapter matching like ``Map._lookup`` in ``url_map.default_subdomain``: the
-    binding can then wait until something asks for the adapter."""
-    own = app._own_contexts  # Flask's own create_url_adapter and Map.bind_to_request
-    if own is None:
-        own = app._find_own_contexts()
-    config = app.config
-    return (
-        own
-        and config["SERVER_NAME"] is None
-        and config["TRUSTED_HOSTS"] is None
-        and not app.subdomain_matching
-        and not app.url_map.host_matching
-    )
-
-
 _lazy_session_types: dict[type, bool] = {}
 
 
@@ -320,7 +303,21 @@ class RequestContext(AppContext):
         self.request: Request = request
         # PERF: flashes defaults to None on the class: no store here.
         try:
-            if _binds_later(app):
+            # Whether the app binds its URL map to a request the way Flask does by default,
+            # which gives an adapter matching like ``Map._lookup`` in
+            # ``url_map.default_subdomain``: then binding waits until something asks for
+            # the adapter.
+            own = app._own_contexts  # Flask's create_url_adapter and Map.bind_to_request
+            if own is None:
+                own = app._find_own_contexts()
+            config = app.config
+            if (
+                own
+                and config["SERVER_NAME"] is None
+                and config["TRUSTED_HOSTS"] is None
+                and not app.subdomain_matching
+                and not app.url_map.host_matching
+            ):
                 # Binding would raise BadHost (400) for a host that is not a valid name:
                 # so does this, once per host name (remembered).
                 host = request.host

@@ -3,6 +3,7 @@ context, context processors, template helpers, reloading, loader explanations, s
 
 from __future__ import annotations
 
+import collections
 import logging
 import os
 
@@ -681,3 +682,102 @@ def test_signal_sender_filtering(app):
         with other.app_context():
             erlen.render_template_string("y")
     assert events == [other]
+
+
+# -- the environment's attribute lookup and template globals -------------------------------
+
+
+class _Record:
+    name = "record"
+
+    def __getitem__(self, key):
+        if key == "extra":
+            return "from item"
+        raise KeyError(key)
+
+
+class _Lookups(dict):
+    pass
+
+
+_GETATTR_CASES = [
+    ({"name": "Ada"}, "name"),
+    ({"name": "Ada"}, "missing"),
+    ({"items": "shadowed"}, "items"),  # the dict method wins, as in Jinja
+    ({"get": 1, "__class__": 2}, "__class__"),
+    ({}, "keys"),
+    (_Lookups(name="sub"), "name"),
+    (_Lookups(name="sub"), "missing"),
+    (_Record(), "name"),
+    (_Record(), "extra"),
+    (_Record(), "missing"),
+    ([1, 2], "append"),
+    ([1, 2], "missing"),
+    (42, "real"),
+    (None, "missing"),
+]
+
+
+@pytest.mark.parametrize(("obj", "name"), _GETATTR_CASES)
+def test_getattr_answers_as_jinja(app, obj, name):
+    plain = jinja2.Environment()
+    rv = app.jinja_env.getattr(obj, name)
+    expected = plain.getattr(obj, name)
+    if isinstance(expected, jinja2.Undefined):
+        assert isinstance(rv, jinja2.Undefined)
+        assert rv._undefined_obj is obj
+        assert rv._undefined_name == name
+    else:
+        assert rv == expected
+        assert type(rv) is type(expected)
+
+
+def test_dict_keys_as_attributes_in_templates(app):
+    app.jinja_env.undefined = jinja2.StrictUndefined
+    data = {"name": "Ada", "items": [1, 2]}
+    with app.app_context():
+        assert erlen.render_template_string("{{ d.name }}", d=data) == "Ada"
+        # A dict method's name gives the method (Jinja's order: attribute, then item).
+        assert erlen.render_template_string("{{ d.items()|list|length }}", d=data) == "2"
+        with pytest.raises(jinja2.UndefinedError, match="'dict object' has no attribute 'age'"):
+            erlen.render_template_string("{{ d.age }}", d=data)
+
+
+def test_sandbox_after_the_app_environment_still_checks_attributes(app):
+    from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+    class SandboxedAppEnvironment(Environment, SandboxedEnvironment):
+        pass
+
+    app.jinja_environment = SandboxedAppEnvironment
+
+    def view():
+        pass
+
+    with app.app_context():
+        assert erlen.render_template_string("{{ d.name }}", d={"name": "Ada"}) == "Ada"
+        with pytest.raises(SecurityError):
+            erlen.render_template_string("{{ f.__code__.co_name }}", f=view)
+    # Without the sandbox, the same template reads the attribute.
+    plain = Environment(erlen.Flask("plain", root_path=SITE))
+    assert plain.from_string("{{ f.__code__.co_name }}").render(f=view) == "view"
+
+
+def test_template_globals_follow_the_environment(app):
+    env = app.jinja_env
+    template = env.from_string("{{ late }} {{ own }}", globals={"own": "mine"})
+    assert isinstance(template.globals, collections.ChainMap)
+    names = template.globals.keys()
+    assert "late" not in names
+    env.globals["late"] = "added later"
+    assert "late" in names
+    assert list(names)[-2:] == ["late", "own"]
+    assert dict(template.globals)["own"] == "mine"
+    with app.app_context():
+        assert template.render() == "added later mine"
+    # A template's own global hides the environment's of the same name.
+    template.globals["late"] = "own value"
+    assert env.globals["late"] == "added later"
+    with app.app_context():
+        assert template.render() == "own value mine"
+        assert env.from_string("{{ late }}").render() == "added later"

@@ -357,3 +357,106 @@ def test_loads_parses_like_json_loads(in_app):
             s.loads("\ufeff" + payload)
         with pytest.raises(json.JSONDecodeError):
             s.loads('{"a":')
+
+
+def _provider_variants():
+    """(name, configure) pairs applied to an erlen app and a Flask app alike."""
+
+    def no_sort(app):
+        app.json.sort_keys = False
+
+    def unicode(app):
+        app.json.ensure_ascii = False
+
+    def custom_default(app):
+        app.json.default = lambda o: f"<{type(o).__name__}>"
+
+    return [("no_sort", no_sort), ("unicode", unicode), ("custom_default", custom_default)]
+
+
+class Opaque:
+    pass
+
+
+@pytest.mark.parametrize(("name", "configure"), _provider_variants())
+def test_dumps_follows_the_app_provider_settings(name, configure, flask_serializer, flask_app):
+    value: dict[str, object] = {"z": "é", "a": [("t", "ü")]}
+    if name == "custom_default":
+        value["o"] = Opaque()
+    app = Flask("provider_settings")
+    configure(app)
+    configure(flask_app)
+    with app.app_context():
+        ours = TaggedJSONSerializer().dumps(value)
+    with flask_app.app_context():
+        theirs = flask_serializer.dumps(value)
+    assert ours == theirs
+    if name == "no_sort":
+        assert ours.startswith('{"z"')
+    if name == "unicode":
+        assert "é" in ours
+
+
+def test_dumps_through_an_overridden_provider_dumps():
+    from erlen.json.provider import DefaultJSONProvider
+
+    calls = []
+
+    class Recording(DefaultJSONProvider):
+        def dumps(self, obj, **kwargs):
+            calls.append(kwargs)
+            return super().dumps(obj, **kwargs)
+
+    app = Flask("recording")
+    app.json = Recording(app)
+    with app.app_context():
+        assert TaggedJSONSerializer().dumps({"a": (1,)}) == '{"a":{" t":[1]}}'
+    assert calls == [{"separators": (",", ":")}]
+
+
+class Loop:
+    pass
+
+
+class TagLoop(JSONTag):
+    __slots__ = ()
+    key = " loop"
+
+    def check(self, value):
+        return isinstance(value, Loop)
+
+    def to_json(self, value):
+        cycle: list[object] = []
+        cycle.append(cycle)
+        return cycle
+
+    def to_python(self, value):
+        return Loop()
+
+
+def test_dumps_reports_a_cycle_as_json_dumps(flask_serializer, flask_app):
+    ours = TaggedJSONSerializer()
+    ours.register(TagLoop)
+    flask_serializer.register(TagLoop)
+    with app_context(), pytest.raises(ValueError, match="Circular reference detected"):
+        ours.dumps({"x": Loop()})
+    with flask_app.app_context(), pytest.raises(ValueError, match="Circular reference detected"):
+        flask_serializer.dumps({"x": Loop()})
+
+
+@pytest.mark.parametrize(
+    "text", [' {"a":1}', '{"a":1} ', '{"a":{" t":[1]}}\n', '{"a":1}x', "", " ", '{"a":', "[1] [2]"]
+)
+def test_loads_whitespace_and_errors_as_json_loads(text, flask_serializer):
+    import json
+
+    s = TaggedJSONSerializer()
+    with app_context():
+        try:
+            expected = flask_serializer.loads(text)
+        except json.JSONDecodeError as e:
+            with pytest.raises(json.JSONDecodeError) as info:
+                s.loads(text)
+            assert (info.value.msg, info.value.pos) == (e.msg, e.pos)
+        else:
+            assert s.loads(text) == expected

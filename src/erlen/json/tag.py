@@ -39,7 +39,7 @@ from markupsafe import Markup
 
 from .. import globals as _globals
 from . import dumps as _dumps, loads as _loads
-from .provider import DefaultJSONProvider
+from .provider import DefaultJSONProvider, _compact_encoder, _compact_encoders
 
 __all__ = [
     "JSONTag",
@@ -56,6 +56,9 @@ __all__ = [
 
 # PERF: bound by assignment, not import: see erlen.globals (method calls on 3.11).
 _cv_app = _globals._cv_app
+
+# Whether json has its C encoder (CPython's private accelerator, which typeshed does not declare).
+_C_ENCODER = getattr(_json.encoder, "c_make_encoder", None) is not None
 
 
 class JSONTag:
@@ -276,7 +279,7 @@ class TaggedJSONSerializer:
     sessions.
     """
 
-    __slots__ = ("tags", "order", "_fast_order", "_decoder")
+    __slots__ = ("tags", "order", "_fast_order", "_decoder", "_scan_once")
 
     #: Tag classes registered, in this order, by ``__init__``. Add more with
     #: :meth:`register`.
@@ -293,6 +296,7 @@ class TaggedJSONSerializer:
         # PERF: json.loads(s, object_hook=...) builds a decoder (and its scanner) per call;
         # the session is loaded on every request that uses it.
         self._decoder = _json.JSONDecoder(object_hook=self.untag)
+        self._scan_once: t.Callable[[str, int], tuple[t.Any, int]] = self._decoder.scan_once  # type: ignore[attr-defined]
 
     def register(
         self,
@@ -377,7 +381,21 @@ class TaggedJSONSerializer:
 
     def dumps(self, value: t.Any) -> str:
         """Tag ``value`` and serialize it to compact JSON with :func:`erlen.json.dumps`."""
-        return _dumps(self.tag(value), separators=(",", ":"))
+        tagged = self.tag(value)
+        ctx = _cv_app.get(None)
+        if ctx is not None and _C_ENCODER:
+            provider: DefaultJSONProvider = ctx.app.json  # type: ignore[assignment]
+            if type(provider).dumps is DefaultJSONProvider.dumps:
+                # PERF: what the default provider's dumps(tagged, separators=(",", ":"))
+                # returns, from the C encoder its compact responses share; json.dumps
+                # builds an encoder and a C encoder per call, through layers of Python.
+                key = (provider.default, provider.ensure_ascii, provider.sort_keys)
+                encode = _compact_encoders.get(key) or _compact_encoder(key)
+                try:
+                    return "".join(encode(tagged, 0))
+                except RecursionError:
+                    pass  # a cycle (the shared encoder keeps no markers): json.dumps says so
+        return _dumps(tagged, separators=(",", ":"))
 
     def loads(self, value: str | bytes) -> t.Any:
         """Parse JSON with :func:`erlen.json.loads` and untag every tagged object."""
@@ -390,6 +408,15 @@ class TaggedJSONSerializer:
                 # What json.loads(value, object_hook=self.untag) does, which is what the
                 # default provider's loads does with that argument.
                 if type(value) is str and not value.startswith("\ufeff"):
+                    # PERF: the decoder's scanner called directly when the document fills
+                    # the text (a cookie's always does); decode() parses the rest and
+                    # raises its errors.
+                    try:
+                        obj, end = self._scan_once(value, 0)
+                    except StopIteration:
+                        return self._decoder.decode(value)
+                    if end == len(value):
+                        return obj
                     return self._decoder.decode(value)
                 return _json.loads(value, object_hook=self.untag)
         return self._untag_scan(_loads(value))

@@ -691,3 +691,31 @@ def erlen_module():
     import erlen
 
     return erlen
+
+
+def _python_sha256(string: bytes = b"") -> object:
+    """A digest constructor written in Python (hmac cannot hand it to OpenSSL)."""
+    return hashlib.sha256(string)
+
+
+@pytest.mark.parametrize("digest", [hashlib.sha256, hashlib.sha512, _python_sha256, "sha384"])
+def test_cookie_with_another_digest_identical_to_flask(digest, frozen_time):
+    import flask.sessions
+
+    class Ours(SecureCookieSessionInterface):
+        digest_method = staticmethod(digest) if callable(digest) else digest
+
+    class Theirs(flask.sessions.SecureCookieSessionInterface):
+        digest_method = staticmethod(digest) if callable(digest) else digest
+
+    app, flask_app = make_app(), make_flask_app()
+    app.session_interface = Ours()
+    flask_app.session_interface = Theirs()
+    data = {"user_id": 42, "t": (1, b"2")}
+    ours = cookie_value(save_with_erlen(app, data))
+    assert ours == cookie_value(save_with_flask(flask_app, data))
+    assert dict(open_with_erlen(app, ours)) == data
+    # A cookie signed with another key does not open.
+    other = make_app("another key")
+    other.session_interface = Ours()
+    assert dict(open_with_erlen(other, ours)) == {}

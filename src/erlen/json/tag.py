@@ -346,19 +346,20 @@ class TaggedJSONSerializer:
         cls = type(value)
         if cls in _PLAIN_TYPES:
             return value
+        # PERF: the containers' plain values (most of a session's) are kept without a call.
         if cls is dict:
             if len(value) == 1:
                 key = next(iter(value))
                 if key in self.tags:
                     return {" di": {f"{key}__": self._tag_default(value[key])}}
             tag = self._tag_default
-            return {k: tag(v) for k, v in value.items()}
+            return {k: v if type(v) in _PLAIN_TYPES else tag(v) for k, v in value.items()}
         if cls is list:
             tag = self._tag_default
-            return [tag(item) for item in value]
+            return [v if type(v) in _PLAIN_TYPES else tag(v) for v in value]
         if cls is tuple:
             tag = self._tag_default
-            return {" t": [tag(item) for item in value]}
+            return {" t": [v if type(v) in _PLAIN_TYPES else tag(v) for v in value]}
         return self._tag_generic(value)
 
     def untag(self, value: dict[str, t.Any]) -> t.Any:

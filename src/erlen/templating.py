@@ -95,9 +95,6 @@ class Environment(BaseEnvironment):
             options["loader"] = app.create_global_jinja_loader()
         BaseEnvironment.__init__(self, **options)
         self.app = app
-        # Whether the next getattr() in the class's MRO is Jinja's own (not a sandbox's),
-        # so that getattr() below may do its lookup itself.
-        self._jinja_getattr = super().getattr.__func__ is BaseEnvironment.getattr  # type: ignore[attr-defined]
 
     def make_globals(self, d: t.MutableMapping[str, t.Any] | None) -> t.MutableMapping[str, t.Any]:
         """Jinja's globals map for a template (its own globals over the environment's),
@@ -121,15 +118,6 @@ class Environment(BaseEnvironment):
                     return obj[attribute]
                 except KeyError:
                     return self.undefined(obj=obj, name=attribute)
-        elif self._jinja_getattr:
-            try:
-                return getattr(obj, attribute)
-            except AttributeError:
-                pass
-            try:
-                return obj[attribute]
-            except (TypeError, LookupError, AttributeError):
-                return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
 
 

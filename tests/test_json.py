@@ -367,3 +367,56 @@ def test_provider_loads_of_bytes_is_json_loads(data: bytes) -> None:
 def test_provider_loads_of_any_bytes_is_json_loads(data: bytes) -> None:
     provider = DefaultJSONProvider(Flask(__name__))
     assert _outcome(provider.loads, data) == _outcome(json.loads, data)
+
+
+def _text_outcome(loads: t.Callable[[str], t.Any], text: str) -> tuple[str, t.Any]:
+    try:
+        return "value", loads(text)
+    except json.JSONDecodeError as e:
+        return "error", (e.msg, e.pos, e.lineno, e.colno)
+    except RecursionError as e:
+        return "error", type(e).__name__
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "1", " [1, 2] ", "1 2", "\ufeff1", "\ufeff", '"\\ud800"', "NaN", "[" * 5000, "{}x"],
+)
+def test_provider_loads_of_text_is_json_loads(text: str) -> None:
+    provider = DefaultJSONProvider(Flask(__name__))
+    assert _text_outcome(provider.loads, text) == _text_outcome(json.loads, text)
+
+
+@given(st.text(st.sampled_from(' \t\n\r0123456789[]{}",:.-eEnultrfa\\\ufeff'), max_size=40))
+def test_provider_loads_of_any_text_is_json_loads(text: str) -> None:
+    provider = DefaultJSONProvider(Flask(__name__))
+    assert _text_outcome(provider.loads, text) == _text_outcome(json.loads, text)
+
+
+def test_provider_loads_of_a_str_subclass_or_bytearray_is_json_loads() -> None:
+    class Text(str):
+        pass
+
+    provider = DefaultJSONProvider(Flask(__name__))
+    assert provider.loads(Text('{"a": [1]}')) == {"a": [1]}
+    assert provider.loads(bytearray(b'\xef\xbb\xbf{"a": 1}')) == {"a": 1}
+    with pytest.raises(json.JSONDecodeError, match="Unexpected UTF-8 BOM"):
+        provider.loads(Text('\ufeff{"a": 1}'))
+
+
+def test_response_goes_through_a_subclass_dumps():
+    class Tagged(DefaultJSONProvider):
+        def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+            return "[" + super().dumps(obj, **kwargs) + "]"
+
+    class Plain(DefaultJSONProvider):
+        pass
+
+    app = make_app(provider=Tagged)
+    with app.app_context():
+        assert app.json.response({"b": 1, "a": 2}).get_data() == b'[{"a":2,"b":1}]\n'
+        app.debug = True
+        assert app.json.response([1]).get_data() == b"[[\n  1\n]]\n"
+    plain = make_app(provider=Plain)
+    with plain.app_context():
+        assert plain.json.response({"b": 1, "a": 2}).get_data() == b'{"a":2,"b":1}\n'

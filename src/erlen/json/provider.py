@@ -176,12 +176,32 @@ class DefaultJSONProvider(JSONProvider):
 
     def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
         """Deserialize with :func:`json.loads`; ``kwargs`` are passed on."""
-        if not kwargs and type(s) is bytes and s[:1] not in _NOT_UTF8_START and s[1:2] != b"\0":
-            # PERF: a body json.loads would find to be UTF-8 (no BOM, no NUL in the first
-            # two bytes, see json.detect_encoding), decoded here as it would decode it,
-            # then parsed as json.loads parses text, without its layers of Python calls.
-            return _decode(s.decode("utf-8", "surrogatepass"))
-        return json.loads(s, **kwargs)
+        if kwargs:
+            return json.loads(s, **kwargs)
+        if type(s) is bytes:
+            if s[:1] in _NOT_UTF8_START or s[1:2] == b"\0":
+                return json.loads(s)
+            # A body json.loads finds to be UTF-8 (no BOM, no NUL in the first two
+            # bytes, see json.detect_encoding), decoded as it decodes it.
+            text = s.decode("utf-8", "surrogatepass")
+        elif type(s) is str and s[:1] != "\ufeff":
+            text = s
+        else:
+            return json.loads(s)  # and its message for a text starting with a BOM
+        # PERF: json.loads(s) with the default decoder, its value and its JSONDecodeError
+        # messages and positions: the decoder's (C) scanner called here, without the
+        # layers of Python calls around it (loads, JSONDecoder.decode, raw_decode), and
+        # the whitespace around the document skipped only when there is some.
+        start = _skip_whitespace(text, 0).end() if text[:1] in _WHITESPACE else 0
+        try:
+            obj, end = _scan_once(text, start)
+        except StopIteration as err:
+            raise json.JSONDecodeError("Expecting value", text, err.value) from None
+        if end != len(text):
+            end = _skip_whitespace(text, end).end()
+            if end != len(text):
+                raise json.JSONDecodeError("Extra data", text, end)
+        return obj
 
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """Serialize the arguments as JSON into a response with :attr:`mimetype`.
@@ -199,7 +219,7 @@ class DefaultJSONProvider(JSONProvider):
         app = self._app
         if compact is False or (compact is None and app.debug):
             body = self.dumps(obj, indent=2)
-        elif _c_make_encoder is not None and type(self).dumps is DefaultJSONProvider.dumps:
+        elif self._plain_dumps:
             # PERF: a C encoder shared by every response with these options, called
             # directly (json.dumps builds one per call, through layers of Python calls).
             key = (self.default, self.ensure_ascii, self.sort_keys)
@@ -216,6 +236,14 @@ class DefaultJSONProvider(JSONProvider):
             body = self.dumps(obj, separators=(",", ":"))
         return app.response_class(body + "\n", mimetype=self.mimetype)
 
+    # Whether dumps is this class's: response() then calls the C encoder that dumps
+    # would use itself. Kept per class by __init_subclass__.
+    _plain_dumps = _c_make_encoder is not None
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._plain_dumps = _c_make_encoder is not None and cls.dumps is DefaultJSONProvider.dumps
+
 
 # What json.loads decodes text with when given no options.
 _decoder = json.JSONDecoder()
@@ -224,26 +252,6 @@ _decoder = json.JSONDecoder()
 _scan_once: t.Callable[[str, int], tuple[t.Any, int]] = _decoder.scan_once  # type: ignore[attr-defined]
 _skip_whitespace: t.Callable[[str, int], re.Match[str]] = json.decoder.WHITESPACE.match  # type: ignore[attr-defined]
 _WHITESPACE = frozenset(" \t\n\r")
-
-
-def _decode(text: str) -> t.Any:
-    """``json.loads(text)`` with the default decoder: the same value, the same
-    :exc:`json.JSONDecodeError` messages and positions.
-
-    PERF: the decoder's (C) scanner called here, without the two Python calls of
-    ``JSONDecoder.decode`` and ``raw_decode`` around it, and the whitespace around the
-    document skipped only when there is some.
-    """
-    start = _skip_whitespace(text, 0).end() if text[:1] in _WHITESPACE else 0
-    try:
-        obj, end = _scan_once(text, start)
-    except StopIteration as err:
-        raise json.JSONDecodeError("Expecting value", text, err.value) from None
-    if end != len(text):
-        end = _skip_whitespace(text, end).end()
-        if end != len(text):
-            raise json.JSONDecodeError("Extra data", text, end)
-    return obj
 
 
 # First bytes of the bodies json.detect_encoding may not read as UTF-8 (NUL, BOMs).

@@ -420,3 +420,13 @@ def test_response_goes_through_a_subclass_dumps():
     plain = make_app(provider=Plain)
     with plain.app_context():
         assert plain.json.response({"b": 1, "a": 2}).get_data() == b'{"a":2,"b":1}\n'
+
+
+def test_response_goes_through_dumps_patched_on_the_instance(monkeypatch):
+    app = make_app()
+    provider = app.json
+    with app.app_context():
+        monkeypatch.setattr(provider, "dumps", lambda obj, **kwargs: f"<{sorted(kwargs)}>")
+        assert provider.response({"a": 1}).get_data() == b"<['separators']>\n"
+        monkeypatch.undo()
+        assert provider.response({"a": 1}).get_data() == b'{"a":1}\n'

@@ -237,12 +237,23 @@ class DefaultJSONProvider(JSONProvider):
         return app.response_class(body + "\n", mimetype=self.mimetype)
 
     # Whether dumps is this class's: response() then calls the C encoder that dumps
-    # would use itself. Kept per class by __init_subclass__.
+    # would use itself. Kept per class by __init_subclass__, and per instance by
+    # __setattr__/__delattr__ when dumps is patched on the instance.
     _plain_dumps = _c_make_encoder is not None
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._plain_dumps = _c_make_encoder is not None and cls.dumps is DefaultJSONProvider.dumps
+
+    def __setattr__(self, name: str, value: t.Any) -> None:
+        super().__setattr__(name, value)
+        if name == "dumps":
+            super().__setattr__("_plain_dumps", False)
+
+    def __delattr__(self, name: str) -> None:
+        super().__delattr__(name)
+        if name == "dumps":
+            super().__delattr__("_plain_dumps")
 
 
 # What json.loads decodes text with when given no options.

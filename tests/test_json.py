@@ -430,3 +430,16 @@ def test_response_goes_through_dumps_patched_on_the_instance(monkeypatch):
         assert provider.response({"a": 1}).get_data() == b"<['separators']>\n"
         monkeypatch.undo()
         assert provider.response({"a": 1}).get_data() == b'{"a":1}\n'
+
+
+def test_orjson_response_goes_through_dumps_patched_on_the_instance(monkeypatch):
+    app = make_app(provider=OrjsonJSONProvider)
+    provider = app.json
+    with app.app_context():
+        monkeypatch.setattr(provider, "dumps", lambda obj, **kwargs: "patched")
+        assert provider.response({"a": 1}).get_data() == b"patched\n"
+        monkeypatch.undo()
+        assert provider.response({"b": 1, "a": "é"}).get_data() == '{"a":"é","b":1}\n'.encode()
+        provider.sort_keys = False
+        app.debug = True
+        assert provider.response({"b": 1, "a": 2}).get_data() == b'{\n  "b": 1,\n  "a": 2\n}\n'

@@ -319,8 +319,8 @@ class OrjsonJSONProvider(DefaultJSONProvider):
         :meth:`dumps` and :meth:`loads` fall back to the standard library
         for that call.
     -   :meth:`response` writes orjson's bytes straight into the response
-        instead of going through :meth:`dumps`, unless a subclass overrides
-        :meth:`dumps`.
+        instead of going through :meth:`dumps`, unless :meth:`dumps` is
+        overridden in a subclass or set on the instance.
     """
 
     ensure_ascii = False
@@ -330,18 +330,25 @@ class OrjsonJSONProvider(DefaultJSONProvider):
 
         super().__init__(app)
         self._orjson = orjson
-
-    def _options(self, sort_keys: bool, indent: int | None) -> int:
-        orjson = self._orjson
-        option = (
+        # The option flags every call uses, and those two settings add.
+        self._base_option = (
             orjson.OPT_NON_STR_KEYS
             | orjson.OPT_PASSTHROUGH_DATETIME
             | orjson.OPT_PASSTHROUGH_DATACLASS
         )
+        self._sort_option = orjson.OPT_SORT_KEYS
+        self._indent_option = orjson.OPT_INDENT_2
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._plain_dumps = cls.dumps is OrjsonJSONProvider.dumps
+
+    def _options(self, sort_keys: bool, indent: int | None) -> int:
+        option = self._base_option
         if sort_keys:
-            option |= orjson.OPT_SORT_KEYS
+            option |= self._sort_option
         if indent:
-            option |= orjson.OPT_INDENT_2
+            option |= self._indent_option
         return option
 
     def _dumps_bytes(self, obj: t.Any, kwargs: dict[str, t.Any], extra: int = 0) -> bytes | None:
@@ -380,10 +387,25 @@ class OrjsonJSONProvider(DefaultJSONProvider):
 
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """Like :meth:`DefaultJSONProvider.response`, serializing with orjson."""
-        if type(self).dumps is not OrjsonJSONProvider.dumps:
+        if not self._plain_dumps:
             return super().response(*args, **kwargs)
-        obj = self._prepare_response_obj(args, kwargs)
+        if len(args) == 1 and not kwargs:
+            obj = args[0]
+        else:
+            obj = self._prepare_response_obj(args, kwargs)
         compact = self.compact
-        indent = 2 if compact is False or (compact is None and self._app.debug) else None
-        body = self._dumps_bytes(obj, {"indent": indent}, self._orjson.OPT_APPEND_NEWLINE)
-        return self._app.response_class(body, mimetype=self.mimetype)
+        app = self._app
+        # PERF: orjson called here with the options dumps would give it, and its bytes
+        # (newline appended by orjson) are the body: no str is made.
+        option = self._base_option | self._orjson.OPT_APPEND_NEWLINE
+        if self.sort_keys:
+            option |= self._sort_option
+        if compact is False or (compact is None and app.debug):
+            option |= self._indent_option
+        body = self._orjson.dumps(obj, default=self.default, option=option)
+        return app.response_class(body, mimetype=self.mimetype)
+
+
+# Its response() serializes as its own dumps would (a subclass's is set by
+# __init_subclass__).
+OrjsonJSONProvider._plain_dumps = True

@@ -77,9 +77,46 @@ class _ASGIEnviron:
             raise AttributeError("environ")
         from ..asgi.environ import environ_from_scope
 
-        env = d["environ"] = environ_from_scope(scope, d["_asgi_body"])
+        env = d["environ"] = environ_from_scope(scope, obj._asgi_body)
         env["werkzeug.request"] = obj
         return env
+
+
+def _scope_paths(scope: t.Mapping[str, t.Any]) -> tuple[str, str]:
+    """``SCRIPT_NAME`` and ``PATH_INFO`` of the environ built from an ASGI ``scope``."""
+    from ..asgi.environ import to_wsgi_str
+
+    root_path = scope.get("root_path") or ""
+    path = scope.get("path") or "/"
+    if root_path and path.startswith(root_path):
+        path = path[len(root_path) :]
+    return to_wsgi_str(root_path), to_wsgi_str(path)
+
+
+def _request_path(raw: str, errors: str) -> str:
+    """:attr:`Request.path` from a ``PATH_INFO`` (a WSGI string): decoded as UTF-8 (bad
+    bytes handled by ``errors``), starting with one ``/``."""
+    if not raw.isascii():
+        raw = _wsgi_decode(raw, errors)
+    if raw[:1] == "/" and raw[1:2] != "/":
+        return raw
+    return "/" + raw.lstrip("/")
+
+
+def _scope_header(scope: t.Mapping[str, t.Any], key: str) -> str | None:
+    """The value of environ ``key`` (``HTTP_HOST``, ``CONTENT_LENGTH``, ...) in the
+    environ built from an ASGI ``scope``: repeated headers joined the same way."""
+    from ..asgi.environ import header_key
+
+    value = None
+    for name, raw in scope.get("headers") or ():
+        if header_key(name) == key:
+            text = raw.decode("latin-1")
+            if value is None:
+                value = text
+            else:
+                value += ("; " if key == "HTTP_COOKIE" else ",") + text
+    return value
 
 
 class _StreamedBody(io.RawIOBase):
@@ -154,9 +191,15 @@ class Request(_SansIORequest):
     # length, no transfer coding): the ASGI adapter then does not wait for the body
     # message.
     _asgi_bodyless = False
-    # Of a request made with from_asgi: the scope and the received body.
-    _asgi_scope: t.Mapping[str, t.Any]
-    _asgi_body: bytes | t.IO[bytes]
+    # Of a request made with from_asgi: the scope (None for a WSGI request) and the
+    # received body.
+    _asgi_scope: t.Mapping[str, t.Any] | None = None
+    _asgi_body: bytes | t.IO[bytes] = b""
+
+    #: Whether the request asks to switch to the WebSocket protocol (``Connection:
+    #: upgrade`` and ``Upgrade: websocket``, or an ASGI ``websocket`` scope); the router
+    #: then matches WebSocket rules. An erlen addition, set when the request is made.
+    websocket_upgrade: bool = False
 
     def __init__(
         self,
@@ -169,31 +212,38 @@ class Request(_SansIORequest):
             self.shallow = True
         elif populate_request:
             environ["werkzeug.request"] = self
-        # PERF: what routing and the session check read from every request is set here
-        # with a few C-level operations in the common case (plain ASCII path, no Upgrade
-        # header, no cookie, a Host header seen before); otherwise, and for everything
-        # else (root_path and query_string are read to bind the URL adapter, which most
-        # requests never do), a cached_property computes the value from the environ on
-        # first access. Plain attribute stores (cached_property is not a data descriptor)
-        # keep the instance's compact attribute storage: no __dict__ object is made for a
-        # request that reads nothing lazily.
-        method = environ.get("REQUEST_METHOD", "GET")
-        self.method = _METHODS.get(method) or method.upper()
-        self.scheme = scheme = environ.get("wsgi.url_scheme", "http")
-        path = environ.get("PATH_INFO")
-        if path and path[0] == "/" and path[1:2] != "/" and path.isascii():
-            self.path = path
-        if "HTTP_UPGRADE" not in environ:
-            self.websocket_upgrade = False
+        # PERF: what routing reads from every request (method, scheme, path,
+        # websocket_upgrade) is set here, in the common case with a few C-level operations
+        # (a usual method, the PEP 3333 keys present, a plain ASCII path); the session
+        # check's cookies (none sent) and the URL adapter's host check (a Host header seen
+        # before) too. These plain attributes have no descriptor on the class, so that
+        # CPython specializes their stores and reads (a cached_property, whose type is
+        # mutable, blocks that). Everything else is computed on first access. A missing
+        # key costs nothing until it is raised.
+        try:
+            self.method = _METHODS[environ["REQUEST_METHOD"]]
+        except KeyError:
+            self.method = environ.get("REQUEST_METHOD", "GET").upper()
+        try:
+            self.scheme = scheme = environ["wsgi.url_scheme"]
+        except KeyError:
+            self.scheme = scheme = "http"
+        path = environ.get("PATH_INFO") or "/"
+        if path != "/" and not (path[0] == "/" and path[1] != "/" and path.isascii()):
+            path = _request_path(path, self.encoding_errors)
+        self.path = path
+        self.websocket_upgrade = "HTTP_UPGRADE" in environ and is_websocket_upgrade(
+            environ.get("HTTP_CONNECTION"), environ["HTTP_UPGRADE"]
+        )
         if "HTTP_COOKIE" not in environ and self.dict_storage_class is ImmutableMultiDict:
             self.cookies = _NO_COOKIES
-        host = environ.get("HTTP_HOST")
-        if host is not None and type(self).trusted_hosts is _TRUSTED_HOSTS:
+        if type(self).trusted_hosts is _TRUSTED_HOSTS:
             # A Host header get_host validated before (the app layer re-checks the host
             # when it sets trusted hosts on the request).
-            valid = _host_cache.get((scheme, host))
-            if valid is not None:
-                self.host = valid
+            try:
+                self.host = _host_cache[scheme, environ["HTTP_HOST"]]
+            except KeyError:
+                pass
 
     @classmethod
     def from_asgi(
@@ -214,64 +264,55 @@ class Request(_SansIORequest):
             :meth:`iter_body` reads; :attr:`stream` then raises.
         """
         self = cls.__new__(cls)
-        # PERF: as in __init__, what routing and the session check read is set here
-        # from the scope with plain attribute stores (no __dict__ object is made); the
-        # rest comes from the environ, built only when read.
         self._asgi_scope = scope
-        self._asgi_body = b"" if body is None else body
+        if body is not None:
+            self._asgi_body = body
         if receive is not None:
             self._set_asgi_body(None, receive)
-        method = scope.get("method") or "GET"
-        self.method = _METHODS.get(method) or method.upper()
-        kind = scope["type"]
-        self.scheme = scheme = scope.get("scheme") or ("ws" if kind == "websocket" else "http")
-        self.websocket_upgrade = kind == "websocket"
-        root_path = scope.get("root_path")
-        path = scope["path"]
-        if root_path:
-            if path.startswith(root_path):
-                path = path[len(root_path) :]
-            if root_path.isascii():
-                self.root_path = root_path.rstrip("/")
-        else:
-            self.root_path = ""
-        if path[:1] == "/" and path[1:2] != "/" and path.isascii():
-            self.path = path
-        self.query_string = scope.get("query_string") or b""
-        server = scope.get("server")
-        self.server = (server[0], server[1]) if server else None
-        client = scope.get("client")
-        self.remote_addr = client[0] if client else None
-        host = length = encoding = None
-        cookie = False
-        wanted = _ASGI_HEADERS
-        for name, value in scope["headers"]:
-            # PERF: one dict lookup per header instead of a comparison per wanted name.
-            which = wanted.get(name)
-            if which is not None:
-                if which == 0:
-                    host = value
-                elif which == 1:
-                    cookie = True
-                elif which == 2:
-                    length = value.decode("latin-1")
-                else:
-                    encoding = value.decode("latin-1")
-        if length is None and encoding is None:
-            self.content_length = None
+        # PERF: as in __init__, the values every request reads are set here from the
+        # scope, the rest computed from the scope on first access (the environ is built
+        # only when read). The headers are looked up in one dict built by C code rather
+        # than by a Python loop over them.
+        websocket = scope["type"] == "websocket"
+        try:
+            self.method = method = _METHODS[scope["method"]]
+        except KeyError:
+            self.method = method = (scope.get("method") or "GET").upper()
+        try:
+            scheme = scope["scheme"]
+        except KeyError:
+            scheme = None
+        if not scheme:
+            scheme = "ws" if websocket else "http"
+        self.scheme = scheme
+        self.websocket_upgrade = websocket
+        path = scope["path"] or "/"
+        if scope.get("root_path") or (
+            path != "/" and not (path[0] == "/" and path[1] != "/" and path.isascii())
+        ):
+            path = _request_path(_scope_paths(scope)[1], cls.encoding_errors)
+        self.path = path
+        headers = scope["headers"]
+        found = dict(headers)
+        if b"cookie" not in found and cls.dict_storage_class is ImmutableMultiDict:
+            self.cookies = _NO_COOKIES
+        if (
+            method in _BODYLESS_METHODS
+            and b"content-length" not in found
+            and b"transfer-encoding" not in found
+            and scope.get("http_version", "1.1") in _HTTP1
+        ):
             # HTTP/1.x: no length and no transfer coding is no body (RFC 9112 6.3); only
             # trusted for GET and HEAD, in case a server drops the header of a body it
             # de-chunked.
-            if method in _BODYLESS_METHODS and scope.get("http_version", "1.1") in _HTTP1:
-                self._asgi_bodyless = True
-        else:
-            self.content_length = get_content_length(length, encoding)
-        if not cookie and self.dict_storage_class is ImmutableMultiDict:
-            self.cookies = _NO_COOKIES
-        if host is not None and type(self).trusted_hosts is _TRUSTED_HOSTS:
-            valid = _host_cache.get((scheme, host.decode("latin-1")))
-            if valid is not None:
-                self.host = valid
+            self._asgi_bodyless = True
+        if len(found) == len(headers) and cls.trusted_hosts is _TRUSTED_HOSTS:
+            # A Host header seen before, as in __init__ (only when no header is repeated:
+            # the environ joins repeated Host headers).
+            try:
+                self.host = _host_cache[scheme, found[b"host"].decode("latin-1")]
+            except KeyError:
+                pass
         return self
 
     def _set_asgi_body(
@@ -369,33 +410,40 @@ class Request(_SansIORequest):
     method: str
     #: The URL scheme, such as ``http`` or ``https``.
     scheme: str
+    #: The path after :attr:`root_path`, decoded as UTF-8 (invalid bytes replaced),
+    #: starting with ``/``.
+    path: str
 
-    # URL and environ values, computed on first access.
+    # URL and environ values not set by __init__ or from_asgi, computed on first access:
+    # from the environ, or from the ASGI scope as the environ built from it has them
+    # (without building it).
 
     @cached_property
     def server(self) -> tuple[str, int | None] | None:
         """The server address ``(host, port)``; port ``None`` for a Unix socket."""
-        return _get_server(self.environ)
+        scope = self._asgi_scope
+        if scope is None:
+            return _get_server(self.environ)
+        server = scope.get("server")
+        return (server[0], server[1]) if server else None
 
     @cached_property
     def root_path(self) -> str:
         """``SCRIPT_NAME``, decoded, without a trailing slash: the mount prefix."""
-        return _wsgi_decode(self.environ.get("SCRIPT_NAME") or "", self.encoding_errors).rstrip("/")
-
-    @cached_property
-    def path(self) -> str:
-        """``PATH_INFO`` decoded as UTF-8 (invalid bytes replaced), starting with ``/``."""
-        p = self.environ.get("PATH_INFO") or ""
-        if not p.isascii():
-            p = _wsgi_decode(p, self.encoding_errors)
-        if p[:1] == "/" and p[1:2] != "/":
-            return p
-        return "/" + p.lstrip("/")
+        scope = self._asgi_scope
+        if scope is None:
+            raw = self.environ.get("SCRIPT_NAME") or ""
+        else:
+            raw = _scope_paths(scope)[0]
+        return _wsgi_decode(raw, self.encoding_errors).rstrip("/")
 
     @cached_property
     def query_string(self) -> bytes:
         """The raw bytes of the URL after ``?``."""
-        return _wsgi_bytes(self.environ.get("QUERY_STRING", ""))
+        scope = self._asgi_scope
+        if scope is None:
+            return _wsgi_bytes(self.environ.get("QUERY_STRING", ""))
+        return scope.get("query_string") or b""
 
     @cached_property
     def args(self) -> MultiDict[str, str]:
@@ -405,7 +453,12 @@ class Request(_SansIORequest):
         :attr:`encoding_errors`: replacement characters by default, or
         ``"erlen.url_quote"`` to keep invalid bytes percent-encoded like Werkzeug.
         """
-        qs = self.environ.get("QUERY_STRING")
+        scope = self._asgi_scope
+        if scope is None:
+            qs = self.environ.get("QUERY_STRING")
+        else:
+            # The environ's QUERY_STRING, without building the environ.
+            qs = self.query_string.decode("latin-1")
         if not qs:
             return self.parameter_storage_class()
         # PERF: parse the WSGI string directly (no bytes round trip through
@@ -443,7 +496,11 @@ class Request(_SansIORequest):
     @cached_property
     def remote_addr(self) -> str | None:
         """The client address (``REMOTE_ADDR``)."""
-        return self.environ.get("REMOTE_ADDR")
+        scope = self._asgi_scope
+        if scope is None:
+            return self.environ.get("REMOTE_ADDR")
+        client = scope.get("client")
+        return client[0] if client else None
 
     @property
     def script_root(self) -> str:
@@ -463,27 +520,26 @@ class Request(_SansIORequest):
 
         :raise SecurityError: If :attr:`trusted_hosts` is set and doesn't match.
         """
-        host = self.environ.get("HTTP_HOST")
+        scope = self._asgi_scope
+        if scope is None:
+            host = self.environ.get("HTTP_HOST")
+        else:
+            host = _scope_header(scope, "HTTP_HOST")
         server = self.server if host is None else None
         return get_host(self.scheme, host, server, self.trusted_hosts)
 
     @cached_property
     def cookies(self) -> ImmutableMultiDict[str, str]:
         """The cookies sent with the request."""
-        raw = self.environ.get("HTTP_COOKIE")
+        scope = self._asgi_scope
+        if scope is None:
+            raw = self.environ.get("HTTP_COOKIE")
+        else:
+            raw = _scope_header(scope, "HTTP_COOKIE")
         if not raw and self.dict_storage_class is ImmutableMultiDict:
             # PERF: the requests that sent no cookie share one empty, immutable dict.
             return _NO_COOKIES
         return parse_cookie(raw or "", cls=self.dict_storage_class)
-
-    @cached_property
-    def websocket_upgrade(self) -> bool:
-        """Whether the request asks to switch to the WebSocket protocol
-        (``Connection: upgrade`` and ``Upgrade: websocket``)."""
-        env = self.environ
-        return "HTTP_UPGRADE" in env and is_websocket_upgrade(
-            env.get("HTTP_CONNECTION"), env["HTTP_UPGRADE"]
-        )
 
     @property
     def content_type(self) -> str | None:  # type: ignore[override]
@@ -496,14 +552,20 @@ class Request(_SansIORequest):
 
         ``None`` if not sent or the body is chunked; ``0`` if invalid or negative.
         """
-        env = self.environ
-        value = env.get("CONTENT_LENGTH")
-        if value is not None and "HTTP_TRANSFER_ENCODING" not in env:
-            # PERF: a length seen before, from the parse cache without the two calls.
+        scope = self._asgi_scope
+        if scope is None:
+            env = self.environ
+            value = env.get("CONTENT_LENGTH")
+            coding = env.get("HTTP_TRANSFER_ENCODING")
+        else:
+            value = _scope_header(scope, "CONTENT_LENGTH")
+            coding = _scope_header(scope, "HTTP_TRANSFER_ENCODING")
+        if value is not None and coding is None:
+            # PERF: a length seen before, from the parse cache without the call.
             length = _content_lengths.get(value)
             if length is not None:
                 return length
-        return get_content_length(value, env.get("HTTP_TRANSFER_ENCODING"))
+        return get_content_length(value, coding)
 
     remote_user = environ_property[str](
         "REMOTE_USER", doc="The user name the server authenticated, if any."

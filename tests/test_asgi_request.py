@@ -1,0 +1,200 @@
+"""``Request.from_asgi``: the attributes of a request made from an ASGI scope, set up front
+or computed from the scope on first access, equal those of a WSGI request made from the
+environ built from the same scope."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+
+from erlen.asgi.environ import environ_from_scope
+from erlen.exceptions import SecurityError
+from erlen.sansio.utils import _host_cache
+from erlen.wrappers.request import Request
+
+# Every attribute a transport gives (plus a few derived from them).
+ATTRIBUTES = (
+    "method",
+    "scheme",
+    "root_path",
+    "path",
+    "query_string",
+    "remote_addr",
+    "host",
+    "cookies",
+    "content_length",
+    "args",
+    "full_path",
+    "url",
+)
+
+
+def scope(
+    path: str = "/",
+    *,
+    headers: list[tuple[bytes, bytes]] | None = None,
+    **extra: t.Any,
+) -> dict[str, t.Any]:
+    s: dict[str, t.Any] = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"example.com:8000")] if headers is None else headers,
+        "client": ("10.0.0.1", 50000),
+        "server": ("example.com", 8000),
+    }
+    s.update(extra)
+    return s
+
+
+SCOPES = {
+    "plain": scope(),
+    "query": scope("/a/b", query_string=b"x=1&y=%C3%A9&x=2"),
+    "root path": scope("/app/users/1", root_path="/app"),
+    "root path with slash": scope("/app/", root_path="/app/"),
+    "path outside root path": scope("/other", root_path="/app"),
+    "non-ASCII path": scope("/caf\u00e9/\u4e2d"),
+    "double slash": scope("//evil.com/x"),
+    "empty path": scope(""),
+    "odd method": scope(method="propfind"),
+    "no method key": {k: v for k, v in scope().items() if k != "method"},
+    "no scheme key": {k: v for k, v in scope().items() if k != "scheme"},
+    "https default port": scope(scheme="https", headers=[(b"host", b"example.com:443")]),
+    "no host header": scope(headers=[]),
+    "repeated host": scope(headers=[(b"host", b"a.example"), (b"host", b"b.example")]),
+    "invalid host": scope(headers=[(b"host", b"exa mple.com")]),
+    "cookies": scope(headers=[(b"host", b"h"), (b"cookie", b"a=1; b=2")]),
+    "repeated cookie headers": scope(headers=[(b"cookie", b"a=1"), (b"cookie", b"b=2")]),
+    "content length": scope(method="POST", headers=[(b"content-length", b"12")]),
+    "chunked": scope(
+        method="POST",
+        headers=[(b"content-length", b"12"), (b"transfer-encoding", b"chunked")],
+    ),
+    "bad content length": scope(method="POST", headers=[(b"content-length", b"-3")]),
+    "http/2": scope(http_version="2", headers=[(b"host", b"example.com")]),
+    "no client": scope(client=None),
+    "websocket": {
+        k: v for k, v in scope(type="websocket", scheme="wss").items() if k != "method"
+    },
+}
+
+
+def wsgi_twin(s: t.Mapping[str, t.Any]) -> Request:
+    return Request(environ_from_scope(s, b""), populate_request=False)
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["first", "host seen before"])
+@pytest.mark.parametrize("name", list(SCOPES))
+def test_attributes_equal_those_of_the_environ(name: str, warm: bool) -> None:
+    s = SCOPES[name]
+    if not warm:
+        _host_cache.clear()
+    else:
+        wsgi_twin(s).host  # noqa: B018 (validates the Host header: cached)
+    request = Request.from_asgi(s)
+    twin = wsgi_twin(s)
+    for attr in ATTRIBUTES:
+        assert getattr(request, attr) == getattr(twin, attr), attr
+    # The environ, built when read, agrees with what was taken from the scope.
+    again = Request(request.environ, populate_request=False)
+    for attr in ATTRIBUTES:
+        assert getattr(request, attr) == getattr(again, attr), attr
+
+
+def test_server_from_the_scope() -> None:
+    assert Request.from_asgi(scope()).server == ("example.com", 8000)
+    assert Request.from_asgi(scope()).server == wsgi_twin(scope()).server
+    # A Unix socket: the path and no port.
+    assert Request.from_asgi(scope(server=("/run/app.sock", None))).server == (
+        "/run/app.sock",
+        None,
+    )
+    assert Request.from_asgi(scope(server=None)).server is None
+
+
+def test_values_of_a_plain_request() -> None:
+    request = Request.from_asgi(scope("/app/users/1", root_path="/app", query_string=b"q=1"))
+    assert (request.method, request.scheme, request.root_path, request.path) == (
+        "GET",
+        "http",
+        "/app",
+        "/users/1",
+    )
+    assert request.query_string == b"q=1"
+    assert request.args["q"] == "1"
+    assert request.remote_addr == "10.0.0.1"
+    assert request.host == "example.com:8000"
+    assert request.url == "http://example.com:8000/app/users/1?q=1"
+    assert request.websocket_upgrade is False
+    assert not request.cookies
+    assert request.content_length is None
+
+
+def test_websocket_scope() -> None:
+    request = Request.from_asgi(SCOPES["websocket"])
+    assert request.websocket_upgrade is True
+    assert (request.method, request.scheme) == ("GET", "wss")
+    assert Request.from_asgi(scope()).websocket_upgrade is False
+
+
+def test_reading_the_attributes_does_not_build_the_environ() -> None:
+    request = Request.from_asgi(
+        scope(
+            "/x",
+            query_string=b"a=1",
+            method="POST",
+            headers=[(b"host", b"h"), (b"cookie", b"c=1"), (b"content-length", b"3")],
+        )
+    )
+    for attr in ATTRIBUTES + ("server",):
+        getattr(request, attr)
+    assert "environ" not in request.__dict__
+
+
+def test_bodyless_only_for_http1_get_and_head_without_length() -> None:
+    def bodyless(**kw: t.Any) -> bool:
+        return Request.from_asgi(scope(**kw))._asgi_bodyless
+
+    assert bodyless()
+    assert bodyless(method="HEAD")
+    assert not bodyless(method="POST")
+    assert not bodyless(http_version="2")
+    assert not bodyless(headers=[(b"content-length", b"0")])
+    assert not bodyless(headers=[(b"transfer-encoding", b"chunked")])
+
+
+def test_lazy_attributes_are_assignable_and_cached() -> None:
+    request = Request.from_asgi(scope("/a", query_string=b"x=1"))
+    for attr, value in [
+        ("method", "PUT"),
+        ("scheme", "https"),
+        ("path", "/b"),
+        ("root_path", "/r"),
+        ("query_string", b"y=2"),
+        ("remote_addr", "1.2.3.4"),
+        ("server", ("s", 1)),
+        ("host", "other"),
+        ("websocket_upgrade", True),
+    ]:
+        setattr(request, attr, value)
+        assert getattr(request, attr) == value
+    assert request.url == "https://other/r/b?y=2"
+
+
+def test_host_seen_before_is_rechecked_with_trusted_hosts() -> None:
+    wsgi_twin(scope()).host  # noqa: B018 (cached as valid)
+
+    class Trusting(Request):
+        trusted_hosts = ["trusted.example"]
+
+    with pytest.raises(SecurityError):
+        Trusting.from_asgi(scope()).host  # noqa: B018
+    request = Request.from_asgi(scope())
+    request.trusted_hosts = ["trusted.example"]
+    with pytest.raises(SecurityError):
+        request.host  # noqa: B018

@@ -306,12 +306,13 @@ class Request(_SansIORequest):
             # trusted for GET and HEAD, in case a server drops the header of a body it
             # de-chunked.
             self._asgi_bodyless = True
-        if len(found) == len(headers) and cls.trusted_hosts is _TRUSTED_HOSTS:
-            # A Host header seen before, as in __init__ (only when no header is repeated:
-            # the environ joins repeated Host headers).
+        if cls.trusted_hosts is _TRUSTED_HOSTS:
+            # A Host header seen before, as in __init__, when no header is repeated (the
+            # environ joins repeated Host headers).
             try:
-                self.host = _host_cache[scheme, found[b"host"].decode("latin-1")]
-            except KeyError:
+                if len(found) == len(headers):
+                    self.host = _host_cache[scheme, found[b"host"].decode("latin-1")]
+            except (KeyError, TypeError):  # (TypeError: headers given as an iterator)
                 pass
         return self
 

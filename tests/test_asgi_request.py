@@ -95,9 +95,9 @@ def test_attributes_equal_those_of_the_environ(name: str, warm: bool) -> None:
     else:
         # Every Host header value validated (and so cached) before, alone too.
         wsgi_twin(s).host  # noqa: B018
-        for name, value in s["headers"]:
-            if name == b"host":
-                wsgi_twin(scope(headers=[(name, value)])).host  # noqa: B018
+        for header, value in s["headers"]:
+            if header == b"host":
+                wsgi_twin(scope(headers=[(header, value)])).host  # noqa: B018
     request = Request.from_asgi(s)
     twin = wsgi_twin(s)
     for attr in ATTRIBUTES:

@@ -76,6 +76,12 @@ SCOPES = {
         headers=[(b"content-length", b"12"), (b"transfer-encoding", b"chunked")],
     ),
     "bad content length": scope(method="POST", headers=[(b"content-length", b"-3")]),
+    "repeated content length": scope(
+        method="POST", headers=[(b"content-length", b"5"), (b"content-length", b"5")]
+    ),
+    "transfer coding with an underscore": scope(
+        method="POST", headers=[(b"content-length", b"5"), (b"transfer_encoding", b"chunked")]
+    ),
     "http/2": scope(http_version="2", headers=[(b"host", b"example.com")]),
     "no client": scope(client=None),
     "websocket": {k: v for k, v in scope(type="websocket", scheme="wss").items() if k != "method"},

@@ -82,6 +82,10 @@ class _ASGIEnviron:
         return env
 
 
+# erlen.asgi.environ.header_key, once _scope_header has imported it.
+_header_key: t.Callable[[bytes], str] | None = None
+
+
 def _scope_paths(scope: t.Mapping[str, t.Any]) -> tuple[str, str]:
     """``SCRIPT_NAME`` and ``PATH_INFO`` of the environ built from an ASGI ``scope``."""
     from ..asgi.environ import to_wsgi_str
@@ -106,11 +110,16 @@ def _request_path(raw: str, errors: str) -> str:
 def _scope_header(scope: t.Mapping[str, t.Any], key: str) -> str | None:
     """The value of environ ``key`` (``HTTP_HOST``, ``CONTENT_LENGTH``, ...) in the
     environ built from an ASGI ``scope``: repeated headers joined the same way."""
-    from ..asgi.environ import header_key
+    global _header_key
+    if _header_key is None:
+        # (Imported on first use: erlen.asgi imports this module.)
+        from ..asgi.environ import header_key
 
+        _header_key = header_key
+    environ_key = _header_key
     value = None
     for name, raw in scope.get("headers") or ():
-        if header_key(name) == key:
+        if environ_key(name) == key:
             text = raw.decode("latin-1")
             if value is None:
                 value = text
@@ -306,6 +315,20 @@ class Request(_SansIORequest):
             # trusted for GET and HEAD, in case a server drops the header of a body it
             # de-chunked.
             self._asgi_bodyless = True
+        else:
+            # The adapter reads the length of any other request: taken from the dict when
+            # the environ would have the same (no repeated header, no other name that it
+            # takes for Transfer-Encoding).
+            try:
+                if len(found) == len(headers) and b"transfer_encoding" not in found:
+                    length = found.get(b"content-length")
+                    coding = found.get(b"transfer-encoding")
+                    self.content_length = get_content_length(
+                        None if length is None else length.decode("latin-1"),
+                        None if coding is None else coding.decode("latin-1"),
+                    )
+            except TypeError:  # headers given as an iterator
+                pass
         if cls.trusted_hosts is _TRUSTED_HOSTS:
             # A Host header seen before, as in __init__, when no header is repeated (the
             # environ joins repeated Host headers).

@@ -685,6 +685,95 @@ def test_subclass_get_wsgi_headers_used_by_call():
     assert "X-Extra" not in resp.headers
 
 
+def test_subclass_get_app_iter_used_by_call():
+    class Wrapped(Response):
+        def get_app_iter(self, environ):
+            return [b"<", *super().get_app_iter(environ), b">"]
+
+    resp = Wrapped("x")
+    status, headers, body = run(resp)
+    assert body == b"<x>"
+    assert header_dict(headers)["content-length"] == "1"  # what get_wsgi_headers says
+
+
+def test_subclass_get_wsgi_response_used_by_call():
+    class Tagged(Response):
+        def get_wsgi_response(self, environ):
+            app_iter, status, headers = super().get_wsgi_response(environ)
+            return app_iter, "299 TAGGED", [*headers, ("X-Tag", "1")]
+
+    status, headers, body = run(Tagged("x"))
+    assert status == "299 TAGGED"
+    assert ("X-Tag", "1") in headers
+    assert body == b"x"
+
+
+def test_call_sends_a_copy_of_the_header_list():
+    resp = Response("x")
+    status, headers, body = run(resp)
+    headers.append(("X-Server", "1"))  # servers may add to the list they get
+    assert "X-Server" not in resp.headers
+    assert run(resp)[1] == resp.headers.to_wsgi_list()
+
+
+def test_headers_subclass_to_wsgi_list_used_by_call():
+    class Extra(Headers):
+        def to_wsgi_list(self):
+            return [*super().to_wsgi_list(), ("X-Extra", "1")]
+
+    resp = Response("x")
+    resp.headers = Extra(resp.headers)
+    assert ("X-Extra", "1") in run(resp)[1]
+    assert ("X-Extra", "1") in resp.get_wsgi_response(make_environ())[2]
+
+
+@pytest.mark.parametrize("spelling", ["Location", "location", "LOCATION", "LoCaTiOn"])
+def test_location_fixed_whatever_the_spelling(spelling):
+    resp = Response(status=302, headers=[(spelling, "/fü"), ("X-Other", "1")])
+    assert header_dict(run(resp)[1])["location"] == "/f%C3%BC"
+
+
+@pytest.mark.parametrize("spelling", ["Content-Length", "content-length", "CONTENT-LENGTH"])
+def test_given_content_length_kept_whatever_the_spelling(spelling):
+    resp = Response(["ab", "c"], headers=[(spelling, "3"), ("X-Other", "1")])
+    headers = run(resp)[1]
+    assert [v for k, v in headers if k.lower() == "content-length"] == ["3"]
+
+
+@pytest.mark.parametrize("status", [204, 304, 101])
+def test_no_content_length_where_no_body_goes(status):
+    resp = Response("abc", status=status)
+    status_line, headers, body = run(resp)
+    assert body == b""
+    assert "content-length" not in header_dict(headers)
+
+
+def test_direct_passthrough_fixed_body_sent_as_is():
+    resp = Response(direct_passthrough=True)
+    resp.response = [b"x"]
+    assert resp.get_app_iter(make_environ()) is resp.response
+    closed = []
+    resp.call_on_close(lambda: closed.append(1))
+    assert resp.get_app_iter(make_environ()) is resp.response  # Werkzeug's: never wrapped
+
+
+def test_response_class_overriding_wsgi_methods_is_sent_through_them(app, client):
+    class Wrapped(app.response_class):
+        def get_app_iter(self, environ):
+            return [b"<", *super().get_app_iter(environ), b">"]
+
+        def get_wsgi_headers(self, environ):
+            headers = Headers(super().get_wsgi_headers(environ))
+            headers["X-Wrapped"] = environ["REQUEST_METHOD"]
+            return headers
+
+    app.response_class = Wrapped
+    app.get("/")(lambda: "x")
+    rv = client.get("/")
+    assert rv.data == b"<x>"
+    assert rv.headers["X-Wrapped"] == "GET"
+
+
 def test_subclass_iter_encoded_used_by_call():
     class Upper(Response):
         def iter_encoded(self):

@@ -64,11 +64,6 @@ _CO_COROUTINE = 0x80
 # request in thread mode (its override may block, and may call views without ensure_sync).
 _overriding_classes: dict[type, bool] = {}
 
-# Response methods that make the WSGI response: a class overriding one is sent through
-# them (with the request's compatibility environ).
-_WSGI_METHODS = ("__call__", "get_wsgi_response", "get_wsgi_headers", "get_app_iter")
-_wsgi_overriding_classes: dict[type, bool] = {}
-
 _MIXIN_MAX_CONTENT_LENGTH = AppRequestMixin.__dict__["max_content_length"]
 _END = object()
 
@@ -198,15 +193,17 @@ class _Outgoing:
 
     __slots__ = ("body", "closer", "headers", "kind", "status")
 
-    def __init__(
-        self, status: int, headers: list[tuple[bytes, bytes]], kind: int, body: t.Any, closer: t.Any
-    ) -> None:
-        self.status = status
-        self.headers = headers
-        self.kind = kind
-        self.body = body
-        #: What is closed after sending: the response, or a custom WSGI app iterable.
-        self.closer = closer
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    #: _EMPTY, _BYTES, _SYNC, _ASYNC or _PATH: how ``body`` is sent.
+    kind: int
+    body: t.Any
+    #: What is closed after sending: the response, or a custom WSGI app iterable.
+    closer: t.Any
+
+
+# PERF: _Outgoing is built without an __init__ call (a Python frame).
+_new_outgoing = object.__new__
 
 
 _ENCODED_HEADERS: dict[tuple[tuple[str, str], ...], tuple[tuple[bytes, bytes], ...]] = {}
@@ -231,71 +228,90 @@ def _encode_headers(pairs: t.Iterable[tuple[str, str]]) -> list[tuple[bytes, byt
 
 
 def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing:
-    """Status, headers and body of ``response``: the WSGI adapter's logic
-    (``get_wsgi_headers`` / ``get_app_iter``) without the environ."""
-    cls = type(response)
-    custom = _wsgi_overriding_classes.get(cls)
-    if custom is None:
-        custom = _wsgi_overriding_classes[cls] = not isinstance(response, WSGIResponse) or any(
-            getattr(cls, name) is not getattr(WSGIResponse, name) for name in _WSGI_METHODS
+    """Status, headers and body of ``response``: the WSGI adapter's steps
+    (``_final_headers``, the body of ``get_app_iter``) without the environ, or for a class
+    overriding a WSGI method, those methods run on the request's environ."""
+    method = request.method
+    body: t.Any
+    closer: t.Any
+    try:
+        plain = response._plain_wsgi
+    except AttributeError:  # not one of erlen's WSGI response classes
+        plain = False
+    if plain:
+        final = response._final_headers(
+            (lambda: request.base_url) if response.autocorrect_location_header else None
         )
-    if custom:
+        headers = _encode_headers(response._headers._list if final is None else final)
+        status = response._status_code
+        body = response.response
+        # PERF: a fixed body with nothing to close needs no closing step after sending (a
+        # list has no close: no attribute lookups that fail).
+        if type(body) is list:
+            closer = response if response._on_close else None
+        elif response._on_close or hasattr(body, "close") or hasattr(body, "aclose"):
+            closer = response
+        else:
+            closer = None
+        if not response._sends_body(method):
+            kind = _EMPTY
+            body = b""
+        elif (
+            type(body) is list
+            and len(body) == 1
+            and type(body[0]) is bytes
+            and response._plain_iter
+        ):
+            kind = _BYTES
+            body = body[0]
+        elif response.direct_passthrough:
+            kind, body = _body_of(body, status, method, pathsend, False)
+            closer = response
+        elif response._plain_iter and (
+            type(body) is list
+            # Another WSGI app's fixed body (force_type: an HTTPException as response).
+            or (type(body) is _ClosingBody and type(body._iterable) is list)
+        ):
+            kind = _BYTES
+            body = b"".join(response.iter_encoded())
+        elif hasattr(body, "__aiter__"):
+            kind = _ASYNC
+            closer = response
+        else:
+            kind = _SYNC
+            body = response.iter_encoded()
+            closer = response
+    else:
         app_iter, status_line, header_obj = _run_wsgi_app(response, request.environ)
         status = int(status_line.split(None, 1)[0])
         headers = _encode_headers(header_obj.items())
-        return _body_of(app_iter, status, headers, app_iter, request.method, pathsend, True)
-
-    final = response._final_headers(
-        (lambda: request.base_url) if response.autocorrect_location_header else None
-    )
-    headers = _encode_headers(response._headers._list if final is None else final)
-    status = response._status_code
-    body = response.response
-    # PERF: a fixed body with nothing to close needs no closing step after sending (a
-    # list has no close: no attribute lookups that fail).
-    if type(body) is list:
-        closer = response if response._on_close else None
-    elif response._on_close or hasattr(body, "close") or hasattr(body, "aclose"):
-        closer = response
-    else:
-        closer = None
-    if not response._sends_body(request.method):
-        return _Outgoing(status, headers, _EMPTY, b"", closer)
-    if response.direct_passthrough:
-        return _body_of(body, status, headers, response, request.method, pathsend, False)
-    if response._plain_iter:
-        if type(body) is list:
-            if len(body) == 1 and type(body[0]) is bytes:
-                return _Outgoing(status, headers, _BYTES, body[0], closer)
-            return _Outgoing(status, headers, _BYTES, b"".join(response.iter_encoded()), closer)
-        if type(body) is _ClosingBody and type(body._iterable) is list:
-            # Another WSGI app's fixed body (force_type: an HTTPException as response).
-            return _Outgoing(status, headers, _BYTES, b"".join(response.iter_encoded()), closer)
-    if hasattr(body, "__aiter__"):
-        return _Outgoing(status, headers, _ASYNC, body, response)
-    return _Outgoing(status, headers, _SYNC, response.iter_encoded(), response)
+        kind, body = _body_of(app_iter, status, method, pathsend, True)
+        closer = app_iter
+    out = _new_outgoing(_Outgoing)
+    out.status = status
+    out.headers = headers
+    out.kind = kind
+    out.body = body
+    out.closer = closer
+    return out
 
 
 def _body_of(
-    body: t.Any,
-    status: int,
-    headers: list[tuple[bytes, bytes]],
-    closer: t.Any,
-    method: str,
-    pathsend: bool,
-    from_wsgi: bool,
-) -> _Outgoing:
+    body: t.Any, status: int, method: str, pathsend: bool, from_wsgi: bool
+) -> tuple[int, t.Any]:
+    """How to send a body taken as it is (a WSGI app iterable, a direct passthrough
+    body): its kind and what to send."""
     if from_wsgi and method == "HEAD":
-        return _Outgoing(status, headers, _EMPTY, b"", closer)
+        return _EMPTY, b""
     if isinstance(body, list) and all(type(x) is bytes for x in body):
-        return _Outgoing(status, headers, _BYTES, b"".join(body), closer)
+        return _BYTES, b"".join(body)
     if pathsend and type(body) is FileWrapper and status == 200:
         path = _file_path(body.file)
         if path is not None:
-            return _Outgoing(status, headers, _PATH, path, closer)
+            return _PATH, path
     if hasattr(body, "__aiter__"):
-        return _Outgoing(status, headers, _ASYNC, body, closer)
-    return _Outgoing(status, headers, _SYNC, body, closer)
+        return _ASYNC, body
+    return _SYNC, body
 
 
 def _file_path(file: t.Any) -> str | None:

@@ -71,35 +71,29 @@ _new_headers = object.__new__
 # Statuses that never carry a body (RFC 9110 15.2, 15.3.5, 15.4.5): 1xx, 204, 304.
 _NO_BODY_STATUSES = frozenset((*range(100, 200), 204, 304))
 
-# What _final_headers() must look at: 1 Content-Length, 2 Location, 3
-# Content-Location, 0 anything else. Common spellings are listed so most names
-# are classified by one dict hit without lower().
-_HEADER_KINDS: dict[str, int] = {
-    "Content-Length": 1,
-    "content-length": 1,
-    "Location": 2,
-    "location": 2,
-    "Content-Location": 3,
-    "content-location": 3,
-    **dict.fromkeys(
-        (
-            "Content-Type",
-            "Set-Cookie",
-            "Cache-Control",
-            "ETag",
-            "Last-Modified",
-            "Expires",
-            "Date",
-            "Vary",
-            "Content-Encoding",
-            "Content-Disposition",
-            "Accept-Ranges",
-            "Content-Range",
-            "Access-Control-Allow-Origin",
-        ),
-        0,
-    ),
-}
+# Header names that _final_headers() passes over (common spellings of names that need
+# no fixing), and those of Content-Length: set membership, no lower(), for most names.
+_NEUTRAL_NAMES = frozenset(
+    (
+        "Content-Type",
+        "Set-Cookie",
+        "Cache-Control",
+        "ETag",
+        "Last-Modified",
+        "Expires",
+        "Date",
+        "Vary",
+        "Content-Encoding",
+        "Content-Disposition",
+        "Accept-Ranges",
+        "Content-Range",
+        "Access-Control-Allow-Origin",
+        "content-type",
+        "set-cookie",
+        "cache-control",
+    )
+)
+_LENGTH_NAMES = frozenset(("Content-Length", "content-length"))
 
 
 def _content_type_item(mimetype: str) -> tuple[str, str]:
@@ -361,16 +355,19 @@ class Response:
     _plain_set_data = True
     _plain_iter = True
     _plain_close = True
+    # Both of the last two: a fixed body of bytes is sent as it is.
+    _plain_send = True
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._plain_set_data = cls.set_data is Response.set_data
         cls._plain_iter = cls.iter_encoded is Response.iter_encoded
         cls._plain_close = cls.close is Response.close
+        cls._plain_send = cls._plain_iter and cls._plain_close
 
-    # PERF: one response per request: the body is encoded once and
-    # Content-Type/Content-Length are appended to the header list without a
-    # set()/validation round when the headers start out empty.
+    # PERF: one response per request: the body is encoded once, and a new header list
+    # is built in one go (Content-Type and Content-Length without a set()/validation
+    # round).
     def __init__(
         self,
         response: t.Iterable[bytes] | bytes | t.Iterable[str] | str | None = None,
@@ -380,33 +377,20 @@ class Response:
         content_type: str | None = None,
         direct_passthrough: bool = False,
     ) -> None:
-        if headers is None or (not headers and not isinstance(headers, Headers)):
-            # PERF: an empty Headers without a call to its __init__; its list is built
-            # below in one go.
-            h = _new_headers(Headers)
-            hl: list[tuple[str, str]] | None = None
-            given = False
-        else:
-            h = headers if isinstance(headers, Headers) else Headers(headers)
-            hl = h._list
-            # Headers given: values are set through the Headers methods.
-            given = bool(hl)
-        self._headers = h  # already a Headers: skip the copying setter
-
         if status is None:
             status = self.default_status
         line = _STATUS_LINES.get(status) if type(status) is int else None
-        if line is not None:
+        if line is None:
+            self.status = status
+        else:
             self._status = line
             self._status_code = status  # type: ignore[assignment]
-        else:
-            self.status = status
-
         if direct_passthrough:
             self.direct_passthrough = True
 
-        length = None
-        data = None
+        # The body. A str or bytes one is stored here, its Content-Length set with the
+        # headers below, unless a subclass overrides set_data (called last).
+        length = data = None
         tp = type(response)
         if tp is str or tp is bytes or isinstance(response, (str, bytes, bytearray)):
             if self._plain_set_data:
@@ -422,34 +406,35 @@ class Response:
         else:
             self.response = response
 
-        if content_type is None:
-            if mimetype is None and (not given or "content-type" not in h):
-                mimetype = self.default_mimetype
-            ct_item = None
-            if mimetype is not None:
-                ct_item = _CONTENT_TYPE_ITEMS.get(mimetype) or _content_type_item(mimetype)
-        else:
-            ct_item = ("Content-Type", content_type)
-            if hl is None:
-                hl = h._list = []
-            given = True  # set (and checked for newlines) through the Headers methods
-        if hl is None:
-            if length is None:
-                h._list = [ct_item] if ct_item is not None else []
-            elif ct_item is None:
-                h._list = [("Content-Length", length)]
+        if headers is None or (not headers and not isinstance(headers, Headers)):
+            # PERF: a new Headers without a call to its __init__.
+            h = self._headers = _new_headers(Headers)
+            if content_type is None:
+                if mimetype is None:
+                    mimetype = self.default_mimetype
+                if mimetype is None:
+                    h._list = [] if length is None else [("Content-Length", length)]
+                else:
+                    ct = _CONTENT_TYPE_ITEMS.get(mimetype) or _content_type_item(mimetype)
+                    h._list = [ct] if length is None else [ct, ("Content-Length", length)]
             else:
-                h._list = [ct_item, ("Content-Length", length)]
-        elif given:
-            if ct_item is not None:
-                h["Content-Type"] = ct_item[1]
+                h._list = []
+                h["Content-Type"] = content_type  # (checked for newlines)
+                if length is not None:
+                    h._list.append(("Content-Length", length))
+        else:
+            # Headers given (a Headers object is used as it is): set through its methods.
+            h = headers if isinstance(headers, Headers) else Headers(headers)
+            self._headers = h  # already a Headers: skip the copying setter
+            if content_type is None:
+                if mimetype is None and "content-type" not in h:
+                    mimetype = self.default_mimetype
+                if mimetype is not None:
+                    h["Content-Type"] = _content_type_item(mimetype)[1]
+            else:
+                h["Content-Type"] = content_type
             if length is not None:
                 h["Content-Length"] = length
-        else:
-            if ct_item is not None:
-                hl.append(ct_item)
-            if length is not None:
-                hl.append(("Content-Length", length))
         if data is not None:
             self.set_data(data)  # type: ignore[arg-type]
 
@@ -722,17 +707,17 @@ class Response:
         buffered and its length unknown.
         """
         hl = self._headers._list  # PERF: the attribute behind the headers property
-        has_length = False
-        locations = False
-        kinds = _HEADER_KINDS
+        has_length = locations = False
+        # PERF: set membership tests (no call, no lower()) for the common names.
         for key, _value in hl:
-            kind = kinds.get(key)
-            if kind is None:
-                kind = kinds.get(key.lower(), 0)
-            if kind == 1:
+            if key in _LENGTH_NAMES:
                 has_length = True
-            elif kind:
-                locations = True
+            elif key not in _NEUTRAL_NAMES:
+                name = key.lower()
+                if name == "content-length":
+                    has_length = True
+                elif name == "location" or name == "content-location":
+                    locations = True
         new = self._fixed_locations(hl, base_url) if locations else None
 
         status = self._status_code

@@ -201,6 +201,16 @@ class Response(_SansIOResponse):
         """
         return cls(*_run_wsgi_app(app, environ, buffered))
 
+    # Whether the class keeps the WSGI methods below (set for each subclass): then
+    # __call__ and the ASGI adapter take their steps without calling them.
+    _plain_wsgi = True
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._plain_wsgi = all(
+            getattr(cls, name) is getattr(Response, name) for name in _WSGI_METHODS
+        )
+
     def get_wsgi_headers(self, environ: WSGIEnvironment) -> Headers:
         """The headers to send for ``environ`` (see ``_final_headers`` in the sans-IO
         response: ASCII ``Location``, no ``Content-Length`` for 1xx/204, no entity headers
@@ -221,18 +231,23 @@ class Response(_SansIOResponse):
         1xx/204/304 statuses, the body itself with :attr:`direct_passthrough`, else
         the encoded body. Closing it calls :meth:`close`.
         """
-        if not self._sends_body(environ.get("REQUEST_METHOD", "GET")):
+        return self._app_iter(environ.get("REQUEST_METHOD", "GET"))
+
+    def _app_iter(self, method: str) -> t.Iterable[bytes]:
+        """:meth:`get_app_iter` for a request ``method``."""
+        if not self._sends_body(method):
             return _ClosingBody((), self.close)
-        if self.direct_passthrough:
-            return self.response  # type: ignore[return-value]
         body = self.response
-        if self._plain_iter and type(body) is list and len(body) == 1 and type(body[0]) is bytes:
-            # PERF: a body of bytes goes out as a list, which servers iterate in C. When
-            # close() would do nothing (no callbacks, the method not overridden), the body
-            # itself is sent and there is nothing to call; else a list subclass carries
-            # close (cheaper to build than _ClosingBody).
-            if self._plain_close and not self._on_close:
-                return body
+        fixed = type(body) is list and len(body) == 1 and type(body[0]) is bytes
+        # PERF: a body of bytes goes out as a list, which servers iterate in C. When
+        # close() would do nothing (no callbacks, the methods not overridden), the body
+        # itself is sent (as direct_passthrough would send it) and there is nothing to
+        # call; else a list subclass carries close (cheaper to build than _ClosingBody).
+        if fixed and self._plain_send and not self._on_close:
+            return body  # type: ignore[return-value]
+        if self.direct_passthrough:
+            return body  # type: ignore[return-value]
+        if fixed and self._plain_iter:
             rv = _ClosedList(body)
             rv.close = self.close
             return rv
@@ -245,24 +260,31 @@ class Response(_SansIOResponse):
         list of ``(name, value)`` tuples.
         """
         headers = self.get_wsgi_headers(environ)
-        # PERF: _headers and _status are the attributes behind the properties.
-        if headers is not self._headers:
-            header_list = headers.to_wsgi_list()
-        elif type(headers) is Headers:
-            # Servers may add to the list they get; the response keeps its own (a copy
-            # of the list Headers.to_wsgi_list returns, without the call).
-            header_list = list(headers._list)
-        else:
-            header_list = list(headers.to_wsgi_list())
+        # Servers may add to the list they get: a copy (of the list behind a plain
+        # Headers without the call to to_wsgi_list).
+        header_list = list(headers._list if type(headers) is Headers else headers.to_wsgi_list())
+        # PERF: _status is the attribute behind the status property.
         return self.get_app_iter(environ), self._status, header_list
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> t.Iterable[bytes]:
-        """Send the response as a WSGI application."""
-        app_iter, status, headers = self.get_wsgi_response(environ)
-        start_response(status, headers)
-        return app_iter
+        """Send the response as a WSGI application (:meth:`get_wsgi_response`)."""
+        if not self._plain_wsgi:
+            app_iter, status, headers = self.get_wsgi_response(environ)
+            start_response(status, headers)
+            return app_iter
+        # PERF: the class keeps get_wsgi_response, get_wsgi_headers and get_app_iter:
+        # their steps (the final headers, a copy of the list, the body), without the
+        # three calls.
+        header_list = self._final_headers(
+            _url_getter(environ) if self.autocorrect_location_header else None
+        )
+        if header_list is None:  # the headers as they are
+            h = self._headers
+            header_list = list(h._list if type(h) is Headers else h.to_wsgi_list())
+        start_response(self._status, header_list)
+        return self._app_iter(environ.get("REQUEST_METHOD", "GET"))
 
     def make_conditional(
         self,
@@ -279,6 +301,9 @@ class Response(_SansIOResponse):
             request = Request(_get_environ(request), populate_request=False, shallow=True)
         return super().make_conditional(request, accept_ranges, complete_length)  # type: ignore[return-value]
 
+
+# The methods that make the WSGI response: a class overriding one is sent through them.
+_WSGI_METHODS = ("__call__", "get_wsgi_response", "get_wsgi_headers", "get_app_iter")
 
 # What running an HTTPException as a WSGI application calls (see _run_wsgi_app).
 _HTTP_EXCEPTION_CALL = _http_exception_call()

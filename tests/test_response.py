@@ -685,6 +685,22 @@ def test_subclass_get_wsgi_headers_used_by_call():
     assert "X-Extra" not in resp.headers
 
 
+@pytest.mark.parametrize("size", [0, 1, 2047, 2048, 5000])
+def test_content_length_of_str_and_bytes_bodies(size):
+    assert Response("é" * size).headers["Content-Length"] == str(2 * size)
+    assert Response(b"x" * size).headers["Content-Length"] == str(size)
+    resp = Response(b"x" * size, headers={"X-Given": "1"})
+    assert resp.headers["Content-Length"] == str(size)
+
+
+def test_content_length_items_remembered_for_short_bodies_only():
+    from erlen.sansio import response as sansio_response
+
+    for size in range(0, 6000, 7):
+        Response(b"x" * size)
+    assert len(sansio_response._LENGTH_ITEMS) <= sansio_response._LENGTH_ITEMS_MAX
+
+
 def test_subclass_get_app_iter_used_by_call():
     class Wrapped(Response):
         def get_app_iter(self, environ):

@@ -64,6 +64,10 @@ _STATUS_LINES: dict[int, str] = {
 _CONTENT_TYPE_ITEMS: dict[str, tuple[str, str]] = {}
 _CONTENT_TYPES_MAX = 256
 
+# ("Content-Length", str(n)) items for the lengths of short bodies.
+_LENGTH_ITEMS: dict[int, tuple[str, str]] = {}
+_LENGTH_ITEMS_MAX = 2048
+
 _NEWLINE = re.compile(r"[\r\n\x00]")
 
 _new_headers = object.__new__
@@ -107,6 +111,14 @@ def _content_type_item(mimetype: str) -> tuple[str, str]:
         item = ("Content-Type", ct)
         if len(_CONTENT_TYPE_ITEMS) < _CONTENT_TYPES_MAX:
             _CONTENT_TYPE_ITEMS[mimetype] = item
+    return item
+
+
+def _length_item(length: int) -> tuple[str, str]:
+    """The ``Content-Length`` header item for ``length``, cached for short bodies."""
+    item = ("Content-Length", str(length))
+    if length < _LENGTH_ITEMS_MAX:
+        _LENGTH_ITEMS[length] = item
     return item
 
 
@@ -398,7 +410,8 @@ class Response:
                     response = response.encode()  # type: ignore[union-attr]
                 self.response = [response]  # type: ignore[assignment]
                 if self.automatically_set_content_length:
-                    length = str(len(response))  # type: ignore[arg-type]
+                    n = len(response)  # type: ignore[arg-type]
+                    length = _LENGTH_ITEMS.get(n) or _length_item(n)
             else:
                 data = response
         elif response is None:
@@ -413,15 +426,15 @@ class Response:
                 if mimetype is None:
                     mimetype = self.default_mimetype
                 if mimetype is None:
-                    h._list = [] if length is None else [("Content-Length", length)]
+                    h._list = [] if length is None else [length]
                 else:
                     ct = _CONTENT_TYPE_ITEMS.get(mimetype) or _content_type_item(mimetype)
-                    h._list = [ct] if length is None else [ct, ("Content-Length", length)]
+                    h._list = [ct] if length is None else [ct, length]
             else:
                 h._list = []
                 h["Content-Type"] = content_type  # (checked for newlines)
                 if length is not None:
-                    h._list.append(("Content-Length", length))
+                    h._list.append(length)
         else:
             # Headers given (a Headers object is used as it is): set through its methods.
             h = headers if isinstance(headers, Headers) else Headers(headers)
@@ -434,7 +447,7 @@ class Response:
             else:
                 h["Content-Type"] = content_type
             if length is not None:
-                h["Content-Length"] = length
+                h["Content-Length"] = length[1]
         if data is not None:
             self.set_data(data)  # type: ignore[arg-type]
 

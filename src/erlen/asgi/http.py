@@ -29,6 +29,7 @@ from types import CoroutineType, FunctionType
 from .. import ctx as _ctx, globals as _globals, signals as _signals
 from ..ctx import AppContext, RequestContext
 from ..exceptions import RequestEntityTooLarge
+from ..sansio.response import _NO_BODY_STATUSES
 from ..wrappers import AppRequestMixin
 from ..wrappers.response import Response as WSGIResponse, _ClosingBody, _run_wsgi_app
 from ..wsgi import FileWrapper
@@ -245,23 +246,21 @@ def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing
         headers = _encode_headers(response._headers._list if final is None else final)
         status = response._status_code
         body = response.response
-        # PERF: a fixed body with nothing to close needs no closing step after sending (a
-        # list has no close: no attribute lookups that fail).
         if type(body) is list:
+            # PERF: a fixed body with nothing to close needs no closing step after sending
+            # (a list has no close: no attribute lookups that fail).
             closer = response if response._on_close else None
-        elif response._on_close or hasattr(body, "close") or hasattr(body, "aclose"):
-            closer = response
+            fixed = len(body) == 1 and type(body[0]) is bytes
         else:
-            closer = None
-        if not response._sends_body(method):
+            fixed = False
+            if response._on_close or hasattr(body, "close") or hasattr(body, "aclose"):
+                closer = response
+            else:
+                closer = None
+        if method == "HEAD" or status in _NO_BODY_STATUSES:  # PERF: _sends_body, no call
             kind = _EMPTY
             body = b""
-        elif (
-            type(body) is list
-            and len(body) == 1
-            and type(body[0]) is bytes
-            and response._plain_iter
-        ):
+        elif fixed and response._plain_iter:
             kind = _BYTES
             body = body[0]
         elif response.direct_passthrough:

@@ -187,7 +187,8 @@ class Headers:
             if type(arg) is Headers:
                 lst.extend(arg._list)
             else:
-                if isinstance(arg, (cabc.Mapping, MultiDict)):
+                # PERF: a list (the common argument) skips the ABC check.
+                if type(arg) is not list and isinstance(arg, (cabc.Mapping, MultiDict)):
                     arg = iter_multi_items(arg)
                 for key, value in arg:
                     if type(key) is not str or not key.isprintable():

@@ -440,7 +440,7 @@ class Response:
             h = headers if isinstance(headers, Headers) else Headers(headers)
             self._headers = h  # already a Headers: skip the copying setter
             if content_type is None:
-                if mimetype is None and "content-type" not in h:
+                if mimetype is None and "Content-Type" not in h:
                     mimetype = self.default_mimetype
                 if mimetype is not None:
                     h["Content-Type"] = _content_type_item(mimetype)[1]

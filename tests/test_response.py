@@ -756,14 +756,6 @@ def test_given_content_length_kept_whatever_the_spelling(spelling):
     assert [v for k, v in headers if k.lower() == "content-length"] == ["3"]
 
 
-@pytest.mark.parametrize("status", [204, 304, 101])
-def test_no_content_length_where_no_body_goes(status):
-    resp = Response("abc", status=status)
-    status_line, headers, body = run(resp)
-    assert body == b""
-    assert "content-length" not in header_dict(headers)
-
-
 def test_direct_passthrough_fixed_body_sent_as_is():
     resp = Response(direct_passthrough=True)
     resp.response = [b"x"]

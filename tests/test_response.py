@@ -782,6 +782,22 @@ def test_response_class_overriding_wsgi_methods_is_sent_through_them(app, client
     assert rv.headers["X-Wrapped"] == "GET"
 
 
+def test_response_class_overriding_close_is_closed_after_sending(app, client):
+    closed = []
+
+    class Closing(app.response_class):
+        def close(self):
+            closed.append(self.get_data())
+            super().close()
+
+    app.response_class = Closing
+    app.get("/")(lambda: "x")
+    rv = client.get("/")
+    assert rv.data == b"x"
+    rv.close()
+    assert closed == [b"x"]
+
+
 def test_subclass_iter_encoded_used_by_call():
     class Upper(Response):
         def iter_encoded(self):

@@ -249,11 +249,16 @@ def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing
         if type(body) is list:
             # PERF: a fixed body with nothing to close needs no closing step after sending
             # (a list has no close: no attribute lookups that fail).
-            closer = response if response._on_close else None
+            closer = response if response._on_close or not response._plain_close else None
             fixed = len(body) == 1 and type(body[0]) is bytes
         else:
             fixed = False
-            if response._on_close or hasattr(body, "close") or hasattr(body, "aclose"):
+            if (
+                response._on_close
+                or not response._plain_close
+                or hasattr(body, "close")
+                or hasattr(body, "aclose")
+            ):
                 closer = response
             else:
                 closer = None
@@ -673,7 +678,7 @@ async def _close(mode: bridge.Mode, out: _Outgoing, stream_ctx: contextvars.Cont
         aclose = getattr(body, "aclose", None)
         if aclose is not None:
             await aclose()
-        if not closer._on_close and getattr(body, "close", None) is None:
+        if not closer._on_close and closer._plain_close and getattr(body, "close", None) is None:
             return  # PERF: nothing to call (the common case)
     close = getattr(closer, "close", None)
     if close is None:

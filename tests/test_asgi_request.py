@@ -9,6 +9,7 @@ import typing as t
 import pytest
 
 from erlen.asgi.environ import environ_from_scope
+from erlen.datastructures import EnvironHeaders
 from erlen.exceptions import SecurityError
 from erlen.sansio.utils import _host_cache
 from erlen.wrappers.request import Request
@@ -82,6 +83,22 @@ SCOPES = {
     "transfer coding with an underscore": scope(
         method="POST", headers=[(b"content-length", b"5"), (b"transfer_encoding", b"chunked")]
     ),
+    "headers": scope(
+        method="POST",
+        headers=[
+            (b"host", b"h"),
+            (b"authorization", b"Bearer abc"),
+            (b"Accept", b"text/html"),
+            (b"accept", b"*/*"),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"2"),
+            (b"x-forwarded-for", b"1.2.3.4"),
+            (b"x_under", b"u"),
+            (b"x-latin", "caf\u00e9".encode("latin-1")),
+            (b"x-empty", b""),
+        ],
+    ),
+    "empty content type": scope(headers=[(b"content-type", b""), (b"accept", b"*/*")]),
     "http/2": scope(http_version="2", headers=[(b"host", b"example.com")]),
     "no client": scope(client=None),
     "websocket": {k: v for k, v in scope(type="websocket", scheme="wss").items() if k != "method"},
@@ -90,6 +107,22 @@ SCOPES = {
 
 def wsgi_twin(s: t.Mapping[str, t.Any]) -> Request:
     return Request(environ_from_scope(s, b""), populate_request=False)
+
+
+# Header names looked up in every request's headers (present or not in the scopes).
+HEADER_NAMES = (
+    *("Host", "authorization", "ACCEPT", "Content-Type", "Content-Length", "X-Under"),
+    *("x_under", "X-Latin", "X-Empty", "Cookie", "Transfer-Encoding", "missing"),
+)
+
+
+def header_view(headers: EnvironHeaders) -> list[t.Any]:
+    """What reading ``headers`` gives: its items in order, size and every lookup."""
+    seen: list[t.Any] = [list(headers), len(headers), bool(headers), list(headers.keys(True))]
+    for name in HEADER_NAMES:
+        seen.append((headers.get(name), headers.getlist(name), name in headers))
+        seen.append(headers.get(name, type=int))
+    return seen
 
 
 @pytest.mark.parametrize("warm", [False, True], ids=["first", "host seen before"])
@@ -108,10 +141,19 @@ def test_attributes_equal_those_of_the_environ(name: str, warm: bool) -> None:
     twin = wsgi_twin(s)
     for attr in ATTRIBUTES:
         assert getattr(request, attr) == getattr(twin, attr), attr
+    assert type(request.headers) is EnvironHeaders
+    assert header_view(request.headers) == header_view(twin.headers)
     # The environ, built when read, agrees with what was taken from the scope.
     again = Request(request.environ, populate_request=False)
     for attr in ATTRIBUTES:
         assert getattr(request, attr) == getattr(again, attr), attr
+    # (each with its own wsgi.input)
+    same = {"wsgi.input": twin.environ["wsgi.input"], "werkzeug.request": request}
+    assert request.environ | same == twin.environ | same
+    assert list(request.environ) == list(twin.environ) + ["werkzeug.request"]
+    # The headers read before now read that environ.
+    assert request.headers.environ is request.environ
+    assert header_view(request.headers) == header_view(again.headers)
 
 
 def test_server_from_the_scope() -> None:
@@ -161,7 +203,42 @@ def test_reading_the_attributes_does_not_build_the_environ() -> None:
     )
     for attr in ATTRIBUTES + ("server",):
         getattr(request, attr)
+    assert request.headers["Host"] == "h"
+    assert request.headers.get("Content-Length", type=int) == 3
+    assert list(request.headers) == [("Host", "h"), ("Cookie", "c=1"), ("Content-Length", "3")]
     assert "environ" not in request.__dict__
+
+
+def test_headers_are_read_only() -> None:
+    request = Request.from_asgi(scope())
+    with pytest.raises(TypeError):
+        request.headers["X-Foo"] = "1"
+    with pytest.raises(KeyError):
+        request.headers["X-Foo"]  # noqa: B018
+
+
+def test_headers_read_the_environ_once_built_or_assigned() -> None:
+    request = Request.from_asgi(scope(headers=[(b"accept", b"*/*")]))
+    headers = request.headers
+    request.environ["HTTP_X_ADDED"] = "1"  # what a WSGI request's headers would see too
+    assert headers.get("X-Added") == "1"
+    assert request.headers is headers
+
+    built = Request.from_asgi(scope(headers=[(b"accept", b"*/*")]))
+    built.environ["HTTP_ACCEPT"] = "text/plain"
+    assert built.headers["Accept"] == "text/plain"
+
+    assigned = Request.from_asgi(scope(headers=[(b"accept", b"*/*")]))
+    assigned.environ = {"HTTP_ACCEPT": "text/html"}
+    assert list(assigned.headers) == [("Accept", "text/html")]
+
+
+def test_headers_include_the_environ_keys_of_the_test_extension() -> None:
+    s = scope(extensions={"erlen.environ": {"HTTP_USER_AGENT": "test", "CONTENT_TYPE": "a/b"}})
+    request = Request.from_asgi(s)
+    assert request.headers["User-Agent"] == "test"
+    assert request.headers["Content-Type"] == "a/b"
+    assert header_view(request.headers) == header_view(wsgi_twin(s).headers)
 
 
 def test_bodyless_only_for_http1_get_and_head_without_length() -> None:

@@ -19,7 +19,7 @@ from io import BytesIO
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
 
-__all__ = ["environ_from_scope", "header_key"]
+__all__ = ["environ_from_scope", "header_environ", "header_key"]
 
 _CONTENT_KEYS = {b"content-type": "CONTENT_TYPE", b"content-length": "CONTENT_LENGTH"}
 _HEADER_KEYS: dict[bytes, str] = {}
@@ -46,9 +46,39 @@ def to_wsgi_str(value: str) -> str:
     return value.encode("utf-8", "surrogateescape").decode("latin-1")
 
 
-def environ_from_scope(scope: t.Mapping[str, t.Any], body: bytes | t.IO[bytes]) -> WSGIEnvironment:
+def header_environ(scope: t.Mapping[str, t.Any]) -> dict[str, str] | None:
+    """The header keys of the environ built from ``scope`` (``HTTP_*``,
+    ``CONTENT_TYPE``, ``CONTENT_LENGTH``), in its order, repeated headers joined as a
+    proxy would (cookies with ``"; "``); ``None`` when test-only environ keys may change
+    them (see the module's docstring)."""
+    extensions = scope.get("extensions")
+    if extensions and extensions.get("erlen.environ"):
+        return None
+    return _header_keys(scope.get("headers") or ())
+
+
+def _header_keys(headers: t.Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    environ: dict[str, str] = {}
+    known = _HEADER_KEYS
+    for name, value in headers:
+        # PERF: the cache read here; header_key is called for a name not seen before.
+        key = known.get(name) or header_key(name)
+        if key in environ:
+            # Repeated headers are joined as a proxy would (cookies with "; ").
+            environ[key] += ("; " if key == "HTTP_COOKIE" else ",") + value.decode("latin-1")
+        else:
+            environ[key] = value.decode("latin-1")
+    return environ
+
+
+def environ_from_scope(
+    scope: t.Mapping[str, t.Any],
+    body: bytes | t.IO[bytes],
+    headers: t.Mapping[str, str] | None = None,
+) -> WSGIEnvironment:
     """Build the WSGI environ equivalent of an ASGI HTTP or websocket ``scope``; ``body``
-    (bytes or a file) is its ``wsgi.input``."""
+    (bytes or a file) is its ``wsgi.input``; ``headers``, if given, is what
+    :func:`header_environ` returned for the scope."""
     root_path = scope.get("root_path") or ""
     path = scope.get("path") or "/"
     if root_path and path.startswith(root_path):
@@ -79,13 +109,7 @@ def environ_from_scope(scope: t.Mapping[str, t.Any], body: bytes | t.IO[bytes]) 
     if client:
         environ["REMOTE_ADDR"] = client[0]
         environ["REMOTE_PORT"] = str(client[1])
-    for name, value in scope.get("headers") or ():
-        key = header_key(name)
-        text = value.decode("latin-1")
-        if key in environ:
-            # Repeated headers are joined as a proxy would (cookies with "; ").
-            text = environ[key] + ("; " if key == "HTTP_COOKIE" else ",") + text
-        environ[key] = text
+    environ.update(_header_keys(scope.get("headers") or ()) if headers is None else headers)
     extra = (scope.get("extensions") or {}).get("erlen.environ")
     if extra:
         environ.update(extra)

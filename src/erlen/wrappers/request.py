@@ -77,7 +77,15 @@ class _ASGIEnviron:
             raise AttributeError("environ")
         from ..asgi.environ import environ_from_scope
 
-        env = d["environ"] = environ_from_scope(scope, obj._asgi_body)
+        headers = d.get("headers")
+        if not isinstance(headers, EnvironHeaders):
+            env = environ_from_scope(scope, obj._asgi_body)
+        else:
+            # headers read before: a view over the header keys alone, which the environ
+            # takes as they are; the view then reads the environ, as it would have.
+            env = environ_from_scope(scope, obj._asgi_body, headers.environ)
+            headers.environ = env
+        d["environ"] = env
         env["werkzeug.request"] = obj
         return env
 
@@ -515,6 +523,15 @@ class Request(_SansIORequest):
     @cached_property
     def headers(self) -> EnvironHeaders:  # type: ignore[override]
         """The request headers, read from the environ."""
+        scope = self._asgi_scope
+        if scope is not None and "environ" not in self.__dict__:
+            # PERF: under ASGI, a view over the environ's header keys alone, built from
+            # the scope; the environ built later takes them (see _ASGIEnviron).
+            from ..asgi.environ import header_environ
+
+            keys = header_environ(scope)
+            if keys is not None:
+                return EnvironHeaders(keys)
         return EnvironHeaders(self.environ)
 
     @cached_property

@@ -283,3 +283,14 @@ def test_host_seen_before_is_rechecked_with_trusted_hosts() -> None:
     request.trusted_hosts = ["trusted.example"]
     with pytest.raises(SecurityError):
         request.host  # noqa: B018
+
+
+def test_the_received_body_is_the_wsgi_input_of_the_environ_built_before_or_after() -> None:
+    before = Request.from_asgi(scope(method="POST", headers=[(b"content-length", b"3")]))
+    environ = before.environ
+    before._set_asgi_body(b"abc")
+    assert before.get_data() == b"abc"
+    assert environ["wsgi.input"].tell() == 3
+    after = Request.from_asgi(scope(method="POST", headers=[(b"content-length", b"3")]))
+    after._set_asgi_body(b"xyz")
+    assert after.environ["wsgi.input"].read() == b"xyz"

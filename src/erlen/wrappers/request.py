@@ -85,7 +85,7 @@ class _ASGIEnviron:
             # takes as they are; the view then reads the environ, as it would have.
             env = environ_from_scope(scope, obj._asgi_body, headers.environ)
             headers.environ = env
-        d["environ"] = env
+        d["environ"] = obj._asgi_environ = env
         env["werkzeug.request"] = obj
         return env
 
@@ -212,6 +212,10 @@ class Request(_SansIORequest):
     # received body.
     _asgi_scope: t.Mapping[str, t.Any] | None = None
     _asgi_body: bytes | t.IO[bytes] = b""
+    # The environ built from the scope, once read (its wsgi.input follows _asgi_body).
+    _asgi_environ: WSGIEnvironment | None = None
+    # The ASGI receive callable that iter_body reads, until it has (see stream_body).
+    _asgi_receive: t.Callable[[], t.Awaitable[t.MutableMapping[str, t.Any]]] | None = None
 
     #: Whether the request asks to switch to the WebSocket protocol (``Connection:
     #: upgrade`` and ``Upgrade: websocket``, or an ASGI ``websocket`` scope); the router
@@ -353,15 +357,20 @@ class Request(_SansIORequest):
         receive: t.Callable[[], t.Awaitable[t.MutableMapping[str, t.Any]]] | None = None,
     ) -> None:
         """Set the received body of a request made with :meth:`from_asgi`, or with
-        ``receive`` make the body one that :meth:`iter_body` receives as it arrives."""
-        d = self.__dict__
+        ``receive`` make the body one that :meth:`iter_body` receives as it arrives.
+
+        Called before the request is dispatched: an environ built from the scope before
+        gets the body as its ``wsgi.input``.
+        """
+        # PERF: set as attributes, not through self.__dict__, which would turn the
+        # instance's compact attribute storage into a dict object.
         if receive is not None:
-            d["_asgi_receive"] = receive
+            self._asgi_receive = receive
             # Unwrapped, so that reading it says why it can't be read.
             body = self._stream = t.cast("t.IO[bytes]", _StreamedBody())
         assert body is not None
-        d["_asgi_body"] = body
-        environ = d.get("environ")
+        self._asgi_body = body
+        environ = self._asgi_environ
         if environ is not None:
             environ["wsgi.input"] = BytesIO(body) if type(body) is bytes else body
 
@@ -373,7 +382,7 @@ class Request(_SansIORequest):
         :attr:`max_content_length` applies (413 once passed). Otherwise the body that
         :attr:`stream` reads is yielded in ``chunk_size`` pieces.
         """
-        receive = self.__dict__.get("_asgi_receive")
+        receive = self._asgi_receive
         if receive is None:
             stream = self.stream
             while True:
@@ -387,7 +396,7 @@ class Request(_SansIORequest):
         length = self.content_length
         if limit is not None and length is not None and length > limit:
             raise RequestEntityTooLarge()
-        del self.__dict__["_asgi_receive"]  # the body can be iterated once
+        self._asgi_receive = None  # the body can be iterated once
         received = 0
         while True:
             message = await receive()

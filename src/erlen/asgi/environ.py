@@ -19,7 +19,7 @@ from io import BytesIO
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
 
-__all__ = ["environ_from_scope", "header_environ", "header_key"]
+__all__ = ["environ_from_scope", "header_environ", "header_key", "scope_header", "scope_paths"]
 
 _CONTENT_KEYS = {b"content-type": "CONTENT_TYPE", b"content-length": "CONTENT_LENGTH"}
 _HEADER_KEYS: dict[bytes, str] = {}
@@ -44,6 +44,21 @@ def to_wsgi_str(value: str) -> str:
     if value.isascii():
         return value
     return value.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+def scope_paths(scope: t.Mapping[str, t.Any]) -> tuple[str, str]:
+    """``SCRIPT_NAME`` and ``PATH_INFO`` of the environ built from ``scope``."""
+    root_path = scope.get("root_path") or ""
+    path = scope.get("path") or "/"
+    if root_path and path.startswith(root_path):
+        path = path[len(root_path) :]
+    return to_wsgi_str(root_path), to_wsgi_str(path)
+
+
+def scope_header(scope: t.Mapping[str, t.Any], key: str) -> str | None:
+    """The value of environ ``key`` (``HTTP_HOST``, ``CONTENT_LENGTH``, ...) in the
+    environ built from ``scope`` (its headers only)."""
+    return _header_keys(scope.get("headers") or ()).get(key)
 
 
 def header_environ(scope: t.Mapping[str, t.Any]) -> dict[str, str] | None:
@@ -79,18 +94,15 @@ def environ_from_scope(
     """Build the WSGI environ equivalent of an ASGI HTTP or websocket ``scope``; ``body``
     (bytes or a file) is its ``wsgi.input``; ``headers``, if given, is what
     :func:`header_environ` returned for the scope."""
-    root_path = scope.get("root_path") or ""
-    path = scope.get("path") or "/"
-    if root_path and path.startswith(root_path):
-        path = path[len(root_path) :]
+    script_name, path_info = scope_paths(scope)
     server = scope.get("server")
     client = scope.get("client")
     http_version = scope.get("http_version") or "1.1"
     scheme = scope.get("scheme") or ("ws" if scope.get("type") == "websocket" else "http")
     environ: dict[str, t.Any] = {
         "REQUEST_METHOD": scope.get("method") or "GET",
-        "SCRIPT_NAME": to_wsgi_str(root_path),
-        "PATH_INFO": to_wsgi_str(path),
+        "SCRIPT_NAME": script_name,
+        "PATH_INFO": path_info,
         "QUERY_STRING": (scope.get("query_string") or b"").decode("latin-1"),
         "SERVER_NAME": server[0] if server else "localhost",
         "SERVER_PORT": str(server[1]) if server and server[1] is not None else "80",

@@ -90,21 +90,6 @@ class _ASGIEnviron:
         return env
 
 
-# erlen.asgi.environ.header_key, once _scope_header has imported it.
-_header_key: t.Callable[[bytes], str] | None = None
-
-
-def _scope_paths(scope: t.Mapping[str, t.Any]) -> tuple[str, str]:
-    """``SCRIPT_NAME`` and ``PATH_INFO`` of the environ built from an ASGI ``scope``."""
-    from ..asgi.environ import to_wsgi_str
-
-    root_path = scope.get("root_path") or ""
-    path = scope.get("path") or "/"
-    if root_path and path.startswith(root_path):
-        path = path[len(root_path) :]
-    return to_wsgi_str(root_path), to_wsgi_str(path)
-
-
 def _request_path(raw: str, errors: str) -> str:
     """:attr:`Request.path` from a ``PATH_INFO`` (a WSGI string): decoded as UTF-8 (bad
     bytes handled by ``errors``), starting with one ``/``."""
@@ -113,27 +98,6 @@ def _request_path(raw: str, errors: str) -> str:
     if raw[:1] == "/" and raw[1:2] != "/":
         return raw
     return "/" + raw.lstrip("/")
-
-
-def _scope_header(scope: t.Mapping[str, t.Any], key: str) -> str | None:
-    """The value of environ ``key`` (``HTTP_HOST``, ``CONTENT_LENGTH``, ...) in the
-    environ built from an ASGI ``scope``: repeated headers joined the same way."""
-    global _header_key
-    if _header_key is None:
-        # (Imported on first use: erlen.asgi imports this module.)
-        from ..asgi.environ import header_key
-
-        _header_key = header_key
-    environ_key = _header_key
-    value = None
-    for name, raw in scope.get("headers") or ():
-        if environ_key(name) == key:
-            text = raw.decode("latin-1")
-            if value is None:
-                value = text
-            else:
-                value += ("; " if key == "HTTP_COOKIE" else ",") + text
-    return value
 
 
 class _StreamedBody(io.RawIOBase):
@@ -311,7 +275,9 @@ class Request(_SansIORequest):
         if scope.get("root_path") or (
             path != "/" and not (path[0] == "/" and path[1] != "/" and path.isascii())
         ):
-            path = _request_path(_scope_paths(scope)[1], cls.encoding_errors)
+            from ..asgi.environ import scope_paths
+
+            path = _request_path(scope_paths(scope)[1], cls.encoding_errors)
         self.path = path
         headers = scope["headers"]
         found = dict(headers)
@@ -475,7 +441,9 @@ class Request(_SansIORequest):
         if scope is None:
             raw = self.environ.get("SCRIPT_NAME") or ""
         else:
-            raw = _scope_paths(scope)[0]
+            from ..asgi.environ import scope_paths
+
+            raw = scope_paths(scope)[0]
         return _wsgi_decode(raw, self.encoding_errors).rstrip("/")
 
     @cached_property
@@ -574,7 +542,9 @@ class Request(_SansIORequest):
         if scope is None:
             host = self.environ.get("HTTP_HOST")
         else:
-            host = _scope_header(scope, "HTTP_HOST")
+            from ..asgi.environ import scope_header
+
+            host = scope_header(scope, "HTTP_HOST")
         server = self.server if host is None else None
         return get_host(self.scheme, host, server, self.trusted_hosts)
 
@@ -585,7 +555,9 @@ class Request(_SansIORequest):
         if scope is None:
             raw = self.environ.get("HTTP_COOKIE")
         else:
-            raw = _scope_header(scope, "HTTP_COOKIE")
+            from ..asgi.environ import scope_header
+
+            raw = scope_header(scope, "HTTP_COOKIE")
         if not raw and self.dict_storage_class is ImmutableMultiDict:
             # PERF: the requests that sent no cookie share one empty, immutable dict.
             return _NO_COOKIES
@@ -608,8 +580,10 @@ class Request(_SansIORequest):
             value = env.get("CONTENT_LENGTH")
             coding = env.get("HTTP_TRANSFER_ENCODING")
         else:
-            value = _scope_header(scope, "CONTENT_LENGTH")
-            coding = _scope_header(scope, "HTTP_TRANSFER_ENCODING")
+            from ..asgi.environ import scope_header
+
+            value = scope_header(scope, "CONTENT_LENGTH")
+            coding = scope_header(scope, "HTTP_TRANSFER_ENCODING")
         if value is not None and coding is None:
             # PERF: a length seen before, from the parse cache without the call.
             length = _content_lengths.get(value)

@@ -23,13 +23,13 @@ import tempfile
 import typing as t
 from asyncio import get_running_loop
 from functools import partial
+from inspect import CO_COROUTINE
 from io import BytesIO
 from types import CoroutineType, FunctionType
 
 from .. import ctx as _ctx, globals as _globals, signals as _signals
 from ..ctx import AppContext, RequestContext
 from ..exceptions import RequestEntityTooLarge
-from ..sansio.response import _NO_BODY_STATUSES
 from ..wrappers import AppRequestMixin
 from ..wrappers.response import Response as WSGIResponse, _ClosingBody, _run_wsgi_app
 from ..wsgi import FileWrapper
@@ -59,7 +59,6 @@ DEFAULT_SPOOL_SIZE = 1024 * 1024
 
 # CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR
 _CO_ASYNC = 0x80 | 0x100 | 0x200
-_CO_COROUTINE = 0x80
 
 # An app class overriding one of Flask's dispatch methods (erlen.app._OWN_STEPS) runs every
 # request in thread mode (its override may block, and may call views without ensure_sync).
@@ -262,7 +261,7 @@ def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing
                 closer = response
             else:
                 closer = None
-        if method == "HEAD" or status in _NO_BODY_STATUSES:  # PERF: _sends_body, no call
+        if not response._sends_body(method):
             kind = _EMPTY
             body = b""
         elif fixed and response._plain_iter:
@@ -561,7 +560,7 @@ def _view_kind(app: Flask, runtime: bridge.Runtime, view: t.Any) -> int:
     kind = _STREAM_BODY if getattr(view, "_erlen_stream_body", False) else 0
     if (runtime.sync_inline or _is_async_view(view)) and not _overrides_dispatch(app):
         kind |= _LOOP_MODE
-        if type(view) is FunctionType and view.__code__.co_flags & _CO_COROUTINE:
+        if type(view) is FunctionType and view.__code__.co_flags & CO_COROUTINE:
             kind |= _DIRECT
     return kind
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import typing as t
 
 from ..datastructures import Headers
-from ..sansio.response import _NO_BODY_STATUSES, Response as _SansIOResponse, ResponseStream
+from ..sansio.response import Response as _SansIOResponse, ResponseStream
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -235,8 +235,7 @@ class Response(_SansIOResponse):
 
     def _app_iter(self, method: str) -> t.Iterable[bytes]:
         """:meth:`get_app_iter` for a request ``method``."""
-        # PERF: _sends_body() without the call.
-        if method == "HEAD" or self._status_code in _NO_BODY_STATUSES:
+        if not self._sends_body(method):
             return _ClosingBody((), self.close)
         body = self.response
         fixed = type(body) is list and len(body) == 1 and type(body[0]) is bytes

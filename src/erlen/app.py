@@ -206,24 +206,24 @@ class Flask(App, Scaffold):
             self.__dict__["_own_contexts"] = None
         object.__setattr__(self, name, value)
 
+    def _keeps_flask_methods(self, names: t.Iterable[str]) -> bool:
+        """Whether these methods are Flask's own, on the class and the instance."""
+        cls = type(self)
+        return not any(
+            name in self.__dict__ or getattr(cls, name) is not _FLASK_METHODS[name]
+            for name in names
+        )
+
     def _find_own_steps(self) -> None:
         """Set :attr:`_own_steps` (at the first request)."""
-        cls = type(self)
-        self.__dict__["_own_steps"] = not any(
-            name in self.__dict__ or getattr(cls, name) is not _FLASK_STEPS[name]
-            for name in _OWN_STEPS
-        )
+        self.__dict__["_own_steps"] = self._keeps_flask_methods(_OWN_STEPS)
 
     def _find_own_contexts(self) -> bool:
         """Set and return :attr:`_own_contexts`."""
         from .routing import Map
 
-        cls = type(self)
         own = self.__dict__["_own_contexts"] = (
-            "create_url_adapter" not in self.__dict__
-            and "app_context" not in self.__dict__
-            and cls.create_url_adapter is Flask.create_url_adapter
-            and cls.app_context is Flask.app_context
+            self._keeps_flask_methods(("create_url_adapter", "app_context"))
             and type(self.url_map).bind_to_request is Map.bind_to_request
         )
         return own
@@ -915,8 +915,11 @@ def _hands_over_views() -> bool:
 
 _FLASK_ASGI_APP = Flask.asgi_app
 
-# Flask's own step methods, as defined (a step patched on the class is not one of them).
-_FLASK_STEPS = {name: Flask.__dict__[name] for name in _OWN_STEPS}
+# Flask's own step and context methods, as defined (a method patched on the class is not
+# one of them).
+_FLASK_METHODS = {
+    name: Flask.__dict__[name] for name in (*_OWN_STEPS, "create_url_adapter", "app_context")
+}
 
 
 def _asgi_entry(

@@ -303,11 +303,8 @@ class RequestContext(AppContext):
         self.request: Request = request
         # PERF: flashes defaults to None on the class: no store here.
         try:
-            # Whether the app binds its URL map to a request the way Flask does by default,
-            # which gives an adapter matching like ``Map._lookup`` in
-            # ``url_map.default_subdomain``: then binding waits until something asks for
-            # the adapter.
-            own = app._own_contexts  # Flask's create_url_adapter and Map.bind_to_request
+            # Binding waits when the app binds the way Flask does by default (see _adapter).
+            own = app._own_contexts
             if own is None:
                 own = app._find_own_contexts()
             config = app.config

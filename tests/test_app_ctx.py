@@ -477,6 +477,31 @@ def test_session_in_request_context(app):
         assert erlen.session.accessed
 
 
+def test_session_interface_set_after_requests_opens_at_push(app, client):
+    """Laziness is remembered per app, and set back when ``session_interface`` is set:
+    a custom interface (with side effects in ``open_session``) is opened at each push."""
+    opened = []
+
+    class Recording(erlen.sessions.SecureCookieSessionInterface):
+        def open_session(self, app, request):
+            opened.append(request.path)
+            return super().open_session(app, request)
+
+    @app.get("/<name>")
+    def index(name):
+        return name
+
+    assert client.get("/a").text == "a"
+    assert opened == []  # erlen's own interface: opened on first access only
+    app.session_interface = Recording()
+    assert client.get("/b").text == "b"
+    assert client.get("/c").text == "c"
+    assert opened == ["/b", "/c"]
+    app.session_interface = erlen.sessions.SecureCookieSessionInterface()
+    assert client.get("/d").text == "d"
+    assert opened == ["/b", "/c"]
+
+
 def test_no_secret_key_session_is_null(app):
     app.config["SECRET_KEY"] = None
 

@@ -30,7 +30,7 @@ from types import CoroutineType, FunctionType, TracebackType
 
 from . import ctx as _ctx, globals as _globals, signals as _signals, typing as ft
 from ._foreign import is_http_exception, isinstance_native
-from .ctx import AppContext, RequestContext
+from .ctx import AppContext, RequestContext, _session_opens_lazily
 from .datastructures import Headers
 from .exceptions import (
     BadRequestKeyError,
@@ -147,6 +147,10 @@ class Flask(App, Scaffold):
     # (__setattr__). While it holds, a request context binds the URL map only when asked
     # (see erlen.ctx) and is its own app context when it needs one.
     _own_contexts: bool | None = None
+    # PERF: whether the session is opened on first access (``erlen.ctx``, for erlen's own
+    # cookie interface); None until a request context asks (_find_lazy_session), and again
+    # after ``session_interface`` is set on the app.
+    _lazy_session: bool | None = None
 
     def __init__(
         self,
@@ -204,6 +208,8 @@ class Flask(App, Scaffold):
             self.__dict__["_own_steps"] = False
         elif name in _OWN_CONTEXTS:
             self.__dict__["_own_contexts"] = None
+        elif name == "session_interface":
+            self.__dict__["_lazy_session"] = None
         object.__setattr__(self, name, value)
 
     def _keeps_flask_methods(self, names: t.Iterable[str]) -> bool:
@@ -227,6 +233,11 @@ class Flask(App, Scaffold):
             and type(self.url_map).bind_to_request is Map.bind_to_request
         )
         return own
+
+    def _find_lazy_session(self) -> bool:
+        """Set and return :attr:`_lazy_session`."""
+        lazy = self.__dict__["_lazy_session"] = _session_opens_lazily(self.session_interface)
+        return lazy
 
     def open_instance_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"

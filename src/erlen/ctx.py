@@ -231,28 +231,22 @@ def _reset_by_hand(var: contextvars.ContextVar[t.Any], token: contextvars.Token[
 _UNBOUND: t.Any = object()
 
 
-_lazy_session_types: dict[type, bool] = {}
-
-
 def _session_opens_lazily(interface: t.Any) -> bool:
     """Whether the session can be opened on first access instead of at push.
 
     Only erlen's own cookie interface, with its open/save/null-check methods unchanged, is
     known to have no side effects in ``open_session`` and nothing to save for a session
-    nobody touched. Cached per interface class.
+    nobody touched. Remembered per app (``Flask._lazy_session``).
     """
-    cls = type(interface)
-    lazy = _lazy_session_types.get(cls)
-    if lazy is None:
-        from .sessions import SecureCookieSessionInterface
+    from .sessions import SecureCookieSessionInterface
 
-        base = SecureCookieSessionInterface
-        lazy = _lazy_session_types[cls] = (
-            cls.open_session is base.open_session
-            and cls.save_session is base.save_session
-            and cls.is_null_session is base.is_null_session
-        )
-    return lazy
+    cls = type(interface)
+    base = SecureCookieSessionInterface
+    return (
+        cls.open_session is base.open_session
+        and cls.save_session is base.save_session
+        and cls.is_null_session is base.is_null_session
+    )
 
 
 # What RequestContext._cv_tokens holds per push.
@@ -328,6 +322,8 @@ class RequestContext(AppContext):
             request.routing_exception = e
         self._session_obj: SessionMixin | None = session
         self._after_request_functions: list[t.Callable[[t.Any], t.Any]] = []
+        # PERF: stored (not only the class default) so that reading it specializes.
+        self._matched = False
         # Per push: the request token, the app context pushed with it (None when one was
         # active already) and, when that is this object itself, its app token (a list, as
         # AppContext._cv_tokens).
@@ -445,10 +441,9 @@ class RequestContext(AppContext):
         self._cv_tokens.append((_cv_request.set(self), app_ctx, app_tokens))
 
         if self._session_obj is None:
-            interface = app.session_interface
-            lazy = _lazy_session_types.get(type(interface))
+            lazy = app._lazy_session
             if lazy is None:
-                lazy = _session_opens_lazily(interface)
+                lazy = app._find_lazy_session()
             if not lazy:
                 self._open_session()
 

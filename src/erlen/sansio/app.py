@@ -107,7 +107,9 @@ class App(Scaffold):
     #: CLI runner class for :meth:`test_cli_runner`.
     test_cli_runner_class: type[FlaskCliRunner] | None = None
     # True while before/after_serving functions are registered and serving has not
-    # started under WSGI (checked by Flask.wsgi_app on every request: one attribute read).
+    # started under WSGI (checked by Flask.wsgi_app on every request: one attribute read,
+    # of the instance's own value, set in __init__: CPython 3.11 cannot specialize reading
+    # a class attribute through an instance).
     _serving_pending = False
     default_config = ImmutableDict(
         {
@@ -196,6 +198,7 @@ class App(Scaffold):
         #: Whether subdomains are matched (set ``SERVER_NAME`` too).
         self.subdomain_matching = subdomain_matching
         self._got_first_request = False
+        self._serving_pending = False
         #: Functions run when the server starts serving (ASGI lifespan startup; under
         #: WSGI before the first request). An erlen addition (Quart's API).
         self.before_serving_funcs: list[t.Callable[[], t.Any]] = []

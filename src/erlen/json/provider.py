@@ -230,8 +230,8 @@ class DefaultJSONProvider(JSONProvider):
                 # A shared encoder keeps no circular-reference markers, so a cycle shows as
                 # runaway recursion: json.dumps says what it is (or recurses as deep).
                 chunks = [self.dumps(obj, separators=(",", ":"))]
-            chunks.append("\n")
-            return app.response_class("".join(chunks), mimetype=self.mimetype)
+            # (The encoder returns a list of chunks on 3.11, a tuple of one string on 3.12+.)
+            return app.response_class("".join(chunks) + "\n", mimetype=self.mimetype)
         else:
             body = self.dumps(obj, separators=(",", ":"))
         return app.response_class(body + "\n", mimetype=self.mimetype)

@@ -24,6 +24,7 @@ so the caller can compute the 405 ``Allow`` set.
 from __future__ import annotations
 
 import re
+import sys
 import typing as t
 import uuid
 
@@ -63,6 +64,11 @@ _MAX_MULTI_FINAL = 8192
 # Indentation depth at which a state is moved into its own function, far
 # below CPython's parser limits.
 _MAX_INDENT = 40
+# Whether ``int()`` itself refuses digit strings over the ``int`` converter's limit
+# (3.11+: both are the interpreter's limit at import). The generated code then catches
+# int()'s ValueError instead of testing the length first, so a limit changed later with
+# ``sys.set_int_max_str_digits`` applies to matching too.
+_INT_LIMITED = getattr(sys, "get_int_max_str_digits", lambda: 0)() == _INT_DIGITS_LIMIT
 
 
 class State:
@@ -193,6 +199,8 @@ class _Gen:
         self.functions: list[list[str]] = []
         self.dispatch: list[str] = []
         self.leaves: list[list[Rule]] = []
+        # Leaves (by index) emitted as a method set test (``_M<k>``).
+        self.single: set[int] = set()
         self.regexes: dict[str, str] = {}
         self.counter = 0
 
@@ -425,8 +433,16 @@ class _Gen:
         k = len(self.leaves)
         self.leaves.append(rules)
         self.consts[f"_L{k}"] = rules
-        out.append(f"{pad}r = _T{k}.get(method, _D{k})")
-        out.append(f"{pad}if r is not None:")
+        if len(rules) == 1 and rules[0].methods is not None:
+            # PERF: one rule with a method list (every Flask rule): a set membership
+            # test, the rule a constant.
+            self.single.add(k)
+            chosen = self.const(rules[0], "_R")
+            out.append(f"{pad}if method in _M{k}:")
+        else:
+            chosen = "r"
+            out.append(f"{pad}r = _T{k}.get(method, _D{k})")
+            out.append(f"{pad}if r is not None:")
         inner = ind + 1
         ipad = pad + "    "
         if slash:
@@ -441,7 +457,7 @@ class _Gen:
         for rule in rules:
             if slash and rule.strict_slashes:
                 continue
-            code = "\n".join(self.conversion(rule, vals))
+            code = "\n".join(self.conversion(rule, vals, chosen))
             groups.setdefault(code, []).append(rule)
         if len(groups) == 1:
             (code,) = groups
@@ -466,8 +482,9 @@ class _Gen:
         pad = "    " * ind
         out.extend(pad + line for line in code.split("\n"))
 
-    def conversion(self, rule: Rule, vals: list[str]) -> list[str]:
-        """Lines (relative indentation) converting ``vals`` and returning."""
+    def conversion(self, rule: Rule, vals: list[str], chosen: str) -> list[str]:
+        """Lines (relative indentation) converting ``vals`` and returning
+        ``(chosen, values)`` (``chosen``: the expression naming the rule)."""
         steps: list[tuple[str, ...]] = []
         items: list[str] = []
         # Typed loosely: the branches below test ``type(conv)`` exactly (through ``kind``),
@@ -483,9 +500,12 @@ class _Gen:
                 if kind is IntegerConverter:
                     if conv.fixed_digits:
                         steps.append(("if", f"len({value}) == {int(conv.fixed_digits)}"))
-                    # int() of a huge digit string raises (3.11+) or is slow.
-                    steps.append(("if", f"len({value}) <= {_INT_DIGITS_LIMIT}"))
-                    steps.append(("set", var, f"int({value})"))
+                    # int() of a huge digit string raises (3.11+) or is slow (3.10).
+                    if _INT_LIMITED:
+                        steps.append(("try", var, f"int({value})", "ValueError"))
+                    else:
+                        steps.append(("if", f"len({value}) <= {_INT_DIGITS_LIMIT}"))
+                        steps.append(("set", var, f"int({value})"))
                 else:
                     steps.append(("set", var, f"float({value})"))
                 if conv.min is not None:
@@ -495,7 +515,7 @@ class _Gen:
             elif kind is UUIDConverter:
                 steps.append(("set", var, f"_UUID({value})"))
             else:
-                steps.append(("try", var, f"{self.const(conv, '_C')}.to_python({value})"))
+                steps.append(("try", var, f"{self.const(conv, '_C')}.to_python({value})", "_VE"))
             items.append(f"{name!r}: {var}")
         if rule.defaults:
             items.append(f"**{self.const(rule.defaults, '_DF')}")
@@ -511,11 +531,11 @@ class _Gen:
             else:
                 lines.append(f"{pad}try:")
                 lines.append(f"{pad}    {step[1]} = {step[2]}")
-                lines.append(f"{pad}except _VE:")
+                lines.append(f"{pad}except {step[3]}:")
                 lines.append(f"{pad}    pass")
                 lines.append(f"{pad}else:")
                 depth += 1
-        lines.append("    " * depth + f"return r, {{{', '.join(items)}}}")
+        lines.append("    " * depth + f"return {chosen}, {{{', '.join(items)}}}")
         return lines
 
     # -- module -----------------------------------------------------------
@@ -536,9 +556,10 @@ class CompiledMatcher:
     """The matcher functions generated for a set of rules.
 
     ``functions[websocket](domain, path, method, miss)`` returns
-    ``(rule, values)``, :data:`SLASH` or ``None``; ``static[websocket]`` maps
-    ``domain -> path -> (method table, default rule)`` for rules without
-    converters, which match with two dict lookups.
+    ``(rule, values)``, :data:`SLASH` or ``None``. ``hits`` maps
+    ``(domain, path, method, websocket)`` to the rule the function would return for a
+    rule without converters or defaults (its values are an empty dict), which matches
+    with one dict lookup.
     """
 
     def __init__(self, rules: list[Rule]) -> None:
@@ -551,33 +572,40 @@ class CompiledMatcher:
             self._load(code, gen, False),
             self._load(code, gen, True),
         )
-        self.static = (self._static(root, False), self._static(root, True))
+        self.hits = self._hits(root)
 
     @staticmethod
     def _load(code: t.Any, gen: _Gen, websocket: bool) -> t.Callable[..., t.Any]:
         ns = dict(gen.consts)
         ns["_WS"] = websocket
         for k, rules in enumerate(gen.leaves):
-            ns[f"_T{k}"], ns[f"_D{k}"] = leaf_tables(rules, websocket)
+            table, default = leaf_tables(rules, websocket)
+            if k in gen.single:
+                ns[f"_M{k}"] = frozenset(table)
+            else:
+                ns[f"_T{k}"], ns[f"_D{k}"] = table, default
         exec(code, ns)
         return ns["match"]
 
     @staticmethod
-    def _static(
-        root: State, websocket: bool
-    ) -> dict[str, dict[str, tuple[dict[str, Rule], Rule | None]]]:
-        result: dict[str, dict[str, tuple[dict[str, Rule], Rule | None]]] = {}
+    def _hits(root: State) -> dict[tuple[str, str, str, bool], Rule]:
+        # Static transitions are tried before dynamic ones at every state, so the leaf
+        # of an all-static path is the first the generated function reaches: where it
+        # accepts the method, its rule is the answer.
+        result: dict[tuple[str, str, str, bool], Rule] = {}
         for domain, top in root.static.items():
-            paths: dict[str, tuple[dict[str, Rule], Rule | None]] = {}
             stack: list[tuple[State, list[str]]] = [(top, [])]
             while stack:
                 state, parts = stack.pop()
                 path = "/".join(parts)
-                # A path starting with "//" never reaches the matcher (see
-                # MapAdapter.match), so such rules never match.
+                # A path starting with "//" never reaches the generated function (see
+                # Map._lookup), so such rules never match.
                 if state.rules and parts and not path.startswith("//"):
-                    paths[path] = leaf_tables(state.rules, websocket)
+                    for websocket in (False, True):
+                        table, _ = leaf_tables(state.rules, websocket)
+                        for method, rule in table.items():
+                            if not rule.defaults:
+                                result[domain, path, method, websocket] = rule
                 for key, child in state.static.items():
                     stack.append((child, [*parts, key]))
-            result[domain] = paths
         return result

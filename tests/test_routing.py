@@ -1009,10 +1009,63 @@ def test_adding_rules_after_matching_invalidates() -> None:
     assert a.build("b", {"x": 2}) == "/b/2"
 
 
+def test_static_answers_follow_rule_changes() -> None:
+    m = r.Map([r.Rule("/a", endpoint="a", methods=["GET"])])
+    a = m.bind("localhost")
+    assert outcome(a, "/a") == ("a", {})
+    assert outcome(a, "/a", "POST") == ("405", ["GET", "HEAD"])
+    m.add(r.Rule("/a", endpoint="b", methods=["POST"]))
+    assert outcome(a, "/a", "POST") == ("b", {})
+    rule = next(m.iter_rules("a"))
+    rule.methods = {"PUT"}
+    rule.refresh()
+    assert outcome(a, "/a", "PUT") == ("a", {})
+    assert outcome(a, "/a", "GET") == ("405", ["POST", "PUT"])
+
+
+def test_static_path_forms_and_protocols() -> None:
+    m = r.Map(
+        [
+            r.Rule("/a", endpoint="a"),
+            r.Rule("/d", endpoint="d", defaults={"page": 1}),
+            r.Rule("/ws", endpoint="ws", websocket=True),
+        ]
+    )
+    a = m.bind("localhost")
+    assert outcome(a, "a") == ("a", {})
+    assert outcome(a, "///a") == ("a", {})
+    assert outcome(a, "/d") == ("d", {"page": 1})
+    assert a.match("/ws", websocket=True) == ("ws", {})
+    assert outcome(a, "/ws") == (400,)  # only a WebSocket rule matches
+    assert outcome(m.bind("localhost", url_scheme="ws"), "/a") == (400,)
+
+
+def test_view_args_are_a_fresh_dict_per_request(app, client) -> None:
+    seen = []
+
+    @app.url_value_preprocessor
+    def mark(endpoint, values):
+        seen.append(dict(values))
+        values["marked"] = True
+
+    @app.route("/plain")
+    def plain(marked):
+        return "plain"
+
+    @app.route("/n/<int:n>")
+    def number(n, marked):
+        return str(n)
+
+    for _ in range(2):
+        assert client.get("/plain").text == "plain"
+        assert client.get("/n/3").text == "3"
+    assert seen == [{}, {"n": 3}, {}, {"n": 3}]
+
+
 def test_matcher_source_is_inspectable() -> None:
     m = r.Map([r.Rule("/a/<int:x>", endpoint="a"), r.Rule("/b/<path:p>", endpoint="b")])
     source = m._matcher_source
-    assert "def match(dom, path, method, miss):" in source
+    assert "def lookup(dom, path, method, miss=None, fail=_FAIL):" in source
     assert ".isdecimal()" in source
     compile(source, "<test>", "exec")
 

@@ -365,12 +365,9 @@ class RequestContext(AppContext):
             path = request.path
             method = request.method
             domain = self._domain
-            rv = self.app.url_map._lookup(
-                domain,
-                path,
-                method,
-                request.websocket_upgrade or request.scheme in _WEBSOCKET_SCHEMES,
-            )
+            rv = self.app.url_map._lookups[
+                request.websocket_upgrade or request.scheme in _WEBSOCKET_SCHEMES
+            ](domain, path, method)
             if rv.__class__ is tuple:
                 if not rv[0]._needs_post:
                     request.url_rule, request.view_args = rv

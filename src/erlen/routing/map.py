@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import typing as t
 import warnings
+from functools import partial
 from pprint import pformat
 from threading import Lock
 from urllib.parse import quote, urljoin, urlunsplit
@@ -29,6 +30,10 @@ if t.TYPE_CHECKING:
 
     from .converters import BaseConverter
     from .rules import Rule, RuleFactory
+
+    #: A lookup: ``(domain, path, method)`` to ``(rule, values)``, a path to redirect to
+    #: or the HTTP error.
+    _Lookup = t.Callable[..., tuple[Rule, dict[str, t.Any]] | str | HTTPException]
 
 __all__ = ["Map", "MapAdapter"]
 
@@ -120,6 +125,11 @@ def _normalised_path(path_info: str) -> str:
     return f"/{path_info.lstrip('/')}" if path_info else ""
 
 
+def _walked(rv: t.Any, domain: str, path: str, method: str, missed: list[list[Rule]]) -> t.Any:
+    """The failure function of a lookup that only walks: its result as it is."""
+    return rv
+
+
 def _no_match_error(error: NoMatch) -> HTTPException:
     if error.have_match_for:
         return MethodNotAllowed(valid_methods=sorted(error.have_match_for))
@@ -173,8 +183,14 @@ class Map:
         self._version = 0
         self._remap_lock = self.lock_class()
         self._matcher: CompiledMatcher | None = None
-        self._hits: dict[tuple[str, str, str, bool], Rule] = {}
-        self._functions: tuple[t.Any, t.Any] = (None, None)
+        # The failure handlers and the stand-ins that compile first, per protocol.
+        self._failed = (
+            partial(self._match_failed, websocket=False),
+            partial(self._match_failed, websocket=True),
+        )
+        self._stale = (partial(self._compile_then, False), partial(self._compile_then, True))
+        #: ``_lookups[websocket](domain, path, method)``: :meth:`_lookup` without a call.
+        self._lookups: tuple[_Lookup, _Lookup] = self._stale
         self._builders: dict[t.Any, list[tuple[Rule, t.Any]]] = {}
 
         self.default_subdomain = default_subdomain
@@ -230,7 +246,7 @@ class Map:
         """Mark the compiled matcher and build tables stale."""
         self._version += 1
         self._remap = True
-        self._hits = {}
+        self._lookups = self._stale
 
     def update(self) -> None:
         """Sort rules for building and (re)compile the matcher if rules changed."""
@@ -248,15 +264,22 @@ class Map:
                     providers = [r for j, r in canonical if j < i and r.provides_defaults_for(rule)]
                     rule._redirect_defaults = providers
                     rule._needs_post = bool(providers) or rule.alias or rule.redirect_to is not None
-            matcher = CompiledMatcher(self._match_rules)
+            matcher = CompiledMatcher(self._match_rules, self._failed)
             self._matcher = matcher
-            self._functions = matcher.functions
             self._builders = {}
-            # A rule refreshed meanwhile (in another thread) keeps the map stale, and
-            # the stale answers out of the table _lookup reads first.
-            if self._version == version:
-                self._hits = matcher.hits
+            self._lookups = matcher.lookups
+            # A rule refreshed meanwhile (in another thread) keeps the map stale, and its
+            # lookups compiling first (checked after the store, as _invalidate stores last).
             self._remap = self._version != version
+            if self._remap:
+                self._lookups = self._stale
+
+    def _compile_then(
+        self, websocket: bool, domain: str, path: str, method: str, *args: t.Any
+    ) -> t.Any:
+        """``_lookups[websocket]`` while the rules are not compiled."""
+        self.update()
+        return self._lookups[websocket](domain, path, method, *args)
 
     # -- matching ---------------------------------------------------------
 
@@ -266,16 +289,19 @@ class Map:
         domain: str,
         path: str,
         method: str,
-        websocket: bool,
         missed: list[list[Rule]],
-    ) -> str | HTTPException:
-        """Explain a failed match of ``path``: the path to redirect to
-        (slashes), or the HTTP error (404, 405 or WebSocket mismatch)."""
+        websocket: bool,
+    ) -> tuple[Rule, dict[str, t.Any]] | str | HTTPException:
+        """What a lookup returns when its walk of ``path`` found no rule: the match of
+        the normalised path if ``path`` is not, else the path to redirect to (slashes)
+        or the HTTP error (404, 405 or WebSocket mismatch)."""
+        if path and (path[0] != "/" or path[1:2] == "/"):
+            return self._lookups[websocket](domain, _normalised_path(path), method)
         if rv is SLASH:
             return f"{path}/"
         if self.merge_slashes and "//" in path:
             merged = _merge_re.sub("/", path)
-            rv = self._functions[websocket](domain, merged, method, missed)
+            rv = self._lookups[websocket](domain, merged, method, missed, _walked)
             if rv is SLASH:
                 return f"{merged}/"
             if rv is not None and rv[0].merge_slashes is not False:
@@ -301,22 +327,11 @@ class Map:
         returned: the path to redirect to (slashes) or the HTTP error (404, 405 or WebSocket
         mismatch). The redirects a matched rule asks for (``Rule._needs_post``: defaults,
         alias, ``redirect_to``) need a bound adapter: :meth:`MapAdapter.match` makes them.
+
+        ``_lookups[websocket](domain, path_info, method)`` is the same without this call
+        (the code generated for the rules, compiling them first if they changed).
         """
-        # PERF: rules without converters or defaults first, from a table the
-        # generated function agrees with (emptied when rules change); keyed by the raw
-        # path, so a hit needs no normalisation.
-        rule = self._hits.get((domain, path_info, method, websocket))
-        if rule is not None:
-            return rule, {}
-        if self._remap:
-            self.update()
-        if path_info and (path_info[0] != "/" or path_info[1:2] == "/"):
-            return self._lookup(domain, _normalised_path(path_info), method, websocket)
-        missed: list[list[Rule]] = []
-        rv = self._functions[websocket](domain, path_info, method, missed)
-        if rv.__class__ is tuple:
-            return rv
-        return self._match_failed(rv, domain, path_info, method, websocket, missed)
+        return self._lookups[websocket](domain, path_info, method)
 
     # -- binding ----------------------------------------------------------
 
@@ -600,7 +615,7 @@ class MapAdapter:
         else:
             domain_part = self.subdomain
         return self._matched(
-            m._lookup(domain_part, path_info, method, websocket),
+            m._lookups[websocket](domain_part, path_info, method),
             domain_part,
             path_info,
             method,

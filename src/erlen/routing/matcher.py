@@ -12,13 +12,15 @@ turned into nested ``if`` statements (the model is Falcon's compiled router):
 * the built-in converters are inlined (``int`` is ``str.isdecimal()``, the
   default converter a non-empty check, ``any`` a set membership, ``path``
   a slice check) and other converters use their compiled regex;
-* a leaf looks the method up in a precomputed table.
+* a leaf tests the method against its rule's methods, or looks the rule up in a
+  table per method when it has several rules.
 
 A ``ValidationError`` from a converter means the rule does not match and the
-search goes on (Werkzeug stops with a 404 instead).  The generated code
-returns ``(rule, values)``, :data:`SLASH` when the path needs a trailing
-slash, or ``None``; with a ``miss`` list it records the leaves it rejected
-so the caller can compute the 405 ``Allow`` set.
+search goes on (Werkzeug stops with a 404 instead).  Rules without converters
+are answered from a dict before the walk.  The generated ``lookup`` returns
+``(rule, values)``, else what the map's failure function makes of :data:`SLASH`
+(the path needs a trailing slash) or ``None``, given the leaves that rejected the
+method (for the 405 ``Allow`` set); see :class:`CompiledMatcher`.
 """
 
 from __future__ import annotations
@@ -64,6 +66,11 @@ _MAX_MULTI_FINAL = 8192
 # Indentation depth at which a state is moved into its own function, far
 # below CPython's parser limits.
 _MAX_INDENT = 40
+# The arguments every generated function after the entry point takes.
+_ARGS = ["sp", "ln", "method", "miss", "dom", "path", "fail"]
+# What a failure (SLASH or no match) costs the entry point: ``fail(rv, dom, path, method,
+# miss)``.
+_FAIL = "fail({}, dom, path, method, miss)"
 # Whether ``int()`` itself refuses digit strings over the ``int`` converter's limit
 # (3.11+: both are the interpreter's limit at import). The generated code then catches
 # int()'s ValueError instead of testing the length first, so a limit changed later with
@@ -227,7 +234,7 @@ class _Gen:
     def function(self, state: State, pos: tuple[t.Any, ...], nvals: int) -> str:
         """Emit ``state`` at ``pos`` as its own function; return its name."""
         fname = self.name("_f")
-        params = ", ".join(["sp", "ln", "method", "miss"] + [f"a{i}" for i in range(nvals)])
+        params = ", ".join(_ARGS + [f"a{i}" for i in range(nvals)])
         out = [f"def {fname}({params}):"]
         self.state(state, pos, [f"a{i}" for i in range(nvals)], out, 1)
         out.append("    return None")
@@ -235,7 +242,7 @@ class _Gen:
         return fname
 
     def call(self, fname: str, vals: list[str], out: list[str], ind: int) -> None:
-        args = ", ".join(["sp", "ln", "method", "miss", *vals])
+        args = ", ".join([*_ARGS, *vals])
         pad = "    " * ind
         out.append(f"{pad}rv = {fname}({args})")
         out.append(f"{pad}if rv is not None:")
@@ -286,7 +293,13 @@ class _Gen:
                 ind -= 1
             ind += 1
             pad = "    " * ind
-            if (index or state.dynamic or nonstrict) and (
+            if index == 1:
+                # A path starting with "//" is matched once its leading slashes are
+                # merged (the caller's ``fail`` does it); "/" is ``["", ""]``.
+                out.append(f"{pad}{cur} = sp[1]")
+                out.append(f"{pad}if not {cur} and ln > 2:")
+                out.append(f"{pad}    return {_FAIL.format('None')}")
+            elif (index or state.dynamic or nonstrict) and (
                 state.static or nonstrict or any(not part.final for part, _ in state.dynamic)
             ):
                 out.append(f"{pad}{cur} = sp[{index}]")
@@ -324,7 +337,7 @@ class _Gen:
                 f"{key!r}: {self.function(child, nxt, len(vals))}" for key, child in children
             )
             self.dispatch.append(f"{table} = {{{entries}}}")
-            args = ", ".join(["sp", "ln", "method", "miss", *vals])
+            args = ", ".join([*_ARGS, *vals])
             out.append(f"{pad}f = {table}.get({cur})")
             out.append(f"{pad}if f is not None:")
             out.append(f"{pad}    rv = f({args})")
@@ -448,11 +461,11 @@ class _Gen:
         if slash:
             strict = [rule.strict_slashes for rule in rules]
             if all(strict):
-                out.append(f"{ipad}return _SLASH")
+                out.append(f"{ipad}return {_FAIL.format('_SLASH')}")
                 return
             if any(strict):
                 out.append(f"{ipad}if r.strict_slashes:")
-                out.append(f"{ipad}    return _SLASH")
+                out.append(f"{ipad}    return {_FAIL.format('_SLASH')}")
         groups: dict[str, list[Rule]] = {}
         for rule in rules:
             if slash and rule.strict_slashes:
@@ -473,7 +486,7 @@ class _Gen:
             args = ", ".join(vals) + ("," if len(vals) == 1 else "")
             out.append(f"{ipad}rv = _rest(_L{k}, r, method, _WS, ({args}), {slash})")
             out.append(f"{ipad}if rv is not None:")
-            out.append(f"{ipad}    return rv")
+            out.append(f"{ipad}    return rv if rv is not _SLASH else {_FAIL.format('rv')}")
         if not slash:
             out.append(f"{pad}miss.append(_L{k})")
 
@@ -541,11 +554,21 @@ class _Gen:
     # -- module -----------------------------------------------------------
 
     def module(self, root: State) -> str:
-        body = ["def match(dom, path, method, miss):"]
+        body = ["def lookup(dom, path, method, miss=None, fail=_FAIL):"]
+        # PERF: rules without converters or defaults answer from a table (keyed by the
+        # raw path: a hit needs no normalisation).
+        body.append("    rule = _HITS.get((dom, path, method))")
+        body.append("    if rule is not None:")
+        body.append("        return rule, {}")
+        body.append("    if miss is None:")
+        body.append("        miss = []")
         body.append("    sp = path.split('/')")
         body.append("    ln = len(sp)")
+        # A path not starting with "/" is matched once normalised (the caller's fail).
+        body.append("    if sp[0]:")
+        body.append(f"        return {_FAIL.format('None')}")
         self.state(root, ("dom",), [], body, 1)
-        body.append("    return None")
+        body.append(f"    return {_FAIL.format('None')}")
         chunks = ["\n".join(lines) for lines in self.functions]
         chunks.append("\n".join(body))
         chunks.extend(self.dispatch)
@@ -553,31 +576,38 @@ class _Gen:
 
 
 class CompiledMatcher:
-    """The matcher functions generated for a set of rules.
+    """The lookup functions generated for a set of rules, HTTP's and WebSocket's:
+    ``lookups[websocket](domain, path, method)``.
 
-    ``functions[websocket](domain, path, method, miss)`` returns
-    ``(rule, values)``, :data:`SLASH` or ``None``. ``hits`` maps
-    ``(domain, path, method, websocket)`` to the rule the function would return for a
-    rule without converters or defaults (its values are an empty dict), which matches
-    with one dict lookup.
+    A lookup returns ``(rule, values)`` when a rule matches ``path`` (a path as the
+    request gives it), else what ``failed[websocket](rv, domain, path, method, miss)``
+    returns for it: ``rv`` is :data:`SLASH` (the path matches with a trailing slash) or
+    ``None``, ``miss`` the leaves that rejected the method or protocol, and a path that is
+    not normalised (not starting with a single ``/``) always fails with ``None``.
+    ``lookup(domain, path, method, miss, fail)`` walks with the caller's list and
+    failure function instead.
     """
 
-    def __init__(self, rules: list[Rule]) -> None:
+    def __init__(self, rules: list[Rule], failed: tuple[t.Any, t.Any]) -> None:
         root = build_tree(rules)
         gen = _Gen()
         #: The generated Python source, for inspection.
         self.source = gen.module(root)
         code = compile(self.source, "<erlen routing matcher>", "exec")
-        self.functions: tuple[t.Callable[..., t.Any], t.Callable[..., t.Any]] = (
-            self._load(code, gen, False),
-            self._load(code, gen, True),
+        hits = self._hits(root)
+        self.lookups: tuple[t.Callable[..., t.Any], t.Callable[..., t.Any]] = (
+            self._load(code, gen, False, hits[False], failed[False]),
+            self._load(code, gen, True, hits[True], failed[True]),
         )
-        self.hits = self._hits(root)
 
     @staticmethod
-    def _load(code: t.Any, gen: _Gen, websocket: bool) -> t.Callable[..., t.Any]:
+    def _load(
+        code: t.Any, gen: _Gen, websocket: bool, hits: dict[t.Any, Rule], failed: t.Any
+    ) -> t.Callable[..., t.Any]:
         ns = dict(gen.consts)
         ns["_WS"] = websocket
+        ns["_HITS"] = hits
+        ns["_FAIL"] = failed
         for k, rules in enumerate(gen.leaves):
             table, default = leaf_tables(rules, websocket)
             if k in gen.single:
@@ -585,27 +615,28 @@ class CompiledMatcher:
             else:
                 ns[f"_T{k}"], ns[f"_D{k}"] = table, default
         exec(code, ns)
-        return ns["match"]
+        return ns["lookup"]
 
     @staticmethod
-    def _hits(root: State) -> dict[tuple[str, str, str, bool], Rule]:
-        # Static transitions are tried before dynamic ones at every state, so the leaf
-        # of an all-static path is the first the generated function reaches: where it
-        # accepts the method, its rule is the answer.
-        result: dict[tuple[str, str, str, bool], Rule] = {}
+    def _hits(root: State) -> tuple[dict[t.Any, Rule], dict[t.Any, Rule]]:
+        """Per protocol, ``(domain, path, method) -> rule`` for the paths without
+        converters and the rules without defaults: static transitions are tried before
+        dynamic ones at every state, so the leaf of an all-static path is the first
+        the walk reaches, and where it accepts the method its rule is the answer."""
+        result: tuple[dict[t.Any, Rule], dict[t.Any, Rule]] = ({}, {})
         for domain, top in root.static.items():
             stack: list[tuple[State, list[str]]] = [(top, [])]
             while stack:
                 state, parts = stack.pop()
                 path = "/".join(parts)
-                # A path starting with "//" never reaches the generated function (see
-                # Map._lookup), so such rules never match.
+                # A path starting with "//" is merged before it is walked, so such
+                # rules never match.
                 if state.rules and parts and not path.startswith("//"):
                     for websocket in (False, True):
                         table, _ = leaf_tables(state.rules, websocket)
                         for method, rule in table.items():
                             if not rule.defaults:
-                                result[domain, path, method, websocket] = rule
+                                result[websocket][domain, path, method] = rule
                 for key, child in state.static.items():
                     stack.append((child, [*parts, key]))
         return result

@@ -22,7 +22,7 @@ from .exceptions import (
     RequestRedirect,
     WebsocketMismatch,
 )
-from .matcher import SLASH, CompiledMatcher
+from .matcher import NORMALISE, SLASH, CompiledMatcher
 from .rules import _simple_rule_re
 
 if t.TYPE_CHECKING:
@@ -295,7 +295,7 @@ class Map:
         """What a lookup returns when its walk of ``path`` found no rule: the match of
         the normalised path if ``path`` is not, else the path to redirect to (slashes)
         or the HTTP error (404, 405 or WebSocket mismatch)."""
-        if path and (path[0] != "/" or path[1:2] == "/"):
+        if rv is NORMALISE:
             return self._lookups[websocket](domain, _normalised_path(path), method)
         if rv is SLASH:
             return f"{path}/"
@@ -304,7 +304,7 @@ class Map:
             rv = self._lookups[websocket](domain, merged, method, missed, _walked)
             if rv is SLASH:
                 return f"{merged}/"
-            if rv is not None and rv[0].merge_slashes is not False:
+            if rv.__class__ is tuple and rv[0].merge_slashes is not False:
                 return merged
         if not missed:
             return NotFound()

@@ -43,18 +43,24 @@ from .rules import _INT_DIGITS_LIMIT, RulePart
 if t.TYPE_CHECKING:
     from .rules import Rule
 
-__all__ = ["SLASH", "CompiledMatcher", "State", "build_tree"]
+__all__ = ["NORMALISE", "SLASH", "CompiledMatcher", "State", "build_tree"]
 
 
-class _Slash:
-    __slots__ = ()
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def __repr__(self) -> str:
-        return "SLASH"
+        return self.name
 
 
-#: Returned by the matcher when the path matches only with a trailing slash.
-SLASH: t.Any = _Slash()
+#: Handed to the failure function when the path matches only with a trailing slash.
+SLASH: t.Any = _Marker("SLASH")
+#: Handed to the failure function when the path is not normalised (it does not start
+#: with exactly one "/"): it is matched again once its leading slashes are merged.
+NORMALISE: t.Any = _Marker("NORMALISE")
 
 # Static transitions above this count dispatch through a dict of functions.
 # PERF: a call costs as much as a few failed ``==``; 8 keeps both paths short.
@@ -199,6 +205,7 @@ class _Gen:
     def __init__(self) -> None:
         self.consts: dict[str, t.Any] = {
             "_SLASH": SLASH,
+            "_NORM": NORMALISE,
             "_VE": ValidationError,
             "_UUID": uuid.UUID,
             "_rest": _rest,
@@ -209,6 +216,7 @@ class _Gen:
         # Leaves (by index) emitted as a method set test (``_M<k>``).
         self.single: set[int] = set()
         self.regexes: dict[str, str] = {}
+        self.static_states: dict[int, bool] = {}
         self.counter = 0
 
     def name(self, prefix: str) -> str:
@@ -298,7 +306,7 @@ class _Gen:
                 # merged (the caller's ``fail`` does it); "/" is ``["", ""]``.
                 out.append(f"{pad}{cur} = sp[1]")
                 out.append(f"{pad}if not {cur} and ln > 2:")
-                out.append(f"{pad}    return {_FAIL.format('None')}")
+                out.append(f"{pad}    return {_FAIL.format('_NORM')}")
             elif (index or state.dynamic or nonstrict) and (
                 state.static or nonstrict or any(not part.final for part, _ in state.dynamic)
             ):
@@ -351,6 +359,9 @@ class _Gen:
             if child is not None:
                 self.state(child, nxt, vals, out, ind)
             return
+        # The keys are distinct, so their order is free: branches without converters
+        # go last, as the table of static rules answers most of their requests.
+        children.sort(key=lambda item: self.static_only(item[1]))
         keyword = "if"
         for key, child in children:
             out.append(f"{pad}{keyword} {cur} == {key!r}:")
@@ -359,6 +370,14 @@ class _Gen:
             if len(out) == start:
                 out.append(f"{pad}    pass")
             keyword = "elif"
+
+    def static_only(self, state: State) -> bool:
+        """Whether no rule below ``state`` has a converter."""
+        known = self.static_states.get(id(state))
+        if known is None:
+            known = not state.dynamic and all(map(self.static_only, state.static.values()))
+            self.static_states[id(state)] = known
+        return known
 
     def dynamic_child(
         self,
@@ -564,9 +583,9 @@ class _Gen:
         body.append("        miss = []")
         body.append("    sp = path.split('/')")
         body.append("    ln = len(sp)")
-        # A path not starting with "/" is matched once normalised (the caller's fail).
+        # A path not starting with "/" is matched once normalised (by the caller's fail).
         body.append("    if sp[0]:")
-        body.append(f"        return {_FAIL.format('None')}")
+        body.append(f"        return {_FAIL.format('_NORM')}")
         self.state(root, ("dom",), [], body, 1)
         body.append(f"    return {_FAIL.format('None')}")
         chunks = ["\n".join(lines) for lines in self.functions]
@@ -581,9 +600,9 @@ class CompiledMatcher:
 
     A lookup returns ``(rule, values)`` when a rule matches ``path`` (a path as the
     request gives it), else what ``failed[websocket](rv, domain, path, method, miss)``
-    returns for it: ``rv`` is :data:`SLASH` (the path matches with a trailing slash) or
-    ``None``, ``miss`` the leaves that rejected the method or protocol, and a path that is
-    not normalised (not starting with a single ``/``) always fails with ``None``.
+    returns for it: ``rv`` is :data:`SLASH` (the path matches with a trailing slash),
+    :data:`NORMALISE` (the path does not start with exactly one ``/``) or ``None``,
+    ``miss`` the leaves that rejected the method or protocol.
     ``lookup(domain, path, method, miss, fail)`` walks with the caller's list and
     failure function instead.
     """

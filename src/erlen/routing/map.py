@@ -125,7 +125,9 @@ def _normalised_path(path_info: str) -> str:
     return f"/{path_info.lstrip('/')}" if path_info else ""
 
 
-def _walked(rv: t.Any, domain: str, path: str, method: str, missed: list[list[Rule]]) -> t.Any:
+def _walked(
+    rv: t.Any, domain: str, path: str, method: str, missed: list[list[Rule]], websocket: bool
+) -> t.Any:
     """The failure function of a lookup that only walks: its result as it is."""
     return rv
 
@@ -183,11 +185,7 @@ class Map:
         self._version = 0
         self._remap_lock = self.lock_class()
         self._matcher: CompiledMatcher | None = None
-        # The failure handlers and the stand-ins that compile first, per protocol.
-        self._failed = (
-            partial(self._match_failed, websocket=False),
-            partial(self._match_failed, websocket=True),
-        )
+        # The stand-ins that compile first, per protocol.
         self._stale = (partial(self._compile_then, False), partial(self._compile_then, True))
         #: ``_lookups[websocket](domain, path, method)``: :meth:`_lookup` without a call.
         self._lookups: tuple[_Lookup, _Lookup] = self._stale
@@ -264,7 +262,7 @@ class Map:
                     providers = [r for j, r in canonical if j < i and r.provides_defaults_for(rule)]
                     rule._redirect_defaults = providers
                     rule._needs_post = bool(providers) or rule.alias or rule.redirect_to is not None
-            matcher = CompiledMatcher(self._match_rules, self._failed)
+            matcher = CompiledMatcher(self._match_rules, self._match_failed)
             self._matcher = matcher
             self._builders = {}
             self._lookups = matcher.lookups

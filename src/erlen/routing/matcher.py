@@ -74,9 +74,8 @@ _MAX_MULTI_FINAL = 8192
 _MAX_INDENT = 40
 # The arguments every generated function after the entry point takes.
 _ARGS = ["sp", "ln", "method", "miss", "dom", "path", "fail"]
-# What a failure (SLASH or no match) costs the entry point: ``fail(rv, dom, path, method,
-# miss)``.
-_FAIL = "fail({}, dom, path, method, miss)"
+# How the walk ends without a match (SLASH, NORMALISE or None): the caller's failure function.
+_FAIL = "fail({}, dom, path, method, miss, _WS)"
 # Whether ``int()`` itself refuses digit strings over the ``int`` converter's limit
 # (3.11+: both are the interpreter's limit at import). The generated code then catches
 # int()'s ValueError instead of testing the length first, so a limit changed later with
@@ -599,7 +598,7 @@ class CompiledMatcher:
     ``lookups[websocket](domain, path, method)``.
 
     A lookup returns ``(rule, values)`` when a rule matches ``path`` (a path as the
-    request gives it), else what ``failed[websocket](rv, domain, path, method, miss)``
+    request gives it), else what ``failed(rv, domain, path, method, miss, websocket)``
     returns for it: ``rv`` is :data:`SLASH` (the path matches with a trailing slash),
     :data:`NORMALISE` (the path does not start with exactly one ``/``) or ``None``,
     ``miss`` the leaves that rejected the method or protocol.
@@ -607,7 +606,7 @@ class CompiledMatcher:
     failure function instead.
     """
 
-    def __init__(self, rules: list[Rule], failed: tuple[t.Any, t.Any]) -> None:
+    def __init__(self, rules: list[Rule], failed: t.Callable[..., t.Any]) -> None:
         root = build_tree(rules)
         gen = _Gen()
         #: The generated Python source, for inspection.
@@ -615,8 +614,8 @@ class CompiledMatcher:
         code = compile(self.source, "<erlen routing matcher>", "exec")
         hits = self._hits(root)
         self.lookups: tuple[t.Callable[..., t.Any], t.Callable[..., t.Any]] = (
-            self._load(code, gen, False, hits[False], failed[False]),
-            self._load(code, gen, True, hits[True], failed[True]),
+            self._load(code, gen, False, hits[False], failed),
+            self._load(code, gen, True, hits[True], failed),
         )
 
     @staticmethod

@@ -238,19 +238,19 @@ class Response(_SansIOResponse):
         if not self._sends_body(method):
             return _ClosingBody((), self.close)
         body = self.response
-        fixed = type(body) is list and len(body) == 1 and type(body[0]) is bytes
         # PERF: a body of bytes goes out as a list, which servers iterate in C. When
         # close() would do nothing (no callbacks, the methods not overridden), the body
         # itself is sent (as direct_passthrough would send it) and there is nothing to
         # call; else a list subclass carries close (cheaper to build than _ClosingBody).
-        if fixed and self._plain_send and not self._on_close:
+        if type(body) is list and len(body) == 1 and type(body[0]) is bytes:
+            if self._plain_send and not self._on_close or self.direct_passthrough:
+                return body
+            if self._plain_iter:
+                rv = _ClosedList(body)
+                rv.close = self.close
+                return rv
+        elif self.direct_passthrough:
             return body  # type: ignore[return-value]
-        if self.direct_passthrough:
-            return body  # type: ignore[return-value]
-        if fixed and self._plain_iter:
-            rv = _ClosedList(body)
-            rv.close = self.close
-            return rv
         return _ClosingBody(self.iter_encoded(), self.close)
 
     def get_wsgi_response(

@@ -728,6 +728,16 @@ class Response:
         buffered and its length unknown.
         """
         hl = self._headers._list  # PERF: the attribute behind the headers property
+        status = self._status_code
+        # PERF: the list the constructor builds for a str or bytes body needs nothing
+        # when the status carries a body: told in a few specialized steps, not the loop.
+        if (
+            len(hl) == 2
+            and hl[1][0] == "Content-Length"
+            and hl[0][0] == "Content-Type"
+            and status not in _NO_BODY_STATUSES
+        ):
+            return None
         has_length = locations = False
         # PERF: set membership tests (no call, no lower()) for the common names.
         for key, _value in hl:
@@ -741,7 +751,6 @@ class Response:
                     locations = True
         new = self._fixed_locations(hl, base_url) if locations else None
 
-        status = self._status_code
         if status in _NO_BODY_STATUSES:
             if status == 304:
                 new = list(new or hl)

@@ -756,6 +756,44 @@ def test_given_content_length_kept_whatever_the_spelling(spelling):
     assert [v for k, v in headers if k.lower() == "content-length"] == ["3"]
 
 
+def test_two_header_list_changed_in_place_is_still_fixed():
+    # Two headers again after the change, but no longer the constructor's pair.
+    resp = Response("x", status=302)
+    del resp.headers["Content-Type"]
+    resp.headers["Location"] = "/fü"
+    assert [k for k, _ in resp.headers] == ["Content-Length", "Location"]
+    assert header_dict(run(resp)[1])["location"] == "/f%C3%BC"
+    resp = Response("x")
+    resp.headers._list[0] = ("Content-Location", "/ü")
+    assert header_dict(run(resp)[1])["content-location"] == "/%C3%BC"
+
+
+def test_given_headers_get_the_body_length_in_place_of_theirs():
+    resp = Response(
+        "abc", headers=[("Content-Length", "99"), ("X-A", "1"), ("content-length", "7")]
+    )
+    assert resp.headers.to_wsgi_list() == [
+        ("Content-Length", "3"),
+        ("X-A", "1"),
+        ("Content-Type", "text/plain; charset=utf-8"),
+    ]
+
+
+def test_given_headers_subclass_sets_the_body_length_through_its_methods():
+    seen = []
+
+    class Recording(Headers):
+        __slots__ = ()
+
+        def __setitem__(self, key, value):
+            seen.append(key)
+            super().__setitem__(key, value)
+
+    resp = Response("abcd", headers=Recording([("X-A", "1")]))
+    assert seen == ["Content-Type", "Content-Length"]
+    assert resp.headers["Content-Length"] == "4"
+
+
 def test_direct_passthrough_fixed_body_sent_as_is():
     resp = Response(direct_passthrough=True)
     resp.response = [b"x"]

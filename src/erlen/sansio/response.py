@@ -455,7 +455,11 @@ class Response:
             else:
                 h["Content-Type"] = content_type
             if length is not None:
-                h["Content-Length"] = length[1]
+                if type(h) is Headers:
+                    # PERF: the item is valid: what __setitem__ does after its checks.
+                    h._replace(*length)
+                else:
+                    h["Content-Length"] = length[1]
         if data is not None:
             self.set_data(data)  # type: ignore[arg-type]
 

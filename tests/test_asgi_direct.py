@@ -299,3 +299,73 @@ def test_a_wrapped_or_overridden_asgi_app_is_called(app):
     custom.get("/")(view)
     assert run(call(custom, make_scope("/"))).body == b"ok"
     assert seen == ["instance", "subclass"]
+
+
+def test_concurrent_direct_requests_that_need_a_lane_each_get_their_own(app):
+    # Direct-mode requests share the runtime's modes until one needs the lane (a sync
+    # after_request function, a call_on_close callback): it then takes a mode of its own.
+    # Concurrent requests never share a lane, and the modes they shared never get one.
+    app.config["ASGI_THREAD_POOL_SIZE"] = 4
+    seen = {}
+
+    @app.after_request
+    def after(response):
+        seen.setdefault(request.args["n"], {})["after"] = threading.get_ident()
+        return response
+
+    @app.get("/")
+    async def view():
+        n = request.args["n"]
+        await asyncio.sleep(0.001 * (5 - int(n)))
+        response = app.make_response(_where())
+        response.call_on_close(
+            lambda: seen.setdefault(n, {}).__setitem__("close", threading.get_ident())
+        )
+        return response
+
+    async def main():
+        convs = await asyncio.gather(
+            *(call(app, make_scope("/", query=f"n={i}".encode())) for i in range(5))
+        )
+        return convs, erlen.ctx._cv_asgi_mode.get()
+
+    convs, mode_after = run(main())
+    assert [conv.body for conv in convs] == [b"task"] * 5
+    assert sorted(seen) == ["0", "1", "2", "3", "4"]
+    for threads in seen.values():
+        # One request's sync work stays in its one lane thread, off the loop.
+        assert threads["after"] == threads["close"] != threading.get_ident()
+    assert mode_after is None  # the request's mode does not outlive it
+    runtime = app.__dict__["_asgi_runtime"]
+    assert runtime.direct_mode._jobs is None and runtime.task_mode._jobs is None
+
+
+def test_the_modes_that_requests_share_have_no_lane(app):
+    @app.get("/")
+    async def view():
+        mode = erlen.ctx._cv_asgi_mode.get()
+        with pytest.raises(RuntimeError, match="no lane"):
+            mode.run(print)
+        return "shared" if mode.shared else "own"
+
+    assert run(call(app, make_scope("/"))).body == b"shared"
+
+
+def test_asgi_app_set_on_the_app_later_is_called(app):
+    @app.get("/")
+    async def view():
+        return "ok"
+
+    assert run(call(app, make_scope("/"))).body == b"ok"
+    seen = []
+    inner = app.asgi_app
+
+    async def wrapper(scope, receive, send):
+        seen.append(scope["type"])
+        await inner(scope, receive, send)
+
+    app.asgi_app = wrapper
+    assert run(call(app, make_scope("/"))).body == b"ok"
+    del app.asgi_app  # Flask's own again
+    assert run(call(app, make_scope("/"))).body == b"ok"
+    assert seen == ["http"]

@@ -151,6 +151,10 @@ class Flask(App, Scaffold):
     # cookie interface); None until a request context asks (_find_lazy_session), and again
     # after ``session_interface`` is set on the app.
     _lazy_session: bool | None = None
+    # PERF: whether ``asgi_app`` is Flask's own, neither set on the app (ASGI middleware)
+    # nor overridden by its class (set by __init__, cleared by __setattr__): then
+    # ``app(scope, receive, send)`` returns the adapter's coroutine itself.
+    _own_asgi_app = False
 
     def __init__(
         self,
@@ -202,6 +206,9 @@ class Flask(App, Scaffold):
             # the app weakly: a bound method would make a cycle, and an app must be freed
             # as soon as its last reference goes (as Flask's is).
             self.__dict__["__call__"] = _asgi_entry(weakref.ref(self))
+        self.__dict__["_own_asgi_app"] = (
+            "asgi_app" not in self.__dict__ and type(self).asgi_app is _FLASK_ASGI_APP
+        )
 
     def __setattr__(self, name: str, value: t.Any) -> None:
         if name in _OWN_STEPS:
@@ -210,6 +217,8 @@ class Flask(App, Scaffold):
             self.__dict__["_own_contexts"] = None
         elif name == "session_interface":
             self.__dict__["_lazy_session"] = None
+        elif name == "asgi_app":
+            self.__dict__["_own_asgi_app"] = False
         object.__setattr__(self, name, value)
 
     def _keeps_flask_methods(self, names: t.Iterable[str]) -> bool:
@@ -488,21 +497,23 @@ class Flask(App, Scaffold):
         # markcoroutinefunction stores in the function's __dict__;
         # inspect.iscoroutinefunction costs several times that. For plain functions both
         # tests agree exactly.
-        if (
-            type(func) is FunctionType
-            and not func.__code__.co_flags & _CO_ASYNC
-            and not (_COROUTINE_MARKERS and "_is_coroutine_marker" in func.__dict__)
-        ):
-            mode = _cv_asgi_mode.get()
-            if mode is None or not mode.wraps_sync:
-                return func
-            return mode.wrap_sync(func)
         mode = _cv_asgi_mode.get()
-        if (
-            type(func) is FunctionType and func.__code__.co_flags & _CO_COROUTINE
-        ) or iscoroutinefunction(func):
+        if type(func) is FunctionType and not (
+            _COROUTINE_MARKERS and "_is_coroutine_marker" in func.__dict__
+        ):
+            flags = func.__code__.co_flags
+            if not flags & _CO_ASYNC:
+                return func if mode is None or not mode.wraps_sync else mode.wrap_sync(func)
+            is_async = flags & _CO_COROUTINE
+        else:
+            is_async = iscoroutinefunction(func)
+        if is_async:
             if mode is None:
                 return self.async_to_sync(func)
+            if mode.direct:
+                # The ASGI adapter awaits the view's coroutine itself (its direct mode;
+                # the steps hand it over, see _dispatch_steps).
+                return func
             return mode.wrap_async(func)
         if mode is None or not mode.wraps_sync:
             return func
@@ -879,7 +890,7 @@ class Flask(App, Scaffold):
         pipeline as :meth:`wsgi_app`, ``websocket`` scopes the websocket routes,
         ``lifespan`` the ``before_serving`` / ``after_serving`` functions.
         """
-        await _asgi_handle(self, scope, receive, send)
+        await _asgi_handlers[scope["type"]](self, scope, receive, send)
 
     @t.overload
     def __call__(
@@ -899,11 +910,11 @@ class Flask(App, Scaffold):
         ``app(scope, receive, send)`` (delegates to :meth:`asgi_app`)."""
         if send is None:
             return self.wsgi_app(environ, start_response)
-        if "asgi_app" in self.__dict__ or type(self).asgi_app is not _FLASK_ASGI_APP:
-            return self.asgi_app(environ, start_response, send)  # wrapped or overridden
-        # PERF: Flask's own asgi_app only awaits the adapter: the adapter's coroutine is
-        # returned itself, one coroutine layer less per request.
-        return _asgi_handle(self, environ, start_response, send)
+        if self._own_asgi_app:
+            # PERF: Flask's own asgi_app only awaits the adapter: the adapter's coroutine
+            # is returned itself, one coroutine layer and one call less per request.
+            return _asgi_handlers[environ["type"]](self, environ, start_response, send)
+        return self.asgi_app(environ, start_response, send)  # wrapped or overridden
 
     def add_background_task(self, func: t.Any, *args: t.Any, **kwargs: t.Any) -> None:
         """Run ``func(*args, **kwargs)`` (sync or ``async def``), or await a coroutine
@@ -947,12 +958,15 @@ def _asgi_entry(
     return __call__
 
 
-async def _asgi_handle(
-    app: Flask, scope: ASGIScope, receive: ASGIReceive, send: ASGISend
-) -> None:
-    # Imports the ASGI adapter on first use, then rebinds itself to its entry point.
-    global _asgi_handle
-    from .asgi import handle
+class _ASGIHandlers(dict[str, t.Any]):
+    """The ASGI adapter's coroutine function for each scope type (``erlen.asgi.HANDLERS``),
+    copied on first use: the adapter is imported only by an app that serves ASGI."""
 
-    _asgi_handle = handle
-    await handle(app, scope, receive, send)
+    def __missing__(self, kind: str) -> t.Callable[..., cabc.Coroutine[t.Any, t.Any, None]]:
+        from .asgi import HANDLERS
+
+        self.update(HANDLERS)
+        return HANDLERS[kind]  # (a ValueError for a scope type erlen does not serve)
+
+
+_asgi_handlers = _ASGIHandlers()

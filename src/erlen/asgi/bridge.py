@@ -223,7 +223,7 @@ class Mode:
     the job that :meth:`run_ending` says is the last).
     """
 
-    __slots__ = ("_jobs", "direct", "loop", "pool", "thread_id", "wraps_sync")
+    __slots__ = ("_jobs", "direct", "loop", "pool", "shared", "thread_id", "wraps_sync")
 
     def __init__(
         self,
@@ -231,16 +231,23 @@ class Mode:
         pool: ThreadPoolExecutor,
         thread_id: int,
         wraps_sync: bool,
+        direct: bool = False,
+        shared: bool = False,
     ) -> None:
         self.loop = loop
         self.pool = pool
         self.thread_id = thread_id
         self.wraps_sync = wraps_sync
-        #: True while the HTTP adapter runs the pipeline on its own task up to the view
-        #: (direct mode, :mod:`erlen.asgi.http`): ``ensure_sync`` of the ``async def`` view
-        #: then returns the function itself, so the pipeline hands the view's coroutine
-        #: to the adapter to await (``Flask._dispatch_steps``).
-        self.direct = False
+        #: True for the mode the HTTP adapter sets while it runs the pipeline on its own
+        #: task up to the view (direct mode, :mod:`erlen.asgi.http`): ``ensure_sync`` of
+        #: the ``async def`` view then returns the function itself, so the pipeline hands
+        #: the view's coroutine to the adapter to await (``Flask._dispatch_steps``).
+        self.direct = direct
+        #: True for the modes of a :class:`Runtime` that requests share while their
+        #: pipeline runs on their own task (:attr:`Runtime.direct_mode`,
+        #: :attr:`Runtime.task_mode`): they have no lane (:meth:`run` refuses); the
+        #: adapter sets a mode of the request's own before anything needs one.
+        self.shared = shared
         self._jobs: queue.SimpleQueue[t.Any] | None = None
 
     def run(self, func: t.Callable[..., _T], *args: t.Any) -> asyncio.Future[_T]:
@@ -261,6 +268,8 @@ class Mode:
         future: asyncio.Future[_T] = self.loop.create_future()
         jobs = self._jobs
         if jobs is None:
+            if self.shared:
+                raise RuntimeError("A mode shared by requests has no lane.")
             jobs = self._jobs = queue.SimpleQueue()
             self.pool.submit(self._lane, jobs)
         jobs.put((func, args, future, keep))
@@ -304,25 +313,27 @@ class Mode:
         _set_result(future, result)
 
     def wrap_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-        """``ensure_sync`` of a sync function in loop mode: runs it in the request's lane
-        when called from the pipeline greenlet (the loop is not blocked), directly
+        """``ensure_sync`` of a sync function in loop mode: runs it in the lane of the
+        request whose pipeline greenlet calls it (the loop is not blocked), directly
         elsewhere."""
 
         def run_in_lane(*args: t.Any, **kwargs: t.Any) -> t.Any:
             if not _in_pipeline():
                 return func(*args, **kwargs)
             ctx = contextvars.copy_context()
-            return await_(self.run(partial(ctx.run, func, *args, **kwargs)))
+            # The mode of the request running now (a pipeline greenlet always has one of
+            # its own), not necessarily the one this wrapper was made in.
+            mode: Mode = _cv_asgi_mode.get()
+            return await_(mode.run(partial(ctx.run, func, *args, **kwargs)))
 
         return run_in_lane
 
     def wrap_async(
         self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
     ) -> t.Callable[..., t.Any]:
-        """``ensure_sync`` of a coroutine function: awaited on the server's loop, from the
-        pipeline greenlet (loop mode) or from a pool thread (thread mode)."""
-        if self.direct:
-            return func
+        """``ensure_sync`` of a coroutine function outside direct mode: awaited on the
+        server's loop, from the pipeline greenlet (loop mode) or from a pool thread
+        (thread mode)."""
         loop, thread_id = self.loop, self.thread_id
 
         def run_on_loop(*args: t.Any, **kwargs: t.Any) -> t.Any:
@@ -359,12 +370,21 @@ class Runtime:
         self.tasks: set[asyncio.Future[t.Any]] = set()
         #: What the HTTP adapter needs to know of each view (``erlen.asgi.http``), by view.
         self.view_kinds: dict[t.Any, int] = {}
+        #: The modes shared by the requests whose pipeline runs on their own task
+        #: (direct mode, :mod:`erlen.asgi.http`): up to the view, and after it. Made by
+        #: :meth:`bind`. PERF: such a request builds no mode unless it needs a lane or
+        #: the pipeline greenlet.
+        self.direct_mode: Mode = None  # type: ignore[assignment]
+        self.task_mode: Mode = None  # type: ignore[assignment]
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Use ``loop`` (the server's loop, or a new one in tests)."""
         self.loop = loop
-        self.thread_id = threading.get_ident()
+        self.thread_id = thread_id = threading.get_ident()
         self.serving_lock = None
+        wraps_sync = not self.sync_inline
+        self.direct_mode = Mode(loop, self.pool, thread_id, wraps_sync, direct=True, shared=True)
+        self.task_mode = Mode(loop, self.pool, thread_id, wraps_sync, shared=True)
 
     def mode(self, loop_mode: bool) -> Mode:
         """A new :class:`Mode` for one request in loop or thread mode (close it at the
@@ -404,7 +424,7 @@ async def call(app: Flask, func: t.Callable[..., t.Any], *args: t.Any, **kwargs:
     if runtime.sync_inline:
         return func(*args, **kwargs)
     mode = _cv_asgi_mode.get()
-    own = mode is None
+    own = mode is None or mode.shared
     if own:
         mode = runtime.mode(False)
     try:

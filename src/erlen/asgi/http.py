@@ -45,6 +45,9 @@ __all__ = ["handle_http", "stream_body"]
 _cv_app = _globals._cv_app
 _cv_request = _globals._cv_request
 _cv_asgi_mode = _ctx._cv_asgi_mode
+_request_started = _signals.request_started
+_appcontext_pushed = _signals.appcontext_pushed
+_request_finished = _signals.request_finished
 
 Scope = t.MutableMapping[str, t.Any]
 Message = t.MutableMapping[str, t.Any]
@@ -188,22 +191,11 @@ async def _receive_rest(
     return file
 
 
-class _Outgoing:
-    """What the pipeline hands to the sender: status, headers and the body to send."""
-
-    __slots__ = ("body", "closer", "headers", "kind", "status")
-
-    status: int
-    headers: list[tuple[bytes, bytes]]
-    #: _EMPTY, _BYTES, _SYNC, _ASYNC or _PATH: how ``body`` is sent.
-    kind: int
-    body: t.Any
-    #: What is closed after sending: the response, or a custom WSGI app iterable.
-    closer: t.Any
-
-
-# PERF: _Outgoing is built without an __init__ call (a Python frame).
-_new_outgoing = object.__new__
+#: What the pipeline hands to the sender: the status, the ASGI headers, how the body is
+#: sent (_EMPTY, _BYTES, _SYNC, _ASYNC or _PATH), the body, and what is closed after
+#: sending (the response, a custom WSGI app iterable, or None).
+#: PERF: a tuple, unpacked by the sender: no object with attributes to build and read.
+_Outgoing = tuple[int, list[tuple[bytes, bytes]], int, t.Any, t.Any]
 
 
 _ENCODED_HEADERS: dict[tuple[tuple[str, str], ...], tuple[tuple[bytes, bytes], ...]] = {}
@@ -231,72 +223,66 @@ def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing
     """Status, headers and body of ``response``: the WSGI adapter's steps
     (``_final_headers``, the body of ``get_app_iter``) without the environ, or for a class
     overriding a WSGI method, those methods run on the request's environ."""
-    method = request.method
     body: t.Any
     closer: t.Any
     try:
         plain = response._plain_wsgi
     except AttributeError:  # not one of erlen's WSGI response classes
         plain = False
-    if plain:
-        final = response._final_headers(
-            (lambda: request.base_url) if response.autocorrect_location_header else None
-        )
-        headers = _encode_headers(response._headers._list if final is None else final)
-        status = response._status_code
-        body = response.response
-        if type(body) is list:
-            # PERF: a fixed body with nothing to close needs no closing step after sending
-            # (a list has no close: no attribute lookups that fail).
-            closer = response if response._on_close or not response._plain_close else None
-            fixed = len(body) == 1 and type(body[0]) is bytes
-        else:
-            fixed = False
-            if (
-                response._on_close
-                or not response._plain_close
-                or hasattr(body, "close")
-                or hasattr(body, "aclose")
-            ):
-                closer = response
-            else:
-                closer = None
-        if not response._sends_body(method):
-            kind = _EMPTY
-            body = b""
-        elif fixed and response._plain_iter:
-            kind = _BYTES
-            body = body[0]
-        elif response.direct_passthrough:
-            kind, body = _body_of(body, status, method, pathsend, False)
-            closer = response
-        elif response._plain_iter and (
-            type(body) is list
-            # Another WSGI app's fixed body (force_type: an HTTPException as response).
-            or (type(body) is _ClosingBody and type(body._iterable) is list)
-        ):
-            kind = _BYTES
-            body = b"".join(response.iter_encoded())
-        elif hasattr(body, "__aiter__"):
-            kind = _ASYNC
-            closer = response
-        else:
-            kind = _SYNC
-            body = response.iter_encoded()
-            closer = response
-    else:
+    if not plain:
         app_iter, status_line, header_obj = _run_wsgi_app(response, request.environ)
         status = int(status_line.split(None, 1)[0])
-        headers = _encode_headers(header_obj.items())
-        kind, body = _body_of(app_iter, status, method, pathsend, True)
-        closer = app_iter
-    out = _new_outgoing(_Outgoing)
-    out.status = status
-    out.headers = headers
-    out.kind = kind
-    out.body = body
-    out.closer = closer
-    return out
+        kind, body = _body_of(app_iter, status, request.method, pathsend, True)
+        return status, _encode_headers(header_obj.items()), kind, body, app_iter
+    final = response._final_headers(
+        partial(getattr, request, "base_url") if response.autocorrect_location_header else None
+    )
+    pairs = response._headers._list if final is None else final
+    # PERF: _encode_headers' memo looked up here (a miss encodes there): no call.
+    encoded = _ENCODED_HEADERS.get(tuple(pairs))
+    headers = _encode_headers(pairs) if encoded is None else list(encoded)
+    status = response._status_code
+    body = response.response
+    if type(body) is list:
+        # PERF: a fixed body with nothing to close needs no closing step after sending
+        # (a list has no close: no attribute lookups that fail).
+        closer = response if response._on_close or not response._plain_close else None
+        if len(body) == 1 and type(body[0]) is bytes and response._plain_iter:
+            # One chunk of bytes (the common response): sent as it is.
+            if response._sends_body(request.method):
+                return status, headers, _BYTES, body[0], closer
+            return status, headers, _EMPTY, b"", closer
+    elif (
+        response._on_close
+        or not response._plain_close
+        or hasattr(body, "close")
+        or hasattr(body, "aclose")
+    ):
+        closer = response
+    else:
+        closer = None
+    method = request.method
+    if not response._sends_body(method):
+        kind = _EMPTY
+        body = b""
+    elif response.direct_passthrough:
+        kind, body = _body_of(body, status, method, pathsend, False)
+        closer = response
+    elif response._plain_iter and (
+        type(body) is list
+        # Another WSGI app's fixed body (force_type: an HTTPException as response).
+        or (type(body) is _ClosingBody and type(body._iterable) is list)
+    ):
+        kind = _BYTES
+        body = b"".join(response.iter_encoded())
+    elif hasattr(body, "__aiter__"):
+        kind = _ASYNC
+        closer = response
+    else:
+        kind = _SYNC
+        body = response.iter_encoded()
+        closer = response
+    return status, headers, kind, body, closer
 
 
 def _body_of(
@@ -356,7 +342,7 @@ def _dispatch(
 
 
 async def _dispatch_direct(
-    app: Flask, ctx: RequestContext, mode: bridge.Mode, pathsend: bool
+    app: Flask, ctx: RequestContext, runtime: bridge.Runtime, pathsend: bool
 ) -> _Outgoing:
     """:func:`_dispatch` for an ``async def`` view with nothing to bridge before it, run
     on the request's own task: the pipeline's steps (``Flask._dispatch_steps``) hand the
@@ -365,7 +351,8 @@ async def _dispatch_direct(
     signal receivers).
 
     PERF: an ``async def`` view then costs no greenlet switch and no stepping of its
-    coroutine from sync code.
+    coroutine from sync code, and the request no mode of its own unless something needs
+    the greenlet or the lane (see :func:`_own_mode`).
 
     This and :func:`_dispatch` drive the same steps (push, ``Flask._dispatch_steps`` or
     ``handle_exception``, the final headers, pop): a change to their order belongs in both.
@@ -375,55 +362,58 @@ async def _dispatch_direct(
         try:
             ctx.push()
             steps = app._dispatch_steps()
-            mode.direct = True
             response = next(steps)
-            mode.direct = False
+            # The view runs (and user code it calls sees) an ordinary loop mode.
+            _cv_asgi_mode.set(runtime.task_mode)
             if type(response) is CoroutineType:  # the view's, to await (else no view ran)
                 try:
                     rv = await response
                 except Exception as e:  # noqa: BLE001 - handed to the pipeline's handling
-                    response = await bridge.run_in_greenlet(steps.throw, e)
+                    response = await _in_greenlet(runtime, steps.throw, e)
                 else:
                     if (
                         ctx._after_request_functions
                         or app.after_request_funcs
-                        or _signals.request_finished.receivers
+                        or _request_finished.receivers
                     ):
-                        response = await bridge.run_in_greenlet(steps.send, rv)
+                        response = await _in_greenlet(runtime, steps.send, rv)
                     else:
                         response = steps.send(rv)
             # PERF: ended (see Flask.full_dispatch_request): not closed by GeneratorExit.
             next(steps, None)
         except Exception as e:
             error = e
-            response = await bridge.run_in_greenlet(app.handle_exception, e)
+            response = await _in_greenlet(runtime, app.handle_exception, e)
         except:  # noqa: E722
             error = sys.exc_info()[1]
             raise
         return _outgoing(ctx.request, response, pathsend)
     finally:
-        mode.direct = False
         if error is not None and app.should_ignore_error(error):
             error = None
         if ctx._pop_runs_user_code():
-            await bridge.run_in_greenlet(ctx.pop, error)
+            await _in_greenlet(runtime, ctx.pop, error)
         else:
             ctx.pop(error)
 
 
-def _runs_direct(app: Flask, request: Request) -> bool:
-    """Whether nothing before an ``async def`` view needs the pipeline greenlet: Flask's
-    own dispatch steps, no ``before_request`` functions, no receivers of the signals sent
-    on the way, the URL matched to an HTTP route."""
-    if not app._got_first_request:
-        app._find_own_steps()  # (again at the first request's dispatch, as always)
-    return (
-        app._own_steps
-        and not app.before_request_funcs
-        and not _signals.request_started.receivers
-        and not _signals.appcontext_pushed.receivers
-        and not request.url_rule.websocket  # type: ignore[union-attr]
-    )
+def _own_mode(runtime: bridge.Runtime) -> bridge.Mode:
+    """The request's own mode, set in its context now if it had a mode that requests share
+    (direct mode): the pipeline greenlet and the lane need one."""
+    mode: bridge.Mode = _cv_asgi_mode.get()
+    if mode.shared:
+        mode = runtime.mode(True)
+        _cv_asgi_mode.set(mode)
+    return mode
+
+
+def _in_greenlet(
+    runtime: bridge.Runtime, func: t.Callable[..., t.Any], *args: t.Any
+) -> t.Coroutine[t.Any, t.Any, t.Any]:
+    """``bridge.run_in_greenlet(func, *args)`` for a direct-mode request, with a mode of
+    its own."""
+    _own_mode(runtime)
+    return bridge.run_in_greenlet(func, *args)
 
 
 def _preserve_copies(preserve: t.Callable[[t.Any], t.Any]) -> None:
@@ -448,12 +438,8 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
     # PERF: one coroutine for the common request (no nested awaits of helpers, the body
     # kept as bytes, the limit looked up only for a body): each layer costs a frame.
     runtime: bridge.Runtime | None = app.__dict__.get("_asgi_runtime")
-    if runtime is None or runtime.loop is not get_running_loop():
-        runtime = bridge.get_runtime(app)
-    if not runtime.serving:
-        from .lifespan import start_serving
-
-        await start_serving(app, runtime)
+    if runtime is None or runtime.loop is not get_running_loop() or not runtime.serving:
+        runtime = await _serving_runtime(app)
 
     request = app.request_class.from_asgi(scope)
     ctx = RequestContext(app, None, request=request)
@@ -477,8 +463,11 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
             known = runtime.view_kinds[view] = _view_kind(app, runtime, view)
         kind = known
 
+    # The body to close at the end (not a plain bytes one).
+    received: t.Any = None
     if kind & _STREAM_BODY:
         request._set_asgi_body(None, receive)
+        received = request._asgi_body
     elif not request._asgi_bodyless:
         # PERF: a request without a body (by HTTP/1.x's rules) does not wait for the
         # body message.
@@ -496,6 +485,8 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
                 if body is None:
                     return  # the client left before sending the whole body
         request._set_asgi_body(body)
+        if type(body) is not bytes:
+            received = body
 
     extensions = scope.get("extensions")
     if extensions:
@@ -505,48 +496,85 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
     else:
         preserve = None
         pathsend = False
-    loop_mode = kind & _LOOP_MODE != 0
-    mode = runtime.mode(loop_mode)
-    # The request's mode, in this task's context: the pipeline greenlet shares it, and
-    # the copies made for the lane's thread carry it.
-    mode_token = _cv_asgi_mode.set(mode)
+    # The request's mode (bridge.Mode), in this task's context: the pipeline greenlet
+    # shares it, and the copies made for the lane's thread carry it. In direct mode one
+    # that requests share, until the request needs its own (_own_mode).
+    stream_ctx: contextvars.Context | None = None
+    if (
+        kind & _DIRECT
+        and preserve is None
+        # Nothing before the view needs the pipeline greenlet: Flask's own dispatch
+        # steps (settled by _view_kind), no before_request functions, no receivers of
+        # the signals sent on the way, the URL matched to an HTTP route.
+        and app._own_steps
+        and not app.before_request_funcs
+        and not _request_started.receivers
+        and not _appcontext_pushed.receivers
+        and not rule.websocket  # type: ignore[union-attr]
+    ):
+        mode_token = _cv_asgi_mode.set(runtime.direct_mode)
+        dispatch = _dispatch_direct(app, ctx, runtime, pathsend)
+    elif kind & _LOOP_MODE:
+        mode_token = _cv_asgi_mode.set(runtime.mode(True))
+        dispatch = bridge.run_in_greenlet(_dispatch, app, ctx, preserve, pathsend)
+    else:
+        mode = runtime.mode(False)
+        mode_token = _cv_asgi_mode.set(mode)
+        stream_ctx = contextvars.copy_context()
+        dispatch = _dispatch_in_lane(mode, stream_ctx, app, ctx, preserve, pathsend)
     try:
-        stream_ctx: contextvars.Context | None
-        if kind & _DIRECT and preserve is None and _runs_direct(app, request):
-            out = await _dispatch_direct(app, ctx, mode, pathsend)
-            stream_ctx = None
-        elif loop_mode:
-            out = await bridge.run_in_greenlet(_dispatch, app, ctx, preserve, pathsend)
-            stream_ctx = None
-        else:
-            stream_ctx = contextvars.copy_context()
-            out = await mode.run_ending(
-                _more_sync_work, partial(stream_ctx.run, _dispatch, app, ctx, preserve, pathsend)
-            )
-        start = {"type": "http.response.start", "status": out.status, "headers": out.headers}
-        if out.kind <= _BYTES:  # _EMPTY or _BYTES
+        status, headers, kind, body, closer = await dispatch
+        start = {"type": "http.response.start", "status": status, "headers": headers}
+        if kind <= _BYTES:  # _EMPTY or _BYTES
             try:
                 await send(start)
-                await send({"type": "http.response.body", "body": out.body})
+                await send({"type": "http.response.body", "body": body})
             finally:
-                if out.closer is not None:
-                    await _close(mode, out, stream_ctx)
+                if closer is not None:
+                    await _close(_own_mode(runtime), closer, stream_ctx)
         else:
-            await _send_stream(mode, out, stream_ctx, start, receive, send)
+            await _send_stream(
+                _own_mode(runtime), kind, body, closer, stream_ctx, start, receive, send
+            )
     finally:
+        mode = _cv_asgi_mode.get()
         _cv_asgi_mode.reset(mode_token)
         if mode._jobs is not None:  # PERF: (Mode.close) a lane was taken
             mode.close()
-        received: t.Any = request._asgi_body
-        if type(received) is not bytes and preserve is None:
+        if received is not None and preserve is None:
             # A file (spooled past ASGI_BODY_SPOOL_SIZE): closed as a WSGI server closes
             # its input.
             received.close()
 
 
+async def _serving_runtime(app: Flask) -> bridge.Runtime:
+    """The app's runtime bound to the running loop, its ``before_serving`` functions run
+    (the first request of a server without lifespan)."""
+    runtime = bridge.get_runtime(app)
+    if not runtime.serving:
+        from .lifespan import start_serving
+
+        await start_serving(app, runtime)
+    return runtime
+
+
+async def _dispatch_in_lane(
+    mode: bridge.Mode,
+    stream_ctx: contextvars.Context,
+    app: Flask,
+    ctx: RequestContext,
+    preserve: t.Callable[[t.Any], t.Any] | None,
+    pathsend: bool,
+) -> _Outgoing:
+    """:func:`_dispatch` in the request's lane (thread mode), in ``stream_ctx``."""
+    return await mode.run_ending(
+        _more_sync_work, partial(stream_ctx.run, _dispatch, app, ctx, preserve, pathsend)
+    )
+
+
 def _more_sync_work(out: _Outgoing) -> bool:
     """Whether sending ``out`` runs sync code (a streamed body, closing) in the lane."""
-    return out.kind > _BYTES or out.closer is not None
+    return out[2] > _BYTES or out[4] is not None
 
 
 # What handle_http needs to know of a view (Runtime.view_kinds, per view function).
@@ -556,7 +584,11 @@ _STREAM_BODY, _LOOP_MODE, _DIRECT = 1, 2, 4
 def _view_kind(app: Flask, runtime: bridge.Runtime, view: t.Any) -> int:
     """``_STREAM_BODY`` if the view consumes the body as it arrives, ``_LOOP_MODE`` if its
     request runs in loop mode (an ``async def`` view, or ``ASGI_SYNC_INLINE``; never for
-    an app class overriding a sync dispatch method)."""
+    an app class overriding a sync dispatch method), ``_DIRECT`` if it is a plain
+    ``async def`` function (direct mode may apply)."""
+    if not app._got_first_request:
+        # Direct mode asks Flask._own_steps before the first dispatch would settle it.
+        app._find_own_steps()
     kind = _STREAM_BODY if getattr(view, "_erlen_stream_body", False) else 0
     if (runtime.sync_inline or _is_async_view(view)) and not _overrides_dispatch(app):
         kind |= _LOOP_MODE
@@ -567,34 +599,36 @@ def _view_kind(app: Flask, runtime: bridge.Runtime, view: t.Any) -> int:
 
 async def _send_stream(
     mode: bridge.Mode,
-    out: _Outgoing,
+    kind: int,
+    body: t.Any,
+    closer: t.Any,
     stream_ctx: contextvars.Context | None,
     start: Message,
     receive: Receive,
     send: Send,
 ) -> None:
     """Send a file (pathsend) or a streamed body, watching for the client leaving."""
-    if out.kind == _PATH:
+    if kind == _PATH:
         try:
             await send(start)
-            await send({"type": "http.response.pathsend", "path": out.body})
+            await send({"type": "http.response.pathsend", "path": body})
         finally:
-            await _close(mode, out, stream_ctx)
+            await _close(mode, closer, stream_ctx)
         return
     if stream_ctx is None:
         stream_ctx = contextvars.copy_context()
     watcher = asyncio.ensure_future(_wait_for_disconnect(receive))
     try:
         await send(start)
-        if out.kind == _ASYNC:
-            completed = await _pump_async(out.body, send, watcher)
+        if kind == _ASYNC:
+            completed = await _pump_async(body, send, watcher)
         else:
-            completed = await _pump_sync(mode, out.body, send, watcher, stream_ctx)
+            completed = await _pump_sync(mode, body, send, watcher, stream_ctx)
         if completed:
             await send({"type": "http.response.body", "body": b""})
     finally:
         watcher.cancel()
-        await _close(mode, out, stream_ctx)
+        await _close(mode, closer, stream_ctx)
 
 
 async def _wait_for_disconnect(receive: Receive) -> None:
@@ -667,11 +701,11 @@ async def _send_chunk(send: Send, chunk: bytes) -> bool:
     return True
 
 
-async def _close(mode: bridge.Mode, out: _Outgoing, stream_ctx: contextvars.Context | None) -> None:
-    """Close the response as a WSGI server closes the app iterable: the body (a
-    generator's ``finally``, ``stream_with_context``'s teardown) and ``call_on_close``
-    callbacks. An async body's ``aclose`` runs on the loop, sync closing in the pool."""
-    closer = out.closer
+async def _close(mode: bridge.Mode, closer: t.Any, stream_ctx: contextvars.Context | None) -> None:
+    """Close the response (or WSGI app iterable) ``closer`` as a WSGI server closes the app
+    iterable: the body (a generator's ``finally``, ``stream_with_context``'s teardown) and
+    ``call_on_close`` callbacks. An async body's ``aclose`` runs on the loop, sync closing
+    in the pool."""
     if isinstance(closer, WSGIResponse):
         body = closer.response
         aclose = getattr(body, "aclose", None)

@@ -155,6 +155,8 @@ class Flask(App, Scaffold):
     # nor overridden by its class (set by __init__, cleared by __setattr__): then
     # ``app(scope, receive, send)`` returns the adapter's coroutine itself.
     _own_asgi_app = False
+    # The app's ASGI state (erlen.asgi.bridge.Runtime), made when it first serves ASGI.
+    _asgi_runtime: t.Any = None
 
     def __init__(
         self,
@@ -449,7 +451,12 @@ class Flask(App, Scaffold):
                 rv = self.preprocess_request()
             if rv is None:
                 rv = self.dispatch_request()
-                if type(rv) is CoroutineType and _hands_over_views():
+                if (
+                    type(rv) is CoroutineType
+                    # The ASGI adapter awaits the view itself (its direct mode).
+                    and (mode := _cv_asgi_mode.get()) is not None
+                    and mode.direct
+                ):
                     rv = yield rv
         except Exception as e:
             rv = self.handle_user_exception(e)
@@ -501,10 +508,11 @@ class Flask(App, Scaffold):
         if type(func) is FunctionType and not (
             _COROUTINE_MARKERS and "_is_coroutine_marker" in func.__dict__
         ):
-            flags = func.__code__.co_flags
-            if not flags & _CO_ASYNC:
-                return func if mode is None or not mode.wraps_sync else mode.wrap_sync(func)
-            is_async = flags & _CO_COROUTINE
+            if not func.__code__.co_flags & _CO_ASYNC:
+                if mode is None or not mode.wraps_sync:
+                    return func
+                return mode.wrap_sync(func)
+            is_async = func.__code__.co_flags & _CO_COROUTINE
         else:
             is_async = iscoroutinefunction(func)
         if is_async:
@@ -927,12 +935,6 @@ class Flask(App, Scaffold):
         from .asgi.lifespan import add_background_task
 
         add_background_task(self, func, *args, **kwargs)
-
-
-def _hands_over_views() -> bool:
-    """Whether the ASGI adapter awaits this request's view itself (its direct mode)."""
-    mode = _cv_asgi_mode.get()
-    return mode is not None and mode.direct
 
 
 _FLASK_ASGI_APP = Flask.asgi_app

@@ -437,7 +437,7 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
     """Serve one ASGI ``http`` scope with ``app``."""
     # PERF: one coroutine for the common request (no nested awaits of helpers, the body
     # kept as bytes, the limit looked up only for a body): each layer costs a frame.
-    runtime: bridge.Runtime | None = app.__dict__.get("_asgi_runtime")
+    runtime: bridge.Runtime | None = app._asgi_runtime
     if runtime is None or runtime.loop is not get_running_loop() or not runtime.serving:
         runtime = await _serving_runtime(app)
 

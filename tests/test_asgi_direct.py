@@ -337,7 +337,7 @@ def test_concurrent_direct_requests_that_need_a_lane_each_get_their_own(app):
         assert threads["after"] == threads["close"] != threading.get_ident()
     assert mode_after is None  # the request's mode does not outlive it
     runtime = app.__dict__["_asgi_runtime"]
-    assert runtime.direct_mode._jobs is None and runtime.task_mode._jobs is None
+    assert runtime.task_mode._jobs is None
 
 
 def test_the_modes_that_requests_share_have_no_lane(app):
@@ -369,3 +369,20 @@ def test_asgi_app_set_on_the_app_later_is_called(app):
     del app.asgi_app  # Flask's own again
     assert run(call(app, make_scope("/"))).body == b"ok"
     assert seen == ["http"]
+
+
+def test_ensure_sync_in_a_thread_of_a_direct_view_runs_the_coroutine_on_the_loop(app):
+    # Only the steps up to this request's view get the view's coroutine function itself
+    # (Mode.handing_over); code of the view, here in a thread it started, gets a function
+    # that runs the coroutine on the loop and returns its result.
+    async def answer():
+        await asyncio.sleep(0)
+        return threading.current_thread().name
+
+    @app.get("/")
+    async def view():
+        in_thread = await asyncio.to_thread(lambda: app.ensure_sync(answer)())
+        return {"ran_on": in_thread, "loop": threading.current_thread().name}
+
+    data = json.loads(run(call(app, make_scope("/"))).body)
+    assert data["ran_on"] == data["loop"]

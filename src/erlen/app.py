@@ -455,7 +455,7 @@ class Flask(App, Scaffold):
                     type(rv) is CoroutineType
                     # The ASGI adapter awaits the view itself (its direct mode).
                     and (mode := _cv_asgi_mode.get()) is not None
-                    and mode.direct
+                    and mode.handing_over is _cv_request.get()
                 ):
                     rv = yield rv
         except Exception as e:
@@ -518,7 +518,7 @@ class Flask(App, Scaffold):
         if is_async:
             if mode is None:
                 return self.async_to_sync(func)
-            if mode.direct:
+            if mode.handing_over is not None and mode.handing_over is _cv_request.get(None):
                 # The ASGI adapter awaits the view's coroutine itself (its direct mode;
                 # the steps hand it over, see _dispatch_steps).
                 return func

@@ -223,7 +223,7 @@ class Mode:
     the job that :meth:`run_ending` says is the last).
     """
 
-    __slots__ = ("_jobs", "direct", "loop", "pool", "shared", "thread_id", "wraps_sync")
+    __slots__ = ("_jobs", "handing_over", "loop", "pool", "shared", "thread_id", "wraps_sync")
 
     def __init__(
         self,
@@ -231,22 +231,24 @@ class Mode:
         pool: ThreadPoolExecutor,
         thread_id: int,
         wraps_sync: bool,
-        direct: bool = False,
         shared: bool = False,
     ) -> None:
         self.loop = loop
         self.pool = pool
         self.thread_id = thread_id
         self.wraps_sync = wraps_sync
-        #: True for the mode the HTTP adapter sets while it runs the pipeline on its own
-        #: task up to the view (direct mode, :mod:`erlen.asgi.http`): ``ensure_sync`` of
-        #: the ``async def`` view then returns the function itself, so the pipeline hands
-        #: the view's coroutine to the adapter to await (``Flask._dispatch_steps``).
-        self.direct = direct
-        #: True for the modes of a :class:`Runtime` that requests share while their
-        #: pipeline runs on their own task (:attr:`Runtime.direct_mode`,
-        #: :attr:`Runtime.task_mode`): they have no lane (:meth:`run` refuses); the
-        #: adapter sets a mode of the request's own before anything needs one.
+        #: The request context whose pipeline the HTTP adapter runs on its own task up to
+        #: the view (direct mode, :mod:`erlen.asgi.http`), while it does (a synchronous
+        #: step on the loop's thread), else None. ``ensure_sync`` of an ``async def``
+        #: function in that request's context then returns the function itself, so the
+        #: pipeline hands the view's coroutine to the adapter to await
+        #: (``Flask._dispatch_steps``). Compared with the current request context, it
+        #: tells nothing to the code of another request sharing this mode.
+        self.handing_over: t.Any = None
+        #: True for the mode of a :class:`Runtime` that requests share while their
+        #: pipeline runs on their own task (:attr:`Runtime.task_mode`): it has no lane
+        #: (:meth:`run` refuses); the adapter sets a mode of the request's own before
+        #: anything needs one.
         self.shared = shared
         self._jobs: queue.SimpleQueue[t.Any] | None = None
 
@@ -370,11 +372,10 @@ class Runtime:
         self.tasks: set[asyncio.Future[t.Any]] = set()
         #: What the HTTP adapter needs to know of each view (``erlen.asgi.http``), by view.
         self.view_kinds: dict[t.Any, int] = {}
-        #: The modes shared by the requests whose pipeline runs on their own task
-        #: (direct mode, :mod:`erlen.asgi.http`): up to the view, and after it. Made by
-        #: :meth:`bind`. PERF: such a request builds no mode unless it needs a lane or
-        #: the pipeline greenlet.
-        self.direct_mode: Mode = None  # type: ignore[assignment]
+        #: The loop mode shared by the requests whose pipeline runs on their own task
+        #: (direct mode, :mod:`erlen.asgi.http`); made by :meth:`bind`. PERF: such a
+        #: request builds no mode and sets the mode's context variable once, unless it
+        #: needs a lane or the pipeline greenlet.
         self.task_mode: Mode = None  # type: ignore[assignment]
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -382,9 +383,7 @@ class Runtime:
         self.loop = loop
         self.thread_id = thread_id = threading.get_ident()
         self.serving_lock = None
-        wraps_sync = not self.sync_inline
-        self.direct_mode = Mode(loop, self.pool, thread_id, wraps_sync, direct=True, shared=True)
-        self.task_mode = Mode(loop, self.pool, thread_id, wraps_sync, shared=True)
+        self.task_mode = Mode(loop, self.pool, thread_id, not self.sync_inline, shared=True)
 
     def mode(self, loop_mode: bool) -> Mode:
         """A new :class:`Mode` for one request in loop or thread mode (close it at the

@@ -362,9 +362,14 @@ async def _dispatch_direct(
         try:
             ctx.push()
             steps = app._dispatch_steps()
-            response = next(steps)
-            # The view runs (and user code it calls sees) an ordinary loop mode.
-            _cv_asgi_mode.set(runtime.task_mode)
+            # The steps hand the view over (see Mode.handing_over); the view itself, and
+            # the user code it calls, run in an ordinary loop mode.
+            mode = runtime.task_mode
+            mode.handing_over = ctx
+            try:
+                response = next(steps)
+            finally:
+                mode.handing_over = None
             if type(response) is CoroutineType:  # the view's, to await (else no view ran)
                 try:
                     rv = await response
@@ -512,7 +517,7 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
         and not _appcontext_pushed.receivers
         and not rule.websocket  # type: ignore[union-attr]
     ):
-        mode_token = _cv_asgi_mode.set(runtime.direct_mode)
+        mode_token = _cv_asgi_mode.set(runtime.task_mode)
         dispatch = _dispatch_direct(app, ctx, runtime, pathsend)
     elif kind & _LOOP_MODE:
         mode_token = _cv_asgi_mode.set(runtime.mode(True))

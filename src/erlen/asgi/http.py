@@ -447,7 +447,7 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
         runtime = await _serving_runtime(app)
 
     request = app.request_class.from_asgi(scope)
-    ctx = RequestContext(app, None, request=request)
+    ctx = RequestContext(app, None, request)
     view = None
     if ctx._adapter is not None:  # an adapter, bound or to bind on first use
         ctx.match_request()

@@ -1,7 +1,7 @@
 """The ASGI adapter's direct mode: an ``async def`` view awaited on the request's own task.
 
 When nothing before the view needs bridging, the pipeline runs on the task, hands the
-view's coroutine over (``Flask._dispatch_steps``) and the adapter awaits it; the steps after
+view's coroutine over (``Flask._preprocess_and_dispatch``) and the adapter awaits it; the steps after
 the view run there too, or in the pipeline greenlet when they have user code (hooks, error
 handlers, signal receivers). These tests pin both: that the view really runs on the task,
 not in a greenlet, and that everything around it behaves as in the greenlet path.

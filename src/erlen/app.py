@@ -26,7 +26,7 @@ import typing as t
 import weakref
 from inspect import iscoroutinefunction
 from itertools import chain
-from types import CoroutineType, FunctionType, TracebackType
+from types import FunctionType, TracebackType
 
 from . import ctx as _ctx, globals as _globals, signals as _signals, typing as ft
 from ._foreign import is_http_exception, isinstance_native
@@ -98,7 +98,7 @@ _OWN_STEPS = frozenset(
         "do_teardown_request",
         "do_teardown_appcontext",
         "full_dispatch_request",
-        "_dispatch_steps",
+        "_preprocess_and_dispatch",
         "dispatch_request",
         "finalize_request",
         "make_response",
@@ -413,54 +413,31 @@ class Flask(App, Scaffold):
 
     def full_dispatch_request(self) -> Response:
         """Dispatch with pre- and post-processing and HTTP error handling."""
-        # Only the ASGI adapter's direct mode makes the steps hand over a view's coroutine
-        # first (see _dispatch_steps); here they yield the response at once.
-        steps = self._dispatch_steps()
-        response = next(steps)
-        # PERF: run to the end: a generator left suspended is closed by throwing
-        # GeneratorExit into it, which costs several times this.
-        next(steps, None)
-        return response
+        try:
+            rv = self._preprocess_and_dispatch()
+        except Exception as e:
+            rv = self.handle_user_exception(e)
+        return self.finalize_request(rv)
 
-    def _dispatch_steps(self) -> t.Generator[t.Any, t.Any, None]:
-        """The one dispatch path, as a generator (what :meth:`full_dispatch_request` runs):
-        signals, ``before_request``, the view, error handling and finalizing, in Flask's
-        order; it yields the response.
+    def _preprocess_and_dispatch(self) -> ft.ResponseReturnValue:
+        """The steps of :meth:`full_dispatch_request` up to the view: ``request_started``,
+        :meth:`preprocess_request` and, unless it answered, :meth:`dispatch_request`.
 
-        Before that it yields once more, only when :meth:`dispatch_request` returns the
-        coroutine of an ``async def`` view that the ASGI adapter awaits on its own task
-        (its direct mode, see :mod:`erlen.asgi.http`): it yields the coroutine and is
-        resumed with the view's return value, or with its exception thrown in. Under WSGI
-        and in the adapter's other modes the view has run by then.
+        The ASGI adapter's direct mode (:mod:`erlen.asgi.http`) takes the same steps around
+        its own await of an ``async def`` view: :meth:`ensure_sync` then returns the view
+        itself, so this returns the view's coroutine.
         """
-        # PERF: the response is yielded, not returned: returning would raise StopIteration
-        # on every request. Callers then resume the steps once more to end them.
         if not self._got_first_request:
             self._got_first_request = True
             self._find_own_steps()
-        try:
-            if _signals.request_started.receivers:
-                _signals.request_started.send(self, _async_wrapper=self.ensure_sync)
-            if (
-                self._own_steps
-                and not self.before_request_funcs
-                and not self.url_value_preprocessors
-            ):
-                rv = None  # PERF: nothing to preprocess (see _own_steps)
-            else:
-                rv = self.preprocess_request()
-            if rv is None:
-                rv = self.dispatch_request()
-                if (
-                    type(rv) is CoroutineType
-                    # The ASGI adapter awaits the view itself (its direct mode).
-                    and (mode := _cv_asgi_mode.get()) is not None
-                    and mode.handing_over is _cv_request.get()
-                ):
-                    rv = yield rv
-        except Exception as e:
-            rv = self.handle_user_exception(e)
-        yield self.finalize_request(rv)
+        if _signals.request_started.receivers:
+            _signals.request_started.send(self, _async_wrapper=self.ensure_sync)
+        if self._own_steps and not self.before_request_funcs and not self.url_value_preprocessors:
+            return self.dispatch_request()  # PERF: nothing to preprocess (see _own_steps)
+        rv = self.preprocess_request()
+        if rv is None:
+            rv = self.dispatch_request()
+        return rv
 
     def finalize_request(
         self, rv: ft.ResponseReturnValue | HTTPException, from_error_handler: bool = False
@@ -520,7 +497,7 @@ class Flask(App, Scaffold):
                 return self.async_to_sync(func)
             if mode.handing_over is not None and mode.handing_over is _cv_request.get(None):
                 # The ASGI adapter awaits the view's coroutine itself (its direct mode;
-                # the steps hand it over, see _dispatch_steps).
+                # see _preprocess_and_dispatch).
                 return func
             return mode.wrap_async(func)
         if mode is None or not mode.wraps_sync:

@@ -241,8 +241,8 @@ class Mode:
         #: the view (direct mode, :mod:`erlen.asgi.http`), while it does (a synchronous
         #: step on the loop's thread), else None. ``ensure_sync`` of an ``async def``
         #: function in that request's context then returns the function itself, so the
-        #: pipeline hands the view's coroutine to the adapter to await
-        #: (``Flask._dispatch_steps``). Compared with the current request context, it
+        #: steps up to the view hand its coroutine to the adapter to await
+        #: (``Flask._preprocess_and_dispatch``). Compared with the current request context, it
         #: tells nothing to the code of another request sharing this mode.
         self.handing_over: t.Any = None
         #: True for the mode of a :class:`Runtime` that requests share while their

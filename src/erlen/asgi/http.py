@@ -345,47 +345,45 @@ async def _dispatch_direct(
     app: Flask, ctx: RequestContext, runtime: bridge.Runtime, pathsend: bool
 ) -> _Outgoing:
     """:func:`_dispatch` for an ``async def`` view with nothing to bridge before it, run
-    on the request's own task: the pipeline's steps (``Flask._dispatch_steps``) hand the
-    view's coroutine over, it is awaited here, and the steps after it run here too, or in
-    the pipeline greenlet when they have user code to bridge (hooks, error handlers,
-    signal receivers).
+    on the request's own task: the steps of ``Flask.full_dispatch_request`` up to the view
+    (``Flask._preprocess_and_dispatch``) hand the view's coroutine over, it is awaited
+    here, and the steps after it run here too, or in the pipeline greenlet when they have
+    user code to bridge (hooks, error handlers, signal receivers).
 
     PERF: an ``async def`` view then costs no greenlet switch and no stepping of its
     coroutine from sync code, and the request no mode of its own unless something needs
     the greenlet or the lane (see :func:`_own_mode`).
 
-    This and :func:`_dispatch` drive the same steps (push, ``Flask._dispatch_steps`` or
-    ``handle_exception``, the final headers, pop): a change to their order belongs in both.
+    This and :func:`_dispatch` drive the same steps (push, ``full_dispatch_request``'s
+    steps or ``handle_exception``, the final headers, pop): a change to their order
+    belongs in both, and in ``Flask.full_dispatch_request``.
     """
     error: BaseException | None = None
     try:
         try:
             ctx.push()
-            steps = app._dispatch_steps()
-            # The steps hand the view over (see Mode.handing_over); the view itself, and
-            # the user code it calls, run in an ordinary loop mode.
-            mode = runtime.task_mode
-            mode.handing_over = ctx
             try:
-                response = next(steps)
-            finally:
-                mode.handing_over = None
-            if type(response) is CoroutineType:  # the view's, to await (else no view ran)
+                # The steps hand the view over (see Mode.handing_over); the view itself,
+                # and the user code it calls, run in an ordinary loop mode.
+                mode = runtime.task_mode
+                mode.handing_over = ctx
                 try:
-                    rv = await response
-                except Exception as e:  # noqa: BLE001 - handed to the pipeline's handling
-                    response = await _in_greenlet(runtime, steps.throw, e)
+                    rv = app._preprocess_and_dispatch()
+                finally:
+                    mode.handing_over = None
+                if type(rv) is CoroutineType:  # the view's, to await (else no view ran)
+                    rv = await rv
+            except Exception as e:  # noqa: BLE001 - handled as full_dispatch_request does
+                response = await _in_greenlet(runtime, _handle_user_exception, app, e)
+            else:
+                if (
+                    ctx._after_request_functions
+                    or app.after_request_funcs
+                    or _request_finished.receivers
+                ):
+                    response = await _in_greenlet(runtime, app.finalize_request, rv)
                 else:
-                    if (
-                        ctx._after_request_functions
-                        or app.after_request_funcs
-                        or _request_finished.receivers
-                    ):
-                        response = await _in_greenlet(runtime, steps.send, rv)
-                    else:
-                        response = steps.send(rv)
-            # PERF: ended (see Flask.full_dispatch_request): not closed by GeneratorExit.
-            next(steps, None)
+                    response = app.finalize_request(rv)
         except Exception as e:
             error = e
             response = await _in_greenlet(runtime, app.handle_exception, e)
@@ -400,6 +398,16 @@ async def _dispatch_direct(
             await _in_greenlet(runtime, ctx.pop, error)
         else:
             ctx.pop(error)
+
+
+def _handle_user_exception(app: Flask, error: Exception) -> Response:
+    """``Flask.full_dispatch_request``'s steps after the view raised: the error handling,
+    then finalizing."""
+    try:
+        raise error  # handled as the exception being handled (a bare ``raise`` re-raises it)
+    except Exception as e:
+        rv = app.handle_user_exception(e)
+    return app.finalize_request(rv)
 
 
 def _own_mode(runtime: bridge.Runtime) -> bridge.Mode:

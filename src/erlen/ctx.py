@@ -170,18 +170,19 @@ class AppContext:
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Unbind this context, running ``teardown_appcontext`` functions on the last pop."""
-        self._pop_app(exc, self._cv_tokens)
+        tokens = self._cv_tokens
+        token = tokens.pop()
+        self._pop_app(exc, token, not tokens)
 
     def _pop_app(
-        self,
-        exc: BaseException | None,
-        tokens: list[contextvars.Token[AppContext]],
+        self, exc: BaseException | None, token: contextvars.Token[AppContext], last: bool
     ) -> None:
-        # pop, with the tokens of this context's pushes as app context (a request context
-        # that is its own app context keeps them apart from its request tokens).
+        # pop, given the token of the push it undoes and whether it was the last one (a
+        # request context that is its own app context keeps its app token beside its
+        # request token).
         app = self.app
         try:
-            if len(tokens) == 1 and (
+            if last and (
                 # PERF: no call when there is nothing to tear down (see Flask._own_steps).
                 not app._own_steps
                 or app.teardown_appcontext_funcs
@@ -192,7 +193,6 @@ class AppContext:
                 app.do_teardown_appcontext(exc)
         finally:
             ctx = _cv_app.get()
-            token = tokens.pop()
             try:
                 _cv_app.reset(token)
             except ValueError:
@@ -253,7 +253,7 @@ def _session_opens_lazily(interface: t.Any) -> bool:
 _RequestPush = tuple[
     "contextvars.Token[RequestContext]",
     "AppContext | None",
-    "list[contextvars.Token[AppContext]] | None",
+    "contextvars.Token[AppContext] | None",
 ]
 
 
@@ -325,8 +325,7 @@ class RequestContext(AppContext):
         # PERF: stored (not only the class default) so that reading it specializes.
         self._matched = False
         # Per push: the request token, the app context pushed with it (None when one was
-        # active already) and, when that is this object itself, its app token (a list, as
-        # AppContext._cv_tokens).
+        # active already) and, when that is this object itself, its app token.
         self._cv_tokens: list[_RequestPush] = []  # type: ignore[assignment]
 
     def copy(self) -> RequestContext:
@@ -422,11 +421,11 @@ class RequestContext(AppContext):
         """Bind this context (and the app context if needed), open the session, match the URL."""
         app = self.app
         app_ctx = _cv_app.get(None)
-        app_tokens = None
+        app_token = None
         if app_ctx is None or app_ctx.app is not app:
             if app._own_contexts:
                 app_ctx = self
-                app_tokens = [_cv_app.set(self)]
+                app_token = _cv_app.set(self)
                 if _signals.appcontext_pushed.receivers:
                     _signals.appcontext_pushed.send(app, _async_wrapper=app.ensure_sync)
             else:
@@ -435,7 +434,7 @@ class RequestContext(AppContext):
         else:
             app_ctx = None
 
-        self._cv_tokens.append((_cv_request.set(self), app_ctx, app_tokens))
+        self._cv_tokens.append((_cv_request.set(self), app_ctx, app_token))
 
         if self._session_obj is None:
             lazy = app._lazy_session
@@ -481,13 +480,13 @@ class RequestContext(AppContext):
                 self.request.close()
         finally:
             ctx = _cv_request.get()
-            token, app_ctx, app_tokens = self._cv_tokens.pop()
+            token, app_ctx, app_token = self._cv_tokens.pop()
             try:
                 _cv_request.reset(token)
             except ValueError:
                 _reset_by_hand(_cv_request, token)
-            if app_tokens is not None:
-                self._pop_app(exc, app_tokens)
+            if app_token is not None:  # this context is its own app context
+                self._pop_app(exc, app_token, True)
             elif app_ctx is not None:
                 app_ctx.pop(exc)
             if ctx is not self:

@@ -154,6 +154,23 @@ def test_async_error_handler(app, client):
     assert (rv.status_code, rv.data) == (409, b"async handled kk at /k")
 
 
+def test_async_error_handler_for_an_error_raised_calling_the_view(app, client):
+    """Calling the view itself raises (its arguments don't match the URL's): the async
+    error handler is awaited, not handed over as the view's coroutine would be."""
+
+    @app.errorhandler(TypeError)
+    async def on_type_error(e):
+        await asyncio.sleep(0)
+        return "handled", 418
+
+    @app.get("/t")
+    async def view(missing):
+        return "never"
+
+    rv = client.get("/t")
+    assert (rv.status_code, rv.data) == (418, b"handled")
+
+
 def test_async_http_error_handler(app, client):
     @app.errorhandler(404)
     async def nf(e):

@@ -94,6 +94,15 @@ ASGI_SCENARIOS = [
     Scenario("hello", "hello (async view)", "/", text=HELLO),
     Scenario("json_param", "JSON + int param (async)", "/user/42", json=_USER),
     Scenario("sync", "hello (sync view)", "/sync", text=HELLO),
+    Scenario(
+        "json_post_async",
+        "JSON POST (async)",
+        "/json",
+        method="POST",
+        body=JSON_BODY,
+        content_type="application/json",
+        json={"name": "Ada", "tags": 2, "year": 1843},
+    ),
 ]
 
 #: Scenarios a framework has no idiom for (shown as "-").

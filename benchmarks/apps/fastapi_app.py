@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Body, FastAPI
 from fastapi.responses import HTMLResponse
 
 from apps.common import HELLO
@@ -25,3 +25,8 @@ async def user(user_id: int) -> dict[str, Any]:
 @asgi_app.get("/sync", response_class=HTMLResponse)
 def sync_hello() -> str:
     return HELLO
+
+
+@asgi_app.post("/json")
+async def json_post(data: dict[str, Any] = Body()) -> dict[str, Any]:
+    return {"name": data["name"], "tags": len(data["tags"]), "year": data["year"]}

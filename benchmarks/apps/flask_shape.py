@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+from inspect import isawaitable
 from types import ModuleType
 from typing import Any
 
@@ -81,6 +83,7 @@ def create_session_app(fw: ModuleType) -> Any:
 def create_asgi_app(app_class: type[Any]) -> Any:
     """The ASGI scenarios' app on ``app_class`` (erlen's or Quart's): async views, one sync."""
     app = app_class(__name__)
+    request = import_module(app_class.__module__.partition(".")[0]).request
 
     @app.route("/")
     async def hello() -> str:
@@ -93,5 +96,12 @@ def create_asgi_app(app_class: type[Any]) -> Any:
     @app.route("/sync")
     def sync_hello() -> str:
         return HELLO
+
+    @app.route("/json", methods=["POST"])
+    async def json_post() -> dict[str, Any]:
+        data = request.get_json()
+        if isawaitable(data):  # Quart's request API is awaited
+            data = await data
+        return {"name": data["name"], "tags": len(data["tags"]), "year": data["year"]}
 
     return app

@@ -19,6 +19,11 @@ async def user(request: Request) -> JSONResponse:
     return JSONResponse({"id": user_id, "name": f"user {user_id}", "active": True})
 
 
+async def json_post(request: Request) -> JSONResponse:
+    data = await request.json()
+    return JSONResponse({"name": data["name"], "tags": len(data["tags"]), "year": data["year"]})
+
+
 def sync_hello(request: Request) -> HTMLResponse:
     return HTMLResponse(HELLO)
 
@@ -28,5 +33,6 @@ asgi_app = Starlette(
         Route("/", hello),
         Route("/user/{user_id:int}", user),
         Route("/sync", sync_hello),
+        Route("/json", json_post, methods=["POST"]),
     ]
 )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import sys
 import typing as t
 from io import BytesIO
+from operator import methodcaller
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
@@ -22,8 +23,10 @@ if t.TYPE_CHECKING:  # pragma: no cover
 __all__ = ["environ_from_scope", "header_environ", "header_key", "scope_header", "scope_paths"]
 
 _CONTENT_KEYS = {b"content-type": "CONTENT_TYPE", b"content-length": "CONTENT_LENGTH"}
+_CONTENT_KEYS_SET = frozenset(_CONTENT_KEYS.values())
 _HEADER_KEYS: dict[bytes, str] = {}
 _HEADER_KEYS_MAX = 512
+_latin1 = methodcaller("decode", "latin-1")
 
 
 def header_key(name: bytes) -> str:
@@ -61,22 +64,34 @@ def scope_header(scope: t.Mapping[str, t.Any], key: str) -> str | None:
     return _header_keys(scope.get("headers") or ()).get(key)
 
 
-def header_environ(scope: t.Mapping[str, t.Any]) -> dict[str, str] | None:
+def header_environ(scope: t.Mapping[str, t.Any]) -> dict[str, str]:
     """The header keys of the environ built from ``scope`` (``HTTP_*``,
     ``CONTENT_TYPE``, ``CONTENT_LENGTH``), in its order, repeated headers joined as a
-    proxy would (cookies with ``"; "``); ``None`` when test-only environ keys may change
-    them (see the module's docstring)."""
+    proxy would (cookies with ``"; "``), test-only environ keys included (see the
+    module's docstring)."""
+    keys = _header_keys(scope.get("headers") or ())
     extensions = scope.get("extensions")
-    if extensions and extensions.get("erlen.environ"):
-        return None
-    return _header_keys(scope.get("headers") or ())
+    extra = extensions.get("erlen.environ") if extensions else None
+    if extra:
+        for key, value in extra.items():
+            if key.startswith("HTTP_") or key in _CONTENT_KEYS_SET:
+                keys[key] = value
+    return keys
 
 
 def _header_keys(headers: t.Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
-    environ: dict[str, str] = {}
+    try:
+        # PERF: built by C code (zip, map, dict) when every name was seen before and
+        # none is repeated, which is nearly always; else by the loop below.
+        names, values = zip(*headers, strict=True)
+        environ = dict(zip(map(_HEADER_KEYS.__getitem__, names), map(_latin1, values), strict=True))
+        if len(environ) == len(names):
+            return environ
+    except (KeyError, ValueError):  # a name not seen before, or no headers
+        pass
+    environ = {}
     known = _HEADER_KEYS
     for name, value in headers:
-        # PERF: the cache read here; header_key is called for a name not seen before.
         key = known.get(name) or header_key(name)
         if key in environ:
             # Repeated headers are joined as a proxy would (cookies with "; ").

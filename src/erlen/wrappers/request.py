@@ -71,21 +71,21 @@ class _ASGIEnviron:
     def __get__(self, obj: Request | None, owner: type | None = None) -> t.Any:
         if obj is None:
             return self
-        d = obj.__dict__
-        scope = d.get("_asgi_scope")
+        scope = obj._asgi_scope
         if scope is None:
             raise AttributeError("environ")
         from ..asgi.environ import environ_from_scope
 
-        headers = d.get("headers")
-        if not isinstance(headers, EnvironHeaders):
-            env = environ_from_scope(scope, obj._asgi_body)
-        else:
-            # headers read before: a view over the header keys alone, which the environ
-            # takes as they are; the view then reads the environ, as it would have.
-            env = environ_from_scope(scope, obj._asgi_body, headers.environ)
-            headers.environ = env
-        d["environ"] = obj._asgi_environ = env
+        # The header keys, if read before (by headers or the body's header attributes),
+        # are taken as they are; the headers view then reads the environ, as it would
+        # have. wsgi.input is the received body, where what was read of it left it.
+        keys = obj._asgi_header_keys
+        env = environ_from_scope(scope, obj._asgi_input(), keys)
+        if keys is not None:
+            headers = obj.__dict__.get("headers")
+            if isinstance(headers, EnvironHeaders) and headers.environ is keys:
+                headers.environ = env
+        obj.environ = obj._asgi_environ = env
         env["werkzeug.request"] = obj
         return env
 
@@ -178,6 +178,9 @@ class Request(_SansIORequest):
     _asgi_body: bytes | t.IO[bytes] = b""
     # The environ built from the scope, once read (its wsgi.input follows _asgi_body).
     _asgi_environ: WSGIEnvironment | None = None
+    # The header keys of that environ (HTTP_*, CONTENT_TYPE, ...), built from the scope
+    # without it when headers or a header attribute of the body is read first.
+    _asgi_header_keys: dict[str, str] | None = None
     # The ASGI receive callable that iter_body reads, until it has (see stream_body).
     _asgi_receive: t.Callable[[], t.Awaitable[t.MutableMapping[str, t.Any]]] | None = None
 
@@ -338,7 +341,45 @@ class Request(_SansIORequest):
         self._asgi_body = body
         environ = self._asgi_environ
         if environ is not None:
-            environ["wsgi.input"] = BytesIO(body) if type(body) is bytes else body
+            environ["wsgi.input"] = self._asgi_input()
+
+    def _asgi_input(self) -> t.IO[bytes]:
+        """The received body as a stream, the ``wsgi.input`` of the environ built from
+        the scope: after what :meth:`get_data` read of it without a stream."""
+        body = self._asgi_body
+        if type(body) is not bytes:
+            return body  # type: ignore[return-value]
+        stream = self._asgi_body = BytesIO(body)
+        if self._body_read:
+            # Read whole, without a stream (see _read_body_directly).
+            stream.seek(len(body))
+        return stream
+
+    def _asgi_keys(self) -> t.Mapping[str, t.Any]:
+        """Of a request made with :meth:`from_asgi`: the environ once built, else the
+        header keys it would have (``HTTP_*``, ``CONTENT_TYPE``, ``CONTENT_LENGTH``),
+        built from the scope without it."""
+        env = self._asgi_environ
+        if env is not None:
+            return env
+        keys = self._asgi_header_keys
+        if keys is None:
+            from ..asgi.environ import header_environ
+
+            keys = self._asgi_header_keys = header_environ(self._asgi_scope)  # type: ignore[arg-type]
+        return keys
+
+    def _input_environ(self) -> t.Mapping[str, t.Any]:
+        """The environ keys the body readers take (``wsgi.input``,
+        ``wsgi.input_terminated``); under ASGI, until the environ is built, those of the
+        environ the scope gives, without building it."""
+        if self._asgi_scope is None:
+            return self.environ
+        env = self._asgi_environ
+        if env is not None:
+            return env
+        # ASGI servers end every body themselves (see environ_from_scope).
+        return {"wsgi.input": self._asgi_input(), "wsgi.input_terminated": True}
 
     async def iter_body(self, chunk_size: int = 65536) -> t.AsyncIterator[bytes]:
         """Iterate the request body in chunks, as it arrives.
@@ -500,15 +541,10 @@ class Request(_SansIORequest):
     @cached_property
     def headers(self) -> EnvironHeaders:  # type: ignore[override]
         """The request headers, read from the environ."""
-        scope = self._asgi_scope
-        if scope is not None and "environ" not in self.__dict__:
+        if self._asgi_scope is not None and "environ" not in self.__dict__:
             # PERF: under ASGI, a view over the environ's header keys alone, built from
             # the scope; the environ built later takes them (see _ASGIEnviron).
-            from ..asgi.environ import header_environ
-
-            keys = header_environ(scope)
-            if keys is not None:
-                return EnvironHeaders(keys)
+            return EnvironHeaders(self._asgi_keys())
         return EnvironHeaders(self.environ)
 
     @cached_property
@@ -566,7 +602,9 @@ class Request(_SansIORequest):
     @property
     def content_type(self) -> str | None:  # type: ignore[override]
         """The ``Content-Type`` header: the media type of the body."""
-        return self.environ.get("CONTENT_TYPE")
+        if self._asgi_scope is None:
+            return self.environ.get("CONTENT_TYPE")
+        return self._asgi_keys().get("CONTENT_TYPE")
 
     @cached_property
     def content_length(self) -> int | None:
@@ -632,7 +670,9 @@ class Request(_SansIORequest):
     @property
     def want_form_data_parsed(self) -> bool:
         """Whether the body should be parsed as form data (a ``Content-Type`` was sent)."""
-        return bool(self.environ.get("CONTENT_TYPE"))
+        if self._asgi_scope is None:
+            return bool(self.environ.get("CONTENT_TYPE"))
+        return bool(self._asgi_keys().get("CONTENT_TYPE"))
 
     def make_form_data_parser(self) -> FormDataParser:
         """Create the :attr:`form_data_parser_class` instance with this request's limits."""
@@ -746,10 +786,14 @@ class Request(_SansIORequest):
             )
         if self._body_read:
             # get_data read the body without a stream: this one is at its end.
-            stream = LimitedStream(self.environ["wsgi.input"], self.content_length)  # type: ignore[arg-type]
+            stream = LimitedStream(self._input_environ()["wsgi.input"], self.content_length)  # type: ignore[arg-type]
             stream._pos = stream.limit
             return stream  # type: ignore[return-value]
-        return _input_stream(self.environ, self.content_length, self.max_content_length)
+        return _input_stream(
+            self._input_environ(),  # type: ignore[arg-type]
+            self.content_length,
+            self.max_content_length,
+        )
 
     @cached_property
     def data(self) -> bytes:
@@ -818,7 +862,14 @@ class Request(_SansIORequest):
         limit = self.max_content_length
         if limit is not None and length > limit:
             raise RequestEntityTooLarge()
-        data = _read_body(self.environ["wsgi.input"], length)
+        if self._asgi_scope is not None and self._asgi_environ is None:
+            body = self._asgi_body
+            if type(body) is bytes and len(body) == length:
+                # PERF: received whole (an ASGI server frames the body by its length):
+                # the bytes as they are, without a stream.
+                self._body_read = True
+                return body
+        data = _read_body(self._input_environ()["wsgi.input"], length)
         self._body_read = True
         return data
 

@@ -12,7 +12,7 @@ from erlen.asgi.environ import environ_from_scope
 from erlen.datastructures import EnvironHeaders
 from erlen.exceptions import SecurityError
 from erlen.sansio.utils import _host_cache
-from erlen.wrappers.request import Request
+from erlen.wrappers.request import Request, _asgi_hosts
 
 # Every attribute a transport gives (plus a few derived from them).
 ATTRIBUTES = (
@@ -58,6 +58,8 @@ SCOPES = {
     "query": scope("/a/b", query_string=b"x=1&y=%C3%A9&x=2"),
     "root path": scope("/app/users/1", root_path="/app"),
     "root path with slash": scope("/app/", root_path="/app/"),
+    "root path, path /": scope("/", root_path="/app"),
+    "path is the root path": scope("/app", root_path="/app"),
     "path outside root path": scope("/other", root_path="/app"),
     "non-ASCII path": scope("/caf\u00e9/\u4e2d"),
     "double slash": scope("//evil.com/x"),
@@ -65,6 +67,8 @@ SCOPES = {
     "odd method": scope(method="propfind"),
     "no method key": {k: v for k, v in scope().items() if k != "method"},
     "no scheme key": {k: v for k, v in scope().items() if k != "scheme"},
+    "empty scheme": scope(scheme=""),
+    "no http_version key": {k: v for k, v in scope().items() if k != "http_version"},
     "https default port": scope(scheme="https", headers=[(b"host", b"example.com:443")]),
     "no host header": scope(headers=[]),
     "repeated host": scope(headers=[(b"host", b"a.example"), (b"host", b"b.example")]),
@@ -131,13 +135,18 @@ def test_attributes_equal_those_of_the_environ(name: str, warm: bool) -> None:
     s = SCOPES[name]
     if not warm:
         _host_cache.clear()
+        _asgi_hosts.clear()
     else:
-        # Every Host header value validated (and so cached) before, alone too.
-        wsgi_twin(s).host  # noqa: B018
-        for header, value in s["headers"]:
-            if header == b"host":
-                wsgi_twin(scope(headers=[(header, value)])).host  # noqa: B018
+        # Every Host header value validated (and so cached) before, alone too, over
+        # both interfaces.
+        for validate in (wsgi_twin, Request.from_asgi):
+            validate(s).host  # noqa: B018
+            for header, value in s["headers"]:
+                if header == b"host":
+                    validate(scope(headers=[(header, value)])).host  # noqa: B018
     request = Request.from_asgi(s)
+    if warm and s["headers"] == [(b"host", b"example.com:8000")]:
+        assert "host" in request.__dict__  # taken from the cache by from_asgi
     twin = wsgi_twin(s)
     for attr in ATTRIBUTES:
         assert getattr(request, attr) == getattr(twin, attr), attr
@@ -273,6 +282,7 @@ def test_lazy_attributes_are_assignable_and_cached() -> None:
 
 def test_host_seen_before_is_rechecked_with_trusted_hosts() -> None:
     wsgi_twin(scope()).host  # noqa: B018 (cached as valid)
+    Request.from_asgi(scope()).host  # noqa: B018 (and by its bytes)
 
     class Trusting(Request):
         trusted_hosts = ["trusted.example"]

@@ -46,14 +46,23 @@ _MULTIDICT_INIT = MultiDict.__init__
 # PERF: the Host validation and Content-Length parse caches, bound by assignment, not
 # import (method calls on 3.11, see erlen.globals).
 _host_cache = _sansio_utils._host_cache
+_HOST_CACHE_SIZE = _sansio_utils._HOST_CACHE_SIZE
+# Validated hosts by (scheme, Host header as the scope has it), as _host_cache for
+# Request.from_asgi (filled by Request.host), which then needs no decoding.
+_asgi_hosts: dict[tuple[str, bytes], str] = {}
 _content_lengths = _sansio_utils._content_lengths
 # The usual methods, as they are: upper() would make a new string for each request.
 _METHODS = {m: m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")}
-# The scope headers Request.from_asgi reads (ASGI names are lower-cased bytes).
-_ASGI_HEADERS = {b"host": 0, b"cookie": 1, b"content-length": 2, b"transfer-encoding": 3}
-_HTTP1 = ("1.1", "1.0")
+# (None: no http_version key, which means 1.1.)
+_HTTP1 = ("1.1", "1.0", None)
 _BODYLESS_METHODS = ("GET", "HEAD")
+_BODY_HEADERS = frozenset((b"content-length", b"transfer-encoding"))
 _URLENCODED = "application/x-www-form-urlencoded"
+
+
+def _default_scheme(scope: t.Mapping[str, t.Any]) -> str:
+    """The URL scheme of an ASGI scope without one."""
+    return "ws" if scope["type"] == "websocket" else "http"
 
 
 class _JSONNestingError(ValueError):
@@ -210,13 +219,12 @@ class Request(_SansIORequest):
         # key costs nothing until it is raised.
         try:
             self.method = _METHODS[environ["REQUEST_METHOD"]]
-        except KeyError:
-            self.method = environ.get("REQUEST_METHOD", "GET").upper()
-        try:
             self.scheme = scheme = environ["wsgi.url_scheme"]
-        except KeyError:
-            self.scheme = scheme = "http"
-        path = environ.get("PATH_INFO") or "/"
+            path = environ["PATH_INFO"] or "/"
+        except KeyError:  # an unusual method, or a key missing
+            self.method = environ.get("REQUEST_METHOD", "GET").upper()
+            self.scheme = scheme = environ.get("wsgi.url_scheme", "http")
+            path = environ.get("PATH_INFO") or "/"
         if path != "/" and not (path[0] == "/" and path[1] != "/" and path.isascii()):
             path = _request_path(path, self.encoding_errors)
         self.path = path
@@ -253,30 +261,29 @@ class Request(_SansIORequest):
         """
         self = cls.__new__(cls)
         self._asgi_scope = scope
-        if body is not None:
-            self._asgi_body = body
-        if receive is not None:
-            self._set_asgi_body(None, receive)
+        if body is not None or receive is not None:
+            self._set_asgi_body(body, receive)
         # PERF: as in __init__, the values every request reads are set here from the
         # scope, the rest computed from the scope on first access (the environ is built
         # only when read). The headers are looked up in one dict built by C code rather
         # than by a Python loop over them.
-        websocket = scope["type"] == "websocket"
         try:
             self.method = method = _METHODS[scope["method"]]
         except KeyError:
             self.method = method = (scope.get("method") or "GET").upper()
+        self.websocket_upgrade = scope["type"] == "websocket"
         try:
-            scheme = scope["scheme"]
+            self.scheme = scheme = scope["scheme"] or _default_scheme(scope)
         except KeyError:
-            scheme = None
-        if not scheme:
-            scheme = "ws" if websocket else "http"
-        self.scheme = scheme
-        self.websocket_upgrade = websocket
-        path = scope["path"] or "/"
-        if scope.get("root_path") or (
-            path != "/" and not (path[0] == "/" and path[1] != "/" and path.isascii())
+            self.scheme = scheme = _default_scheme(scope)
+        path = scope["path"]
+        # ("/" is "/" whatever the root path: the path includes it.)
+        if path != "/" and (
+            not path
+            or path[0] != "/"
+            or path[1] == "/"
+            or not path.isascii()
+            or scope.get("root_path")
         ):
             from ..asgi.environ import scope_paths
 
@@ -288,9 +295,8 @@ class Request(_SansIORequest):
             self.cookies = _NO_COOKIES
         if (
             method in _BODYLESS_METHODS
-            and b"content-length" not in found
-            and b"transfer-encoding" not in found
-            and scope.get("http_version", "1.1") in _HTTP1
+            and _BODY_HEADERS.isdisjoint(found)
+            and scope.get("http_version") in _HTTP1
         ):
             # HTTP/1.x: no length and no transfer coding is no body (RFC 9112 6.3); only
             # trusted for GET and HEAD, in case a server drops the header of a body it
@@ -315,7 +321,7 @@ class Request(_SansIORequest):
             # environ joins repeated Host headers).
             try:
                 if len(found) == len(headers):
-                    self.host = _host_cache[scheme, found[b"host"].decode("latin-1")]
+                    self.host = _asgi_hosts[scheme, found[b"host"]]
             except (KeyError, TypeError):  # (TypeError: headers given as an iterator)
                 pass
         return self
@@ -582,7 +588,14 @@ class Request(_SansIORequest):
 
             host = scope_header(scope, "HTTP_HOST")
         server = self.server if host is None else None
-        return get_host(self.scheme, host, server, self.trusted_hosts)
+        trusted = self.trusted_hosts
+        rv = get_host(self.scheme, host, server, trusted)
+        if scope is not None and host is not None and not trusted:
+            # For from_asgi, by the header's bytes (see _asgi_hosts).
+            if len(_asgi_hosts) >= _HOST_CACHE_SIZE:
+                _asgi_hosts.clear()  # bounded, even with hostile Host headers
+            _asgi_hosts[self.scheme, host.encode("latin-1")] = rv
+        return rv
 
     @cached_property
     def cookies(self) -> ImmutableMultiDict[str, str]:
@@ -862,14 +875,16 @@ class Request(_SansIORequest):
         limit = self.max_content_length
         if limit is not None and length > limit:
             raise RequestEntityTooLarge()
-        if self._asgi_scope is not None and self._asgi_environ is None:
+        if self._asgi_scope is not None:
             body = self._asgi_body
-            if type(body) is bytes and len(body) == length:
+            if type(body) is bytes and len(body) == length and self._asgi_environ is None:
                 # PERF: received whole (an ASGI server frames the body by its length):
                 # the bytes as they are, without a stream.
                 self._body_read = True
                 return body
-        data = _read_body(self._input_environ()["wsgi.input"], length)
+            data = _read_body(self._input_environ()["wsgi.input"], length)
+        else:
+            data = _read_body(self.environ["wsgi.input"], length)
         self._body_read = True
         return data
 

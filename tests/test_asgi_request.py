@@ -304,3 +304,27 @@ def test_the_received_body_is_the_wsgi_input_of_the_environ_built_before_or_afte
     after = Request.from_asgi(scope(method="POST", headers=[(b"content-length", b"3")]))
     after._set_asgi_body(b"xyz")
     assert after.environ["wsgi.input"].read() == b"xyz"
+
+
+def test_header_attributes_read_the_environ_once_built() -> None:
+    # As a WSGI request reads its environ: a key changed before the first read shows
+    # (for the attributes not set when the request is made).
+    _host_cache.clear()
+    _asgi_hosts.clear()
+    s = scope(headers=[(b"host", b"h"), (b"cookie", b"a=0"), (b"content-type", b"a/b")])
+    request, twin = Request.from_asgi(s), wsgi_twin(s)
+    for env in (request.environ, twin.environ):
+        env.update(HTTP_COOKIE="a=1", HTTP_HOST="other.example", CONTENT_TYPE="c/d")
+    for attr in ("cookies", "host", "content_type"):
+        assert getattr(request, attr) == getattr(twin, attr), attr
+    assert list(request.headers) == list(twin.headers)
+    assert (request.cookies["a"], request.host, request.mimetype) == ("1", "other.example", "c/d")
+
+
+def test_body_header_attributes_include_the_environ_keys_of_the_test_extension() -> None:
+    s = scope(extensions={"erlen.environ": {"CONTENT_TYPE": "text/plain; charset=utf-8"}})
+    request, twin = Request.from_asgi(s), wsgi_twin(s)
+    for attr in ("content_type", "mimetype", "mimetype_params"):
+        assert getattr(request, attr) == getattr(twin, attr), attr
+    assert request.mimetype == "text/plain"
+    assert "environ" not in request.__dict__

@@ -20,7 +20,7 @@ from operator import methodcaller
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
 
-__all__ = ["environ_from_scope", "header_environ", "header_key", "scope_header", "scope_paths"]
+__all__ = ["environ_from_scope", "header_environ", "header_key", "scope_paths"]
 
 _CONTENT_KEYS = {b"content-type": "CONTENT_TYPE", b"content-length": "CONTENT_LENGTH"}
 _CONTENT_KEYS_SET = frozenset(_CONTENT_KEYS.values())
@@ -56,12 +56,6 @@ def scope_paths(scope: t.Mapping[str, t.Any]) -> tuple[str, str]:
     if root_path and path.startswith(root_path):
         path = path[len(root_path) :]
     return to_wsgi_str(root_path), to_wsgi_str(path)
-
-
-def scope_header(scope: t.Mapping[str, t.Any], key: str) -> str | None:
-    """The value of environ ``key`` (``HTTP_HOST``, ``CONTENT_LENGTH``, ...) in the
-    environ built from ``scope`` (its headers only)."""
-    return _header_keys(scope.get("headers") or ()).get(key)
 
 
 def header_environ(scope: t.Mapping[str, t.Any]) -> dict[str, str]:

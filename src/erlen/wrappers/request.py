@@ -581,16 +581,11 @@ class Request(_SansIORequest):
         :raise SecurityError: If :attr:`trusted_hosts` is set and doesn't match.
         """
         scope = self._asgi_scope
-        if scope is None:
-            host = self.environ.get("HTTP_HOST")
-        else:
-            from ..asgi.environ import scope_header
-
-            host = scope_header(scope, "HTTP_HOST")
+        host = (self.environ if scope is None else self._asgi_keys()).get("HTTP_HOST")
         server = self.server if host is None else None
         trusted = self.trusted_hosts
         rv = get_host(self.scheme, host, server, trusted)
-        if scope is not None and host is not None and not trusted:
+        if scope is not None and host is not None and not trusted and host.isascii():
             # For from_asgi, by the header's bytes (see _asgi_hosts).
             if len(_asgi_hosts) >= _HOST_CACHE_SIZE:
                 _asgi_hosts.clear()  # bounded, even with hostile Host headers
@@ -600,13 +595,8 @@ class Request(_SansIORequest):
     @cached_property
     def cookies(self) -> ImmutableMultiDict[str, str]:
         """The cookies sent with the request."""
-        scope = self._asgi_scope
-        if scope is None:
-            raw = self.environ.get("HTTP_COOKIE")
-        else:
-            from ..asgi.environ import scope_header
-
-            raw = scope_header(scope, "HTTP_COOKIE")
+        env = self.environ if self._asgi_scope is None else self._asgi_keys()
+        raw = env.get("HTTP_COOKIE")
         if not raw and self.dict_storage_class is ImmutableMultiDict:
             # PERF: the requests that sent no cookie share one empty, immutable dict.
             return _NO_COOKIES
@@ -625,16 +615,9 @@ class Request(_SansIORequest):
 
         ``None`` if not sent or the body is chunked; ``0`` if invalid or negative.
         """
-        scope = self._asgi_scope
-        if scope is None:
-            env = self.environ
-            value = env.get("CONTENT_LENGTH")
-            coding = env.get("HTTP_TRANSFER_ENCODING")
-        else:
-            from ..asgi.environ import scope_header
-
-            value = scope_header(scope, "CONTENT_LENGTH")
-            coding = scope_header(scope, "HTTP_TRANSFER_ENCODING")
+        env = self.environ if self._asgi_scope is None else self._asgi_keys()
+        value = env.get("CONTENT_LENGTH")
+        coding = env.get("HTTP_TRANSFER_ENCODING")
         if value is not None and coding is None:
             # PERF: a length seen before, from the parse cache without the call.
             length = _content_lengths.get(value)

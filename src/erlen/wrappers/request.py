@@ -60,6 +60,19 @@ _BODY_HEADERS = frozenset((b"content-length", b"transfer-encoding"))
 _URLENCODED = "application/x-www-form-urlencoded"
 
 
+# erlen.asgi.environ, bound on first use (erlen.asgi imports this module). PERF: an
+# import statement in a function costs more than the function call around it.
+_scope: t.Any = None
+
+
+def _bind_scope() -> t.Any:
+    global _scope
+    from ..asgi import environ
+
+    _scope = environ
+    return environ
+
+
 def _default_scheme(scope: t.Mapping[str, t.Any]) -> str:
     """The URL scheme of an ASGI scope without one."""
     return "ws" if scope["type"] == "websocket" else "http"
@@ -83,13 +96,11 @@ class _ASGIEnviron:
         scope = obj._asgi_scope
         if scope is None:
             raise AttributeError("environ")
-        from ..asgi.environ import environ_from_scope
-
         # The header keys, if read before (by headers or the body's header attributes),
         # are taken as they are; the headers view then reads the environ, as it would
         # have. wsgi.input is the received body, where what was read of it left it.
         keys = obj._asgi_header_keys
-        env = environ_from_scope(scope, obj._asgi_input(), keys)
+        env = (_scope or _bind_scope()).environ_from_scope(scope, obj._asgi_input(), keys)
         if keys is not None:
             headers = obj.__dict__.get("headers")
             if isinstance(headers, EnvironHeaders) and headers.environ is keys:
@@ -285,9 +296,9 @@ class Request(_SansIORequest):
             or not path.isascii()
             or scope.get("root_path")
         ):
-            from ..asgi.environ import scope_paths
-
-            path = _request_path(scope_paths(scope)[1], cls.encoding_errors)
+            path = _request_path(
+                (_scope or _bind_scope()).scope_paths(scope)[1], cls.encoding_errors
+            )
         self.path = path
         headers = scope["headers"]
         found = dict(headers)
@@ -303,19 +314,12 @@ class Request(_SansIORequest):
             # de-chunked.
             self._asgi_bodyless = True
         else:
-            # The adapter reads the length of any other request: taken from the dict when
-            # the environ would have the same (no repeated header, no other name that it
-            # takes for Transfer-Encoding).
-            try:
-                if len(found) == len(headers) and b"transfer_encoding" not in found:
-                    length = found.get(b"content-length")
-                    coding = found.get(b"transfer-encoding")
-                    self.content_length = get_content_length(
-                        None if length is None else length.decode("latin-1"),
-                        None if coding is None else coding.decode("latin-1"),
-                    )
-            except TypeError:  # headers given as an iterator
-                pass
+            # The adapter reads the length of any other request, from the environ's
+            # header keys, built now: the body's header attributes read them too.
+            keys = self._asgi_header_keys = (_scope or _bind_scope()).header_environ(scope)
+            self.content_length = get_content_length(
+                keys.get("CONTENT_LENGTH"), keys.get("HTTP_TRANSFER_ENCODING")
+            )
         if cls.trusted_hosts is _TRUSTED_HOSTS:
             # A Host header seen before, as in __init__, when no header is repeated (the
             # environ joins repeated Host headers).
@@ -370,9 +374,8 @@ class Request(_SansIORequest):
             return env
         keys = self._asgi_header_keys
         if keys is None:
-            from ..asgi.environ import header_environ
-
-            keys = self._asgi_header_keys = header_environ(self._asgi_scope)  # type: ignore[arg-type]
+            scope = self._asgi_scope
+            keys = self._asgi_header_keys = (_scope or _bind_scope()).header_environ(scope)
         return keys
 
     def _input_environ(self) -> t.Mapping[str, t.Any]:
@@ -488,9 +491,7 @@ class Request(_SansIORequest):
         if scope is None:
             raw = self.environ.get("SCRIPT_NAME") or ""
         else:
-            from ..asgi.environ import scope_paths
-
-            raw = scope_paths(scope)[0]
+            raw = (_scope or _bind_scope()).scope_paths(scope)[0]
         return _wsgi_decode(raw, self.encoding_errors).rstrip("/")
 
     @cached_property

@@ -54,6 +54,14 @@ class Scenario:
 
 _USER = {"id": 42, "name": "user 42", "active": True}
 
+#: The JSON POST request (WSGI and ASGI scenarios) and the answer it expects.
+_JSON_POST: dict[str, Any] = {
+    "method": "POST",
+    "body": JSON_BODY,
+    "content_type": "application/json",
+    "json": {"name": "Ada", "tags": 2, "year": 1843},
+}
+
 #: The WSGI scenarios of issue 13's table, in its order.
 WSGI_SCENARIOS = [
     Scenario("hello", "hello GET /", "/", text=HELLO),
@@ -75,15 +83,7 @@ WSGI_SCENARIOS = [
         content_type="application/x-www-form-urlencoded",
         text=form_answer("Ada Lovelace", "ada@example.com", 36),
     ),
-    Scenario(
-        "json_post",
-        "JSON POST",
-        "/json",
-        method="POST",
-        body=JSON_BODY,
-        content_type="application/json",
-        json={"name": "Ada", "tags": 2, "year": 1843},
-    ),
+    Scenario("json_post", "JSON POST", "/json", **_JSON_POST),
     Scenario("template", "template (Jinja2, loop)", "/template", text=_template_answer()),
     Scenario("session", "session read+write", "/session", text="count 2", session=True),
     Scenario("not_found", "404", "/missing/page", status=404),
@@ -94,15 +94,7 @@ ASGI_SCENARIOS = [
     Scenario("hello", "hello (async view)", "/", text=HELLO),
     Scenario("json_param", "JSON + int param (async)", "/user/42", json=_USER),
     Scenario("sync", "hello (sync view)", "/sync", text=HELLO),
-    Scenario(
-        "json_post_async",
-        "JSON POST (async)",
-        "/json",
-        method="POST",
-        body=JSON_BODY,
-        content_type="application/json",
-        json={"name": "Ada", "tags": 2, "year": 1843},
-    ),
+    Scenario("json_post_async", "JSON POST (async)", "/json", **_JSON_POST),
 ]
 
 #: Scenarios a framework has no idiom for (shown as "-").

@@ -324,8 +324,9 @@ class RequestContext(AppContext):
         self._after_request_functions: list[t.Callable[[t.Any], t.Any]] = []
         # PERF: stored (not only the class default) so that reading it specializes.
         self._matched = False
-        # Per push: the request token, the app context pushed with it (None when one was
-        # active already) and, when that is this object itself, its app token.
+        # Per push: the request token, then either the other app context pushed with it or,
+        # when this object is its own app context, its app token (both None when an app
+        # context of the app was active already).
         self._cv_tokens: list[_RequestPush] = []  # type: ignore[assignment]
 
     def copy(self) -> RequestContext:
@@ -420,19 +421,16 @@ class RequestContext(AppContext):
     def push(self) -> None:
         """Bind this context (and the app context if needed), open the session, match the URL."""
         app = self.app
-        app_ctx = _cv_app.get(None)
-        app_token = None
-        if app_ctx is None or app_ctx.app is not app:
+        active = _cv_app.get(None)
+        app_ctx = app_token = None
+        if active is None or active.app is not app:
             if app._own_contexts:
-                app_ctx = self
                 app_token = _cv_app.set(self)
                 if _signals.appcontext_pushed.receivers:
                     _signals.appcontext_pushed.send(app, _async_wrapper=app.ensure_sync)
             else:
                 app_ctx = app.app_context()
                 app_ctx.push()
-        else:
-            app_ctx = None
 
         self._cv_tokens.append((_cv_request.set(self), app_ctx, app_token))
 
@@ -485,7 +483,7 @@ class RequestContext(AppContext):
                 _cv_request.reset(token)
             except ValueError:
                 _reset_by_hand(_cv_request, token)
-            if app_token is not None:  # this context is its own app context
+            if app_token is not None:
                 self._pop_app(exc, app_token, True)
             elif app_ctx is not None:
                 app_ctx.pop(exc)

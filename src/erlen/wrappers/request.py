@@ -316,7 +316,7 @@ class Request(_SansIORequest):
         else:
             # The adapter reads the length of any other request, from the environ's
             # header keys, built now: the body's header attributes read them too.
-            keys = self._asgi_header_keys = (_scope or _bind_scope()).header_environ(scope)
+            keys = self._header_keys()
             self.content_length = get_content_length(
                 keys.get("CONTENT_LENGTH"), keys.get("HTTP_TRANSFER_ENCODING")
             )
@@ -365,17 +365,20 @@ class Request(_SansIORequest):
             stream.seek(len(body))
         return stream
 
-    def _asgi_keys(self) -> t.Mapping[str, t.Any]:
-        """Of a request made with :meth:`from_asgi`: the environ once built, else the
-        header keys it would have (``HTTP_*``, ``CONTENT_TYPE``, ``CONTENT_LENGTH``),
-        built from the scope without it."""
+    def _header_keys(self) -> t.Mapping[str, t.Any]:
+        """The environ keys the header attributes read (``HTTP_*``, ``CONTENT_TYPE``,
+        ``CONTENT_LENGTH``): the environ, or for a request made with :meth:`from_asgi`
+        whose environ is not built yet, those keys alone, built from the scope."""
+        if self._asgi_scope is None:
+            return self.environ
         env = self._asgi_environ
         if env is not None:
             return env
         keys = self._asgi_header_keys
         if keys is None:
-            scope = self._asgi_scope
-            keys = self._asgi_header_keys = (_scope or _bind_scope()).header_environ(scope)
+            keys = self._asgi_header_keys = (_scope or _bind_scope()).header_environ(
+                self._asgi_scope
+            )
         return keys
 
     def _input_environ(self) -> t.Mapping[str, t.Any]:
@@ -551,7 +554,7 @@ class Request(_SansIORequest):
         if self._asgi_scope is not None and "environ" not in self.__dict__:
             # PERF: under ASGI, a view over the environ's header keys alone, built from
             # the scope; the environ built later takes them (see _ASGIEnviron).
-            return EnvironHeaders(self._asgi_keys())
+            return EnvironHeaders(self._header_keys())
         return EnvironHeaders(self.environ)
 
     @cached_property
@@ -582,7 +585,7 @@ class Request(_SansIORequest):
         :raise SecurityError: If :attr:`trusted_hosts` is set and doesn't match.
         """
         scope = self._asgi_scope
-        host = (self.environ if scope is None else self._asgi_keys()).get("HTTP_HOST")
+        host = self._header_keys().get("HTTP_HOST")
         server = self.server if host is None else None
         trusted = self.trusted_hosts
         rv = get_host(self.scheme, host, server, trusted)
@@ -596,8 +599,7 @@ class Request(_SansIORequest):
     @cached_property
     def cookies(self) -> ImmutableMultiDict[str, str]:
         """The cookies sent with the request."""
-        env = self.environ if self._asgi_scope is None else self._asgi_keys()
-        raw = env.get("HTTP_COOKIE")
+        raw = self._header_keys().get("HTTP_COOKIE")
         if not raw and self.dict_storage_class is ImmutableMultiDict:
             # PERF: the requests that sent no cookie share one empty, immutable dict.
             return _NO_COOKIES
@@ -606,9 +608,7 @@ class Request(_SansIORequest):
     @property
     def content_type(self) -> str | None:  # type: ignore[override]
         """The ``Content-Type`` header: the media type of the body."""
-        if self._asgi_scope is None:
-            return self.environ.get("CONTENT_TYPE")
-        return self._asgi_keys().get("CONTENT_TYPE")
+        return self._header_keys().get("CONTENT_TYPE")
 
     @cached_property
     def content_length(self) -> int | None:
@@ -616,7 +616,7 @@ class Request(_SansIORequest):
 
         ``None`` if not sent or the body is chunked; ``0`` if invalid or negative.
         """
-        env = self.environ if self._asgi_scope is None else self._asgi_keys()
+        env = self._header_keys()
         value = env.get("CONTENT_LENGTH")
         coding = env.get("HTTP_TRANSFER_ENCODING")
         if value is not None and coding is None:
@@ -667,9 +667,7 @@ class Request(_SansIORequest):
     @property
     def want_form_data_parsed(self) -> bool:
         """Whether the body should be parsed as form data (a ``Content-Type`` was sent)."""
-        if self._asgi_scope is None:
-            return bool(self.environ.get("CONTENT_TYPE"))
-        return bool(self._asgi_keys().get("CONTENT_TYPE"))
+        return bool(self._header_keys().get("CONTENT_TYPE"))
 
     def make_form_data_parser(self) -> FormDataParser:
         """Create the :attr:`form_data_parser_class` instance with this request's limits."""

@@ -414,6 +414,34 @@ def test_dumps_through_an_overridden_provider_dumps():
     assert calls == [{"separators": (",", ":")}]
 
 
+def test_dumps_through_a_provider_dumps_set_on_the_instance():
+    calls = []
+    app = Flask("patched")
+    plain_dumps = app.json.dumps
+
+    def dumps(obj, **kwargs):
+        calls.append(kwargs)
+        return plain_dumps(obj, **kwargs)
+
+    app.json.dumps = dumps
+    with app.app_context():
+        assert TaggedJSONSerializer().dumps({"a": (1,)}) == '{"a":{" t":[1]}}'
+    assert calls == [{"separators": (",", ":")}]
+
+
+def test_dumps_with_the_orjson_provider_is_its_dumps():
+    pytest.importorskip("orjson")
+    from erlen.json.provider import OrjsonJSONProvider
+
+    app = Flask("orjson")
+    app.json = OrjsonJSONProvider(app)
+    with app.app_context():
+        value = {"b": 1.0, "a": "\u00e9"}
+        assert TaggedJSONSerializer().dumps(value) == app.json.dumps(
+            value, separators=(",", ":")
+        )
+
+
 class Loop:
     pass
 

@@ -68,6 +68,11 @@ class JSONProvider:
             return args
         return kwargs or None
 
+    def _compact_text(self, obj: t.Any) -> str | None:
+        """``dumps(obj, separators=(",", ":"))`` made a faster way, or ``None`` when there
+        is none (here: call :meth:`dumps`)."""
+        return None
+
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """Serialize the arguments as JSON and wrap them in an ``application/json`` response.
 
@@ -217,24 +222,34 @@ class DefaultJSONProvider(JSONProvider):
             obj = self._prepare_response_obj(args, kwargs)
         compact = self.compact
         app = self._app
+        body: str | None
         if compact is False or (compact is None and app.debug):
             body = self.dumps(obj, indent=2)
-        elif self._plain_dumps:
-            # PERF: a C encoder shared by every response with these options, called
-            # directly (json.dumps builds one per call, through layers of Python calls).
-            key = (self.default, self.ensure_ascii, self.sort_keys)
-            encode = _compact_encoders.get(key) or _compact_encoder(key)
-            try:
-                chunks = encode(obj, 0)
-            except RecursionError:
-                # A shared encoder keeps no circular-reference markers, so a cycle shows as
-                # runaway recursion: json.dumps says what it is (or recurses as deep).
-                chunks = [self.dumps(obj, separators=(",", ":"))]
-            # (The encoder returns a list of chunks on 3.11, a tuple of one string on 3.12+.)
-            return app.response_class("".join(chunks) + "\n", mimetype=self.mimetype)
         else:
-            body = self.dumps(obj, separators=(",", ":"))
+            body = self._compact_text(obj)
+            if body is None:
+                body = self.dumps(obj, separators=(",", ":"))
         return app.response_class(body + "\n", mimetype=self.mimetype)
+
+    def _compact_text(self, obj: t.Any) -> str | None:
+        """``self.dumps(obj, separators=(",", ":"))`` when :meth:`dumps` is this class's
+        own, else ``None`` (call ``dumps``).
+
+        PERF: from a C encoder shared by every call with these options, called directly
+        (json.dumps builds one per call, through layers of Python calls). Compact responses
+        and the session serializer (:mod:`erlen.json.tag`) use it.
+        """
+        if not self._plain_dumps:
+            return None
+        key = (self.default, self.ensure_ascii, self.sort_keys)
+        encode = _compact_encoders.get(key) or _compact_encoder(key)
+        try:
+            # (A list of chunks on 3.11, a tuple of one string on 3.12+.)
+            return "".join(encode(obj, 0))
+        except RecursionError:
+            # A shared encoder keeps no circular-reference markers, so a cycle shows as
+            # runaway recursion: dumps says what it is (or recurses as deep).
+            return None
 
     # Whether dumps is this class's: response() then calls the C encoder that dumps
     # would use itself. Kept per class by __init_subclass__, and per instance by
@@ -409,3 +424,5 @@ class OrjsonJSONProvider(DefaultJSONProvider):
 # Its response() serializes as its own dumps would (a subclass's is set by
 # __init_subclass__).
 OrjsonJSONProvider._plain_dumps = True
+# ... and compact text is orjson's, from dumps (not the json module's encoder).
+OrjsonJSONProvider._compact_text = JSONProvider._compact_text  # type: ignore[method-assign]

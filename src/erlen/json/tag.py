@@ -39,7 +39,7 @@ from markupsafe import Markup
 
 from .. import globals as _globals
 from . import dumps as _dumps, loads as _loads
-from .provider import DefaultJSONProvider, _compact_encoder, _compact_encoders
+from .provider import DefaultJSONProvider
 
 __all__ = [
     "JSONTag",
@@ -57,8 +57,6 @@ __all__ = [
 # PERF: bound by assignment, not import: see erlen.globals (method calls on 3.11).
 _cv_app = _globals._cv_app
 
-# Whether json has its C encoder (CPython's private accelerator, which typeshed does not declare).
-_C_ENCODER = getattr(_json.encoder, "c_make_encoder", None) is not None
 
 
 class JSONTag:
@@ -384,18 +382,14 @@ class TaggedJSONSerializer:
         """Tag ``value`` and serialize it to compact JSON with :func:`erlen.json.dumps`."""
         tagged = self.tag(value)
         ctx = _cv_app.get(None)
-        if ctx is not None and _C_ENCODER:
-            provider: DefaultJSONProvider = ctx.app.json  # type: ignore[assignment]
-            if type(provider).dumps is DefaultJSONProvider.dumps:
-                # PERF: what the default provider's dumps(tagged, separators=(",", ":"))
-                # returns, from the C encoder its compact responses share; json.dumps
-                # builds an encoder and a C encoder per call, through layers of Python.
-                key = (provider.default, provider.ensure_ascii, provider.sort_keys)
-                encode = _compact_encoders.get(key) or _compact_encoder(key)
-                try:
-                    return "".join(encode(tagged, 0))
-                except RecursionError:
-                    pass  # a cycle (the shared encoder keeps no markers): json.dumps says so
+        if ctx is not None:
+            # PERF: what the app's provider's dumps(tagged, separators=(",", ":")) returns,
+            # made its faster way when it has one (the default provider's shared encoder).
+            compact_text = getattr(ctx.app.json, "_compact_text", None)
+            if compact_text is not None:
+                text = compact_text(tagged)
+                if text is not None:
+                    return text
         return _dumps(tagged, separators=(",", ":"))
 
     def loads(self, value: str | bytes) -> t.Any:

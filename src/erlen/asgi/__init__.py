@@ -20,18 +20,7 @@ from .lifespan import handle_lifespan
 if t.TYPE_CHECKING:  # pragma: no cover
     from ..app import Flask
 
-__all__ = ["HANDLERS", "handle", "stream_body"]
-
-
-def handle(
-    app: Flask,
-    scope: t.MutableMapping[str, t.Any],
-    receive: t.Callable[[], t.Awaitable[t.MutableMapping[str, t.Any]]],
-    send: t.Callable[[t.MutableMapping[str, t.Any]], t.Awaitable[None]],
-) -> t.Coroutine[t.Any, t.Any, None]:
-    """Serve one ASGI connection (``http``, ``websocket`` or ``lifespan`` scope): returns
-    the coroutine to await."""
-    return HANDLERS[scope["type"]](app, scope, receive, send)
+__all__ = ["HANDLERS", "stream_body"]
 
 
 async def _handle_websocket(

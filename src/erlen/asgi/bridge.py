@@ -363,8 +363,10 @@ class Runtime:
         self.sync_inline = bool(app.config.get("ASGI_SYNC_INLINE", False))
         self.loop: asyncio.AbstractEventLoop = None  # type: ignore[assignment]
         self.thread_id = 0
-        #: Whether ``before_serving`` functions ran (lifespan startup or first request).
-        self.serving = False
+        #: The loop the runtime is bound to once it is :attr:`serving` there, else None.
+        #: PERF: the HTTP adapter tells a ready runtime with one comparison.
+        self.ready_loop: asyncio.AbstractEventLoop | None = None
+        self._serving = False
         #: Whether the server runs the lifespan protocol (then shutdown comes from it).
         self.lifespan = False
         self.serving_lock: asyncio.Lock | None = None
@@ -378,9 +380,20 @@ class Runtime:
         #: needs a lane or the pipeline greenlet.
         self.task_mode: Mode = None  # type: ignore[assignment]
 
+    @property
+    def serving(self) -> bool:
+        """Whether ``before_serving`` functions ran (lifespan startup or first request)."""
+        return self._serving
+
+    @serving.setter
+    def serving(self, value: bool) -> None:
+        self._serving = value
+        self.ready_loop = self.loop if value else None
+
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Use ``loop`` (the server's loop, or a new one in tests)."""
         self.loop = loop
+        self.ready_loop = loop if self._serving else None
         self.thread_id = thread_id = threading.get_ident()
         self.serving_lock = None
         self.task_mode = Mode(loop, self.pool, thread_id, not self.sync_inline, shared=True)

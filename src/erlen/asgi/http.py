@@ -219,7 +219,7 @@ def _encode_headers(pairs: t.Iterable[tuple[str, str]]) -> list[tuple[bytes, byt
     return list(encoded)
 
 
-def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing:
+def _outgoing(request: Request, response: Response) -> _Outgoing:
     """Status, headers and body of ``response``: the WSGI adapter's steps
     (``_final_headers``, the body of ``get_app_iter``) without the environ, or for a class
     overriding a WSGI method, those methods run on the request's environ."""
@@ -232,7 +232,7 @@ def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing
     if not plain:
         app_iter, status_line, header_obj = _run_wsgi_app(response, request.environ)
         status = int(status_line.split(None, 1)[0])
-        kind, body = _body_of(app_iter, status, request.method, pathsend, True)
+        kind, body = _body_of(app_iter, status, request, True)
         return status, _encode_headers(header_obj.items()), kind, body, app_iter
     final = response._final_headers(
         partial(getattr, request, "base_url") if response.autocorrect_location_header else None
@@ -247,11 +247,13 @@ def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing
         # PERF: a fixed body with nothing to close needs no closing step after sending
         # (a list has no close: no attribute lookups that fail).
         closer = response if response._on_close or not response._plain_close else None
-        if len(body) == 1 and type(body[0]) is bytes and response._plain_iter:
-            # One chunk of bytes (the common response): sent as it is.
-            if response._sends_body(request.method):
-                return status, headers, _BYTES, body[0], closer
-            return status, headers, _EMPTY, b"", closer
+        if len(body) == 1 and response._plain_iter:
+            chunk = body[0]
+            if type(chunk) is bytes:
+                # One chunk of bytes (the common response): sent as it is.
+                if response._sends_body(request.method):
+                    return status, headers, _BYTES, chunk, closer
+                return status, headers, _EMPTY, b"", closer
     elif (
         response._on_close
         or not response._plain_close
@@ -266,7 +268,7 @@ def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing
         kind = _EMPTY
         body = b""
     elif response.direct_passthrough:
-        kind, body = _body_of(body, status, method, pathsend, False)
+        kind, body = _body_of(body, status, request, False)
         closer = response
     elif response._plain_iter and (
         type(body) is list
@@ -286,21 +288,29 @@ def _outgoing(request: Request, response: Response, pathsend: bool) -> _Outgoing
 
 
 def _body_of(
-    body: t.Any, status: int, method: str, pathsend: bool, from_wsgi: bool
+    body: t.Any, status: int, request: Request, from_wsgi: bool
 ) -> tuple[int, t.Any]:
     """How to send a body taken as it is (a WSGI app iterable, a direct passthrough
-    body): its kind and what to send."""
-    if from_wsgi and method == "HEAD":
+    body): its kind and what to send (a file by path when the server offers
+    ``http.response.pathsend``)."""
+    if from_wsgi and request.method == "HEAD":
         return _EMPTY, b""
     if isinstance(body, list) and all(type(x) is bytes for x in body):
         return _BYTES, b"".join(body)
-    if pathsend and type(body) is FileWrapper and status == 200:
+    if type(body) is FileWrapper and status == 200 and _offers_pathsend(request):
         path = _file_path(body.file)
         if path is not None:
             return _PATH, path
     if hasattr(body, "__aiter__"):
         return _ASYNC, body
     return _SYNC, body
+
+
+def _offers_pathsend(request: Request) -> bool:
+    """Whether the server of ``request`` (made from an ASGI scope) takes
+    ``http.response.pathsend`` messages."""
+    extensions = request._asgi_scope.get("extensions")  # type: ignore[union-attr]
+    return extensions is not None and "http.response.pathsend" in extensions
 
 
 def _file_path(file: t.Any) -> str | None:
@@ -317,7 +327,7 @@ def _file_path(file: t.Any) -> str | None:
 
 
 def _dispatch(
-    app: Flask, ctx: RequestContext, preserve: t.Callable[[t.Any], t.Any] | None, pathsend: bool
+    app: Flask, ctx: RequestContext, preserve: t.Callable[[t.Any], t.Any] | None
 ) -> _Outgoing:
     """The WSGI adapter's steps (``Flask.wsgi_app``) for an ASGI request; runs in the
     pipeline's greenlet or thread."""
@@ -332,7 +342,7 @@ def _dispatch(
         except:  # noqa: E722
             error = sys.exc_info()[1]
             raise
-        return _outgoing(ctx.request, response, pathsend)
+        return _outgoing(ctx.request, response)
     finally:
         if preserve is not None:
             _preserve_copies(preserve)
@@ -342,7 +352,7 @@ def _dispatch(
 
 
 async def _dispatch_direct(
-    app: Flask, ctx: RequestContext, runtime: bridge.Runtime, pathsend: bool
+    app: Flask, ctx: RequestContext, runtime: bridge.Runtime, mode: bridge.Mode
 ) -> _Outgoing:
     """:func:`_dispatch` for an ``async def`` view with nothing to bridge before it, run
     on the request's own task: the steps of ``Flask.full_dispatch_request`` up to the view
@@ -365,7 +375,6 @@ async def _dispatch_direct(
             try:
                 # The steps hand the view over (see Mode.handing_over); the view itself,
                 # and the user code it calls, run in an ordinary loop mode.
-                mode = runtime.task_mode
                 mode.handing_over = ctx
                 try:
                     rv = app._preprocess_and_dispatch()
@@ -390,7 +399,7 @@ async def _dispatch_direct(
         except:  # noqa: E722
             error = sys.exc_info()[1]
             raise
-        return _outgoing(ctx.request, response, pathsend)
+        return _outgoing(ctx.request, response)
     finally:
         if error is not None and app.should_ignore_error(error):
             error = None
@@ -451,30 +460,29 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
     # PERF: one coroutine for the common request (no nested awaits of helpers, the body
     # kept as bytes, the limit looked up only for a body): each layer costs a frame.
     runtime: bridge.Runtime | None = app._asgi_runtime
-    if runtime is None or runtime.loop is not get_running_loop() or not runtime.serving:
+    if runtime is None or runtime.ready_loop is not get_running_loop():
         runtime = await _serving_runtime(app)
 
     request = app.request_class.from_asgi(scope)
     ctx = RequestContext(app, None, request)
-    view = None
     if ctx._adapter is not None:  # an adapter, bound or to bind on first use
         ctx.match_request()
         ctx._matched = True
         rule = request.url_rule
-        if rule is not None:
-            view = app.view_functions.get(rule.endpoint)
+        view = None if rule is None else app.view_functions.get(rule.endpoint)
+    else:
+        view = None
     if view is None:
         # No view (a routing error, automatic OPTIONS): nothing to move off the loop but
         # hooks and error handlers, which ensure_sync moves one by one.
         kind = _LOOP_MODE if not _overrides_dispatch(app) else 0
     else:
         try:
-            known = runtime.view_kinds.get(view)
+            kind = runtime.view_kinds.get(view)  # type: ignore[assignment]  # (None: below)
         except TypeError:  # an unhashable callable object as view (a dataclass instance)
-            known = _view_kind(app, runtime, view)
-        if known is None:
-            known = runtime.view_kinds[view] = _view_kind(app, runtime, view)
-        kind = known
+            kind = _view_kind(app, runtime, view)
+        if kind is None:
+            kind = runtime.view_kinds[view] = _view_kind(app, runtime, view)
 
     # The body to close at the end (not a plain bytes one).
     received: t.Any = None
@@ -502,13 +510,11 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
             received = body
 
     extensions = scope.get("extensions")
+    preserve = None
     if extensions:
         extra = extensions.get("erlen.environ")
-        preserve = extra.get("werkzeug.debug.preserve_context") if extra else None
-        pathsend = "http.response.pathsend" in extensions
-    else:
-        preserve = None
-        pathsend = False
+        if extra:
+            preserve = extra.get("werkzeug.debug.preserve_context")
     # The request's mode (bridge.Mode), in this task's context: the pipeline greenlet
     # shares it, and the copies made for the lane's thread carry it. In direct mode one
     # that requests share, until the request needs its own (_own_mode).
@@ -525,16 +531,17 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
         and not _appcontext_pushed.receivers
         and not rule.websocket  # type: ignore[union-attr]
     ):
-        mode_token = _cv_asgi_mode.set(runtime.task_mode)
-        dispatch = _dispatch_direct(app, ctx, runtime, pathsend)
+        mode = runtime.task_mode
+        mode_token = _cv_asgi_mode.set(mode)
+        dispatch = _dispatch_direct(app, ctx, runtime, mode)
     elif kind & _LOOP_MODE:
         mode_token = _cv_asgi_mode.set(runtime.mode(True))
-        dispatch = bridge.run_in_greenlet(_dispatch, app, ctx, preserve, pathsend)
+        dispatch = bridge.run_in_greenlet(_dispatch, app, ctx, preserve)
     else:
         mode = runtime.mode(False)
         mode_token = _cv_asgi_mode.set(mode)
         stream_ctx = contextvars.copy_context()
-        dispatch = _dispatch_in_lane(mode, stream_ctx, app, ctx, preserve, pathsend)
+        dispatch = _dispatch_in_lane(mode, stream_ctx, app, ctx, preserve)
     try:
         status, headers, kind, body, closer = await dispatch
         start = {"type": "http.response.start", "status": status, "headers": headers}
@@ -577,11 +584,10 @@ async def _dispatch_in_lane(
     app: Flask,
     ctx: RequestContext,
     preserve: t.Callable[[t.Any], t.Any] | None,
-    pathsend: bool,
 ) -> _Outgoing:
     """:func:`_dispatch` in the request's lane (thread mode), in ``stream_ctx``."""
     return await mode.run_ending(
-        _more_sync_work, partial(stream_ctx.run, _dispatch, app, ctx, preserve, pathsend)
+        _more_sync_work, partial(stream_ctx.run, _dispatch, app, ctx, preserve)
     )
 
 

@@ -126,7 +126,7 @@ def _is_async_view(view: t.Any) -> bool:
 def _body_limit(app: Flask, request: Request) -> int | None:
     """``MAX_CONTENT_LENGTH`` for this request (no app context is pushed yet)."""
     if (
-        getattr(type(request), "max_content_length", None) is _MIXIN_MAX_CONTENT_LENGTH
+        type(request).max_content_length is _MIXIN_MAX_CONTENT_LENGTH
         and request._max_content_length is None
     ):
         return app.config["MAX_CONTENT_LENGTH"]

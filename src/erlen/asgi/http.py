@@ -330,7 +330,8 @@ def _dispatch(
     app: Flask, ctx: RequestContext, preserve: t.Callable[[t.Any], t.Any] | None
 ) -> _Outgoing:
     """The WSGI adapter's steps (``Flask.wsgi_app``) for an ASGI request; runs in the
-    pipeline's greenlet or thread."""
+    pipeline's greenlet or thread. :func:`handle_http` takes the same steps itself in
+    direct mode: a change to their order belongs in both."""
     error: BaseException | None = None
     try:
         try:
@@ -349,64 +350,6 @@ def _dispatch(
         if error is not None and app.should_ignore_error(error):
             error = None
         ctx.pop(error)
-
-
-async def _dispatch_direct(
-    app: Flask, ctx: RequestContext, runtime: bridge.Runtime, mode: bridge.Mode
-) -> _Outgoing:
-    """:func:`_dispatch` for an ``async def`` view with nothing to bridge before it, run
-    on the request's own task: the steps of ``Flask.full_dispatch_request`` up to the view
-    (``Flask._preprocess_and_dispatch``) hand the view's coroutine over, it is awaited
-    here, and the steps after it run here too, or in the pipeline greenlet when they have
-    user code to bridge (hooks, error handlers, signal receivers).
-
-    PERF: an ``async def`` view then costs no greenlet switch and no stepping of its
-    coroutine from sync code, and the request no mode of its own unless something needs
-    the greenlet or the lane (see :func:`_own_mode`).
-
-    This and :func:`_dispatch` drive the same steps (push, ``full_dispatch_request``'s
-    steps or ``handle_exception``, the final headers, pop): a change to their order
-    belongs in both, and in ``Flask.full_dispatch_request``.
-    """
-    error: BaseException | None = None
-    try:
-        try:
-            ctx.push()
-            try:
-                # The steps hand the view over (see Mode.handing_over); the view itself,
-                # and the user code it calls, run in an ordinary loop mode.
-                mode.handing_over = ctx
-                try:
-                    rv = app._preprocess_and_dispatch()
-                finally:
-                    mode.handing_over = None
-                if type(rv) is CoroutineType:  # the view's, to await (else no view ran)
-                    rv = await rv
-            except Exception as e:  # noqa: BLE001 - handled as full_dispatch_request does
-                response = await _in_greenlet(runtime, _handle_user_exception, app, e)
-            else:
-                if (
-                    ctx._after_request_functions
-                    or app.after_request_funcs
-                    or _request_finished.receivers
-                ):
-                    response = await _in_greenlet(runtime, app.finalize_request, rv)
-                else:
-                    response = app.finalize_request(rv)
-        except Exception as e:
-            error = e
-            response = await _in_greenlet(runtime, app.handle_exception, e)
-        except:  # noqa: E722
-            error = sys.exc_info()[1]
-            raise
-        return _outgoing(ctx.request, response)
-    finally:
-        if error is not None and app.should_ignore_error(error):
-            error = None
-        if ctx._pop_runs_user_code():
-            await _in_greenlet(runtime, ctx.pop, error)
-        else:
-            ctx.pop(error)
 
 
 def _handle_user_exception(app: Flask, error: Exception) -> Response:
@@ -533,7 +476,7 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
     ):
         mode = runtime.task_mode
         mode_token = _cv_asgi_mode.set(mode)
-        dispatch = _dispatch_direct(app, ctx, runtime, mode)
+        dispatch = None
     elif kind & _LOOP_MODE:
         mode_token = _cv_asgi_mode.set(runtime.mode(True))
         dispatch = bridge.run_in_greenlet(_dispatch, app, ctx, preserve)
@@ -543,7 +486,60 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
         stream_ctx = contextvars.copy_context()
         dispatch = _dispatch_in_lane(mode, stream_ctx, app, ctx, preserve)
     try:
-        status, headers, kind, body, closer = await dispatch
+        if dispatch is not None:
+            status, headers, kind, body, closer = await dispatch
+        else:
+            # Direct mode, for an ``async def`` view with nothing to bridge before it:
+            # _dispatch's steps on this task. The steps of full_dispatch_request up to
+            # the view (Flask._preprocess_and_dispatch) hand the view's coroutine over,
+            # it is awaited here, and the steps after it run here too, or in the
+            # pipeline greenlet when they have user code to bridge (hooks, error
+            # handlers, signal receivers). PERF: no greenlet switch, no stepping of the
+            # coroutine from sync code, no mode of the request's own unless something
+            # needs the greenlet or the lane (_own_mode), and no coroutine of its own
+            # (a helper coroutine awaited here cost one more frame per request).
+            # These steps and _dispatch's are the same (push, full_dispatch_request's
+            # steps or handle_exception, the final headers, pop): a change to their
+            # order belongs in both, and in Flask.full_dispatch_request.
+            error: BaseException | None = None
+            try:
+                try:
+                    ctx.push()
+                    try:
+                        # The steps hand the view over (see Mode.handing_over); the view
+                        # itself, and the user code it calls, run in an ordinary loop mode.
+                        mode.handing_over = ctx
+                        try:
+                            rv = app._preprocess_and_dispatch()
+                        finally:
+                            mode.handing_over = None
+                        if type(rv) is CoroutineType:  # the view's (else no view ran)
+                            rv = await rv
+                    except Exception as e:  # noqa: BLE001 - as full_dispatch_request
+                        response = await _in_greenlet(runtime, _handle_user_exception, app, e)
+                    else:
+                        if (
+                            ctx._after_request_functions
+                            or app.after_request_funcs
+                            or _request_finished.receivers
+                        ):
+                            response = await _in_greenlet(runtime, app.finalize_request, rv)
+                        else:
+                            response = app.finalize_request(rv)
+                except Exception as e:
+                    error = e
+                    response = await _in_greenlet(runtime, app.handle_exception, e)
+                except:  # noqa: E722
+                    error = sys.exc_info()[1]
+                    raise
+                status, headers, kind, body, closer = _outgoing(ctx.request, response)
+            finally:
+                if error is not None and app.should_ignore_error(error):
+                    error = None
+                if ctx._pop_runs_user_code():
+                    await _in_greenlet(runtime, ctx.pop, error)
+                else:
+                    ctx.pop(error)
         start = {"type": "http.response.start", "status": status, "headers": headers}
         if kind <= _BYTES:  # _EMPTY or _BYTES
             try:

@@ -476,7 +476,7 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
     ):
         mode = runtime.task_mode
         mode_token = _cv_asgi_mode.set(mode)
-        dispatch = None
+        dispatch: t.Awaitable[_Outgoing] | None = None
     elif kind & _LOOP_MODE:
         mode_token = _cv_asgi_mode.set(runtime.mode(True))
         dispatch = bridge.run_in_greenlet(_dispatch, app, ctx, preserve)
@@ -484,7 +484,8 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
         mode = runtime.mode(False)
         mode_token = _cv_asgi_mode.set(mode)
         stream_ctx = contextvars.copy_context()
-        dispatch = _dispatch_in_lane(mode, stream_ctx, app, ctx, preserve)
+        # _dispatch in the request's lane (a future: no coroutine around it), in stream_ctx.
+        dispatch = mode.run_ending(_more_sync_work, stream_ctx.run, _dispatch, app, ctx, preserve)
     try:
         if dispatch is not None:
             status, headers, kind, body, closer = await dispatch
@@ -572,19 +573,6 @@ async def _serving_runtime(app: Flask) -> bridge.Runtime:
 
         await start_serving(app, runtime)
     return runtime
-
-
-async def _dispatch_in_lane(
-    mode: bridge.Mode,
-    stream_ctx: contextvars.Context,
-    app: Flask,
-    ctx: RequestContext,
-    preserve: t.Callable[[t.Any], t.Any] | None,
-) -> _Outgoing:
-    """:func:`_dispatch` in the request's lane (thread mode), in ``stream_ctx``."""
-    return await mode.run_ending(
-        _more_sync_work, partial(stream_ctx.run, _dispatch, app, ctx, preserve)
-    )
 
 
 def _more_sync_work(out: _Outgoing) -> bool:

@@ -74,6 +74,9 @@ __all__ = ["Flask"]
 _cv_app = _globals._cv_app
 _cv_request = _globals._cv_request
 _cv_asgi_mode = _ctx._cv_asgi_mode
+# PERF: the receivers of the signals that every request checks, bound once (see erlen.ctx).
+_request_started = _signals.request_started.receivers
+_request_finished = _signals.request_finished.receivers
 
 T_shell_context_processor = t.TypeVar(
     "T_shell_context_processor", bound=ft.ShellContextProcessorCallable
@@ -430,7 +433,7 @@ class Flask(App, Scaffold):
         if not self._got_first_request:
             self._got_first_request = True
             self._find_own_steps()
-        if _signals.request_started.receivers:
+        if _request_started:
             _signals.request_started.send(self, _async_wrapper=self.ensure_sync)
         if self._own_steps and not self.before_request_funcs and not self.url_value_preprocessors:
             return self.dispatch_request()  # PERF: nothing to preprocess (see _own_steps)
@@ -447,7 +450,7 @@ class Flask(App, Scaffold):
         response = self.make_response(rv)
         try:
             response = self.process_response(response)
-            if _signals.request_finished.receivers:
+            if _request_finished:
                 _signals.request_finished.send(
                     self, _async_wrapper=self.ensure_sync, response=response
                 )
@@ -582,16 +585,16 @@ class Flask(App, Scaffold):
         response object, a WSGI callable, or a
         tuple ``(body, status, headers)``, ``(body, status)`` or ``(body, headers)``.
         """
-        cls = self.response_class
         # PERF: the common return types skip the general path below (exact type tests,
         # which mypy does not narrow through ``tp``).
         tp = type(rv)
         if tp is str or tp is bytes:
-            return cls(rv)  # type: ignore[arg-type]
-        if tp is cls:
-            return rv  # type: ignore[return-value]
+            return self.response_class(rv)  # type: ignore[arg-type]
         if tp is dict:
             return self.json.response(rv)
+        cls = self.response_class
+        if tp is cls:
+            return rv  # type: ignore[return-value]
 
         status: t.Any = None
         headers: t.Any = None
@@ -677,8 +680,9 @@ class Flask(App, Scaffold):
             # Opened lazily and never touched: only a session cookie sent by the client can
             # need saving (a permanent session refreshed on each request). Other cookies
             # (analytics, CSRF, ...) must not cost a signature check.
-            cookies = ctx.request.cookies
-            if not cookies or self.session_interface.get_cookie_name(self) not in cookies:
+            if not ctx.request.cookies or (
+                self.session_interface.get_cookie_name(self) not in ctx.request.cookies
+            ):
                 return response
             session = ctx._open_session()
         if not self.session_interface.is_null_session(session):

@@ -40,6 +40,12 @@ __all__ = [
 # PERF: bound by assignment, not import: see erlen.globals (method calls on 3.11).
 _cv_app = _globals._cv_app
 _cv_request = _globals._cv_request
+# PERF: the receivers of the signals that a push or pop checks, bound once (one global load
+# instead of three): blinker keeps one dict per signal for its life and changes it in place.
+_appcontext_pushed = _signals.appcontext_pushed.receivers
+_appcontext_popped = _signals.appcontext_popped.receivers
+_appcontext_tearing_down = _signals.appcontext_tearing_down.receivers
+_request_tearing_down = _signals.request_tearing_down.receivers
 
 _sentinel = object()
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
@@ -165,7 +171,7 @@ class AppContext:
     def push(self) -> None:
         """Bind this context to the current context (thread or task)."""
         self._cv_tokens.append(_cv_app.set(self))
-        if _signals.appcontext_pushed.receivers:
+        if _appcontext_pushed:
             _signals.appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
@@ -184,9 +190,7 @@ class AppContext:
         try:
             if last and (
                 # PERF: no call when there is nothing to tear down (see Flask._own_steps).
-                not app._own_steps
-                or app.teardown_appcontext_funcs
-                or _signals.appcontext_tearing_down.receivers
+                not app._own_steps or app.teardown_appcontext_funcs or _appcontext_tearing_down
             ):
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
@@ -200,7 +204,7 @@ class AppContext:
 
         if ctx is not self:
             raise AssertionError(f"Popped wrong app context. ({ctx!r} instead of {self!r})")
-        if _signals.appcontext_popped.receivers:
+        if _appcontext_popped:
             _signals.appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
 
     def __enter__(self) -> AppContext:
@@ -277,9 +281,8 @@ class RequestContext(AppContext):
     # adapter is bound on first use (url_for, redirects, OPTIONS, reading url_adapter) and
     # the request is matched by the map itself: most requests never need the adapter.
     # ``_adapter`` is the bound adapter (``None`` if there is none), or _UNBOUND while
-    # binding waits; ``_domain`` is then the subdomain the map matches in.
+    # binding waits.
     _adapter: t.Any = None
-    _domain: str = ""
     #: The flashed messages, once read by ``get_flashed_messages``.
     flashes: list[tuple[str, str]] | None = None
 
@@ -298,12 +301,9 @@ class RequestContext(AppContext):
         # PERF: flashes defaults to None on the class: no store here.
         try:
             # Binding waits when the app binds the way Flask does by default (see _adapter).
-            own = app._own_contexts
-            if own is None:
-                own = app._find_own_contexts()
             config = app.config
             if (
-                own
+                (app._own_contexts or (app._own_contexts is None and app._find_own_contexts()))
                 and config["SERVER_NAME"] is None
                 and config["TRUSTED_HOSTS"] is None
                 and not app.subdomain_matching
@@ -315,7 +315,6 @@ class RequestContext(AppContext):
                 if host not in _server_names:
                     _server_name(host)
                 self._adapter = _UNBOUND
-                self._domain = app.url_map.default_subdomain or ""
             else:
                 self._adapter = app.create_url_adapter(request)
         except HTTPException as e:
@@ -357,17 +356,15 @@ class RequestContext(AppContext):
         """Match the request URL, storing ``url_rule``/``view_args`` or ``routing_exception``."""
         request = self.request
         try:
-            adapter = self._adapter
-            if adapter is not _UNBOUND:
-                request.url_rule, request.view_args = adapter.match(return_rule=True)
+            if self._adapter is not _UNBOUND:
+                request.url_rule, request.view_args = self._adapter.match(return_rule=True)
                 return
-            # What adapter.match would do, with the adapter bound only for a redirect.
-            path = request.path
-            method = request.method
-            domain = self._domain
-            rv = self.app.url_map._lookups[
+            # What adapter.match would do (in the map's default subdomain), with the adapter
+            # bound only for a redirect.
+            url_map = self.app.url_map
+            rv = url_map._lookups[
                 request.websocket_upgrade or request.scheme in _WEBSOCKET_SCHEMES
-            ](domain, path, method)
+            ](url_map.default_subdomain or "", request.path, request.method)
             if rv.__class__ is tuple:
                 if not rv[0]._needs_post:
                     request.url_rule, request.view_args = rv
@@ -376,7 +373,7 @@ class RequestContext(AppContext):
                 request.routing_exception = rv  # type: ignore[assignment]
                 return
             request.url_rule, request.view_args = self.url_adapter._matched(
-                rv, domain, path, method, None, True
+                rv, url_map.default_subdomain or "", request.path, request.method, None, True
             )
         except HTTPException as e:
             # Kept without the router's frames: they would hold this request, which holds
@@ -426,7 +423,7 @@ class RequestContext(AppContext):
         if active is None or active.app is not app:
             if app._own_contexts:
                 app_token = _cv_app.set(self)
-                if _signals.appcontext_pushed.receivers:
+                if _appcontext_pushed:
                     _signals.appcontext_pushed.send(app, _async_wrapper=app.ensure_sync)
             else:
                 app_ctx = app.app_context()
@@ -434,7 +431,7 @@ class RequestContext(AppContext):
 
         self._cv_tokens.append((_cv_request.set(self), app_ctx, app_token))
 
-        if self._session_obj is None:
+        if self._session_obj is None and not app._lazy_session:
             lazy = app._lazy_session
             if lazy is None:
                 lazy = app._find_lazy_session()
@@ -449,18 +446,19 @@ class RequestContext(AppContext):
         receivers, a replaced teardown step): the conditions under which ``pop`` and
         ``AppContext.pop`` call the app's teardown steps, and ``appcontext_popped``."""
         app = self.app
-        return bool(
-            not app._own_steps
-            or app.teardown_request_funcs
-            or app.teardown_appcontext_funcs
-            or _signals.request_tearing_down.receivers
-            or _signals.appcontext_tearing_down.receivers
-            or _signals.appcontext_popped.receivers
+        return not (
+            app._own_steps
+            and not app.teardown_request_funcs
+            and not app.teardown_appcontext_funcs
+            and not _request_tearing_down
+            and not _appcontext_tearing_down
+            and not _appcontext_popped
         )
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Unbind this context; on the last pop run teardown functions and close the request."""
-        clear_request = len(self._cv_tokens) == 1
+        tokens = self._cv_tokens
+        clear_request = len(tokens) == 1
         try:
             if clear_request:
                 if exc is _sentinel:
@@ -468,9 +466,7 @@ class RequestContext(AppContext):
                 app = self.app
                 if (
                     # PERF: no call when there is nothing to tear down (Flask._own_steps).
-                    not app._own_steps
-                    or app.teardown_request_funcs
-                    or _signals.request_tearing_down.receivers
+                    not app._own_steps or app.teardown_request_funcs or _request_tearing_down
                 ):
                     app.do_teardown_request(exc)
                 # PERF: a method call (Flask looks close up with getattr first: every
@@ -478,7 +474,7 @@ class RequestContext(AppContext):
                 self.request.close()
         finally:
             ctx = _cv_request.get()
-            token, app_ctx, app_token = self._cv_tokens.pop()
+            token, app_ctx, app_token = tokens.pop()
             try:
                 _cv_request.reset(token)
             except ValueError:

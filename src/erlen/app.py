@@ -498,9 +498,10 @@ class Flask(App, Scaffold):
         if is_async:
             if mode is None:
                 return self.async_to_sync(func)
-            if mode.handing_over is not None and mode.handing_over is _cv_request.get(None):
+            if mode.handing_over is _cv_request.get(_sentinel):
                 # The ASGI adapter awaits the view's coroutine itself (its direct mode;
-                # see _preprocess_and_dispatch).
+                # see _preprocess_and_dispatch). (``handing_over`` is a request context or
+                # None, never the sentinel.)
                 return func
             return mode.wrap_async(func)
         if mode is None or not mode.wraps_sync:

@@ -143,12 +143,22 @@ def has_app_context() -> bool:
     return _cv_app.get(None) is not None
 
 
+# What a context's _cv_tokens holds per push: the request token (None for an app
+# context), the app context pushed with a request context (if another object), and this
+# object's app token (None when a request context found its app's context active).
+_Push = tuple[
+    "contextvars.Token[RequestContext] | None",
+    "AppContext | None",
+    "contextvars.Token[AppContext] | None",
+]
+
+
 class AppContext:
     """Makes ``current_app`` and ``g`` available; pushed per request and by the CLI."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self._cv_tokens: list[contextvars.Token[AppContext]] = []
+        self._cv_tokens: list[_Push] = []
 
     @cached_property
     def g(self) -> _AppCtxGlobals:
@@ -170,42 +180,72 @@ class AppContext:
 
     def push(self) -> None:
         """Bind this context to the current context (thread or task)."""
-        self._cv_tokens.append(_cv_app.set(self))
+        self._cv_tokens.append((None, None, _cv_app.set(self)))
         if _appcontext_pushed:
             _signals.appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
-        """Unbind this context, running ``teardown_appcontext`` functions on the last pop."""
-        tokens = self._cv_tokens
-        token = tokens.pop()
-        self._pop_app(exc, token, not tokens)
+        """Unbind this context. A request context's last pop runs the ``teardown_request``
+        functions and closes the request first; then, when this object is an app context
+        it pushed, the ``teardown_appcontext`` functions run (as on an app context's last
+        pop) and ``appcontext_popped`` is sent.
 
-    def _pop_app(
-        self, exc: BaseException | None, token: contextvars.Token[AppContext], last: bool
-    ) -> None:
-        # pop, given the token of the push it undoes and whether it was the last one (a
-        # request context that is its own app context keeps its app token beside its
-        # request token).
+        One method for both kinds of context (as in Flask 3.2, where they are one class):
+        PERF: a request context that is its own app context pops in one call.
+        """
+        tokens = self._cv_tokens
+        token, app_ctx, app_token = tokens[-1]
+        last = len(tokens) == 1
         app = self.app
         try:
-            if last and (
-                # PERF: no call when there is nothing to tear down (see Flask._own_steps).
-                not app._own_steps or app.teardown_appcontext_funcs or _appcontext_tearing_down
-            ):
+            if last and token is not None:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
-                app.do_teardown_appcontext(exc)
+                if (
+                    # PERF: no call when there is nothing to tear down (Flask._own_steps).
+                    not app._own_steps or app.teardown_request_funcs or _request_tearing_down
+                ):
+                    app.do_teardown_request(exc)
+                # PERF: a method call (Flask looks close up with getattr first: every
+                # request object of erlen's has it).
+                self.request.close()  # type: ignore[attr-defined]
         finally:
-            ctx = _cv_app.get()
-            try:
-                _cv_app.reset(token)
-            except ValueError:
-                _reset_by_hand(_cv_app, token)
-
-        if ctx is not self:
-            raise AssertionError(f"Popped wrong app context. ({ctx!r} instead of {self!r})")
-        if _appcontext_popped:
-            _signals.appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
+            del tokens[-1]
+            if token is not None:
+                ctx = _cv_request.get()
+                try:
+                    _cv_request.reset(token)
+                except ValueError:
+                    _reset_by_hand(_cv_request, token)
+            if app_token is not None:
+                # This object's own app context (an app context is torn down on its last
+                # pop; a request context pushed it as a fresh one).
+                try:
+                    if (last or token is not None) and (
+                        # PERF: no call when there is nothing to tear down.
+                        not app._own_steps
+                        or app.teardown_appcontext_funcs
+                        or _appcontext_tearing_down
+                    ):
+                        if exc is _sentinel:
+                            exc = sys.exc_info()[1]
+                        app.do_teardown_appcontext(exc)
+                finally:
+                    app_now = _cv_app.get()
+                    try:
+                        _cv_app.reset(app_token)
+                    except ValueError:
+                        _reset_by_hand(_cv_app, app_token)
+                if app_now is not self:
+                    raise AssertionError(
+                        f"Popped wrong app context. ({app_now!r} instead of {self!r})"
+                    )
+                if _appcontext_popped:
+                    _signals.appcontext_popped.send(app, _async_wrapper=app.ensure_sync)
+            elif app_ctx is not None:
+                app_ctx.pop(exc)
+            if token is not None and ctx is not self:
+                raise AssertionError(f"Popped wrong request context. ({ctx!r} instead of {self!r})")
 
     def __enter__(self) -> AppContext:
         self.push()
@@ -251,14 +291,6 @@ def _session_opens_lazily(interface: t.Any) -> bool:
         and cls.save_session is base.save_session
         and cls.is_null_session is base.is_null_session
     )
-
-
-# What RequestContext._cv_tokens holds per push.
-_RequestPush = tuple[
-    "contextvars.Token[RequestContext]",
-    "AppContext | None",
-    "contextvars.Token[AppContext] | None",
-]
 
 
 class RequestContext(AppContext):
@@ -326,7 +358,7 @@ class RequestContext(AppContext):
         # Per push: the request token, then either the other app context pushed with it or,
         # when this object is its own app context, its app token (both None when an app
         # context of the app was active already).
-        self._cv_tokens: list[_RequestPush] = []  # type: ignore[assignment]
+        self._cv_tokens: list[_Push] = []
 
     def copy(self) -> RequestContext:
         """A new context for the same request and session (for another greenlet or thread)."""
@@ -432,7 +464,7 @@ class RequestContext(AppContext):
         self._cv_tokens.append((_cv_request.set(self), app_ctx, app_token))
 
         if self._session_obj is None and not app._lazy_session:
-            lazy = app._lazy_session
+            lazy: bool | None = app._lazy_session
             if lazy is None:
                 lazy = app._find_lazy_session()
             if not lazy:
@@ -443,8 +475,8 @@ class RequestContext(AppContext):
 
     def _pop_runs_user_code(self) -> bool:
         """Whether the last :meth:`pop` would call user code (teardown functions, signal
-        receivers, a replaced teardown step): the conditions under which ``pop`` and
-        ``AppContext.pop`` call the app's teardown steps, and ``appcontext_popped``."""
+        receivers, a replaced teardown step): the conditions under which :meth:`pop`
+        calls the app's teardown steps and sends ``appcontext_popped``."""
         app = self.app
         return not (
             app._own_steps
@@ -454,37 +486,6 @@ class RequestContext(AppContext):
             and not _appcontext_tearing_down
             and not _appcontext_popped
         )
-
-    def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
-        """Unbind this context; on the last pop run teardown functions and close the request."""
-        tokens = self._cv_tokens
-        clear_request = len(tokens) == 1
-        try:
-            if clear_request:
-                if exc is _sentinel:
-                    exc = sys.exc_info()[1]
-                app = self.app
-                if (
-                    # PERF: no call when there is nothing to tear down (Flask._own_steps).
-                    not app._own_steps or app.teardown_request_funcs or _request_tearing_down
-                ):
-                    app.do_teardown_request(exc)
-                # PERF: a method call (Flask looks close up with getattr first: every
-                # request object of erlen's has it).
-                self.request.close()
-        finally:
-            ctx = _cv_request.get()
-            token, app_ctx, app_token = tokens.pop()
-            try:
-                _cv_request.reset(token)
-            except ValueError:
-                _reset_by_hand(_cv_request, token)
-            if app_token is not None:
-                self._pop_app(exc, app_token, True)
-            elif app_ctx is not None:
-                app_ctx.pop(exc)
-            if ctx is not self:
-                raise AssertionError(f"Popped wrong request context. ({ctx!r} instead of {self!r})")
 
     def __enter__(self) -> RequestContext:
         self.push()

@@ -412,7 +412,11 @@ class Flask(App, Scaffold):
         # Rules added to url_map directly may lack Flask's attribute.
         if req.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
             return self.make_default_options_response()
-        return self.ensure_sync(self.view_functions[rule.endpoint])(**req.view_args)  # type: ignore[arg-type]
+        view = self.ensure_sync(self.view_functions[rule.endpoint])
+        # PERF: a view without URL arguments is called without building a keyword dict.
+        if req.view_args:
+            return view(**req.view_args)
+        return view()
 
     def full_dispatch_request(self) -> Response:
         """Dispatch with pre- and post-processing and HTTP error handling."""

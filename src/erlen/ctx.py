@@ -305,8 +305,9 @@ class RequestContext(AppContext):
     one object and one ``push``/``pop`` per request instead of two.
     """
 
-    # True when the URL was matched before the push (the ASGI adapter picks the request's
-    # mode from the matched view); push then does not match again.
+    # True when push has no URL to match: it was matched before the push (the ASGI adapter
+    # picks the request's mode from the matched view), or there is no adapter (none bound,
+    # or binding failed with the routing exception).
     _matched = False
     # PERF: when the app binds its URL map the way Flask does by default (no SERVER_NAME,
     # TRUSTED_HOSTS, host or subdomain matching, Flask's own create_url_adapter), the
@@ -347,14 +348,17 @@ class RequestContext(AppContext):
                 if host not in _server_names:
                     _server_name(host)
                 self._adapter = _UNBOUND
+                # PERF: stored on every path (not only the class default) so that reading
+                # it specializes.
+                self._matched = False
             else:
-                self._adapter = app.create_url_adapter(request)
+                self._adapter = adapter = app.create_url_adapter(request)
+                self._matched = adapter is None
         except HTTPException as e:
             request.routing_exception = e
+            self._matched = True
         self._session_obj: SessionMixin | None = session
         self._after_request_functions: list[t.Callable[[t.Any], t.Any]] = []
-        # PERF: stored (not only the class default) so that reading it specializes.
-        self._matched = False
         # Per push: the request token, then either the other app context pushed with it or,
         # when this object is its own app context, its app token (both None when an app
         # context of the app was active already).
@@ -383,6 +387,7 @@ class RequestContext(AppContext):
     @url_adapter.setter
     def url_adapter(self, value: t.Any) -> None:
         self._adapter = value
+        self._matched = value is None
 
     def match_request(self) -> None:
         """Match the request URL, storing ``url_rule``/``view_args`` or ``routing_exception``."""
@@ -451,15 +456,18 @@ class RequestContext(AppContext):
         """Bind this context (and the app context if needed), open the session, match the URL."""
         app = self.app
         active = _cv_app.get(None)
-        app_ctx = app_token = None
+        app_ctx = None
         if active is None or active.app is not app:
             if app._own_contexts:
                 app_token = _cv_app.set(self)
                 if _appcontext_pushed:
                     _signals.appcontext_pushed.send(app, _async_wrapper=app.ensure_sync)
             else:
+                app_token = None
                 app_ctx = app.app_context()
                 app_ctx.push()
+        else:
+            app_token = None
 
         self._cv_tokens.append((_cv_request.set(self), app_ctx, app_token))
 
@@ -470,7 +478,7 @@ class RequestContext(AppContext):
             if not lazy:
                 self._open_session()
 
-        if self._adapter is not None and not self._matched:
+        if not self._matched:
             self.match_request()
 
     def _pop_runs_user_code(self) -> bool:

@@ -195,10 +195,9 @@ class AppContext:
         """
         tokens = self._cv_tokens
         token, app_ctx, app_token = tokens[-1]
-        last = len(tokens) == 1
         app = self.app
         try:
-            if last and token is not None:
+            if token is not None and len(tokens) == 1:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
                 if (
@@ -221,7 +220,7 @@ class AppContext:
                 # This object's own app context (an app context is torn down on its last
                 # pop; a request context pushed it as a fresh one).
                 try:
-                    if (last or token is not None) and (
+                    if (token is not None or not tokens) and (
                         # PERF: no call when there is nothing to tear down.
                         not app._own_steps
                         or app.teardown_appcontext_funcs

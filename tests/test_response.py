@@ -1702,3 +1702,41 @@ def test_header_property_descriptor_on_class():
     assert Response.location is descriptor
     assert repr(descriptor) == "<_HeaderProperty Location>"
     assert "Location" in Response.location.__doc__
+
+
+def test_status_code_stored_as_int():
+    resp = Response(status=HTTPStatus.CREATED)
+    assert type(resp.status_code) is int
+    assert (resp.status, resp.status_code) == ("201 CREATED", 201)
+
+
+@pytest.mark.parametrize("bad", [None, [200], object()])
+def test_status_of_another_type_is_type_error(bad):
+    class NoDefault(Response):
+        default_status = bad  # type: ignore[assignment]
+
+    with pytest.raises(TypeError):
+        NoDefault()
+
+
+def test_body_changed_in_place_after_construction_is_sent_encoded():
+    resp = Response("a")
+    resp.response[0] = "é"  # type: ignore[index]
+    resp.headers["Content-Length"] = "2"
+    assert run(resp)[2] == "é".encode()
+    resp = Response(b"a")
+    resp.response.append("b")  # type: ignore[attr-defined]
+    del resp.headers["Content-Length"]
+    status, headers, body = run(resp)
+    assert body == b"ab"
+    assert ("Content-Length", "2") in headers
+
+
+def test_body_replaced_after_construction_is_sent():
+    resp = Response("old")
+    resp.response = [b"new"]
+    resp.headers["Content-Length"] = "3"
+    assert run(resp)[2] == b"new"
+    resp.set_data("newer")
+    assert resp.get_app_iter(make_environ()) is resp.response
+    assert run(resp)[2] == b"newer"

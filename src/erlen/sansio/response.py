@@ -68,8 +68,13 @@ _CONTENT_TYPES_MAX = 256
 _LENGTH_ITEMS: dict[int, tuple[str, str]] = {}
 _LENGTH_ITEMS_MAX = 2048
 
+# (status line, code) for every known code: what the constructor stores for an int
+# status (or an HTTPStatus, whose code is stored as a plain int).
+_STATUS_ITEMS: dict[int, tuple[str, int]] = {
+    code: (line, code) for code, line in _STATUS_LINES.items()
+}
+
 # PERF: the bound lookups, one attribute load fewer per use.
-_status_line = _STATUS_LINES.get
 _cached_content_type_item = _CONTENT_TYPE_ITEMS.get
 _cached_length_item = _LENGTH_ITEMS.get
 
@@ -365,6 +370,9 @@ class Response:
 
     _status: str
     _status_code: int
+    # The one chunk of the body that the constructor or set_data() stored (None for other
+    # bodies): a body still equal to [_chunk] is sent as it is (see the WSGI _app_iter).
+    _chunk: bytes | bytearray | None = None
     # Callbacks for close(); a shared empty tuple until call_on_close() is used.
     _on_close: list[t.Callable[[], t.Any]] | tuple[()] = ()
     # Whether a subclass keeps these methods decides what may be skipped: set_data for
@@ -396,12 +404,12 @@ class Response:
     ) -> None:
         if status is None:
             status = self.default_status
-        line = _status_line(status) if type(status) is int else None
-        if line is None:
+        # PERF: a known code is one subscript in a zero-cost try (a number equal to one,
+        # such as 200.0, is taken as that code); anything else goes through the setter.
+        try:
+            self._status, self._status_code = _STATUS_ITEMS[status]  # type: ignore[index]
+        except (KeyError, TypeError):
             self.status = status
-        else:
-            self._status = line
-            self._status_code = status  # type: ignore[assignment]
         if direct_passthrough:
             self.direct_passthrough = True
         # PERF: an instance attribute (as call_on_close() sets it): the senders' reads are
@@ -410,22 +418,26 @@ class Response:
 
         # The body. A str or bytes one is stored here, its Content-Length set with the
         # headers below, unless a subclass overrides set_data (called last).
-        length = data = None
+        data = None
         tp = type(response)
         if tp is str or tp is bytes or isinstance(response, (str, bytes, bytearray)):
             if self._plain_set_data:
                 if tp is str or isinstance(response, str):
                     response = response.encode()  # type: ignore[union-attr]
                 self.response = [response]  # type: ignore[assignment]
-                if self.automatically_set_content_length:
-                    n = len(response)  # type: ignore[arg-type]
-                    length = _cached_length_item(n) or _length_item(n)
+                self._chunk = response
+                length = (
+                    _cached_length_item(len(response)) or _length_item(len(response))  # type: ignore[arg-type]
+                    if self.automatically_set_content_length
+                    else None
+                )
             else:
                 data = response
-        elif response is None:
-            self.response = []
+                length = None
         else:
-            self.response = response
+            self.response = [] if response is None else response
+            self._chunk = None
+            length = None
 
         if headers is None or (not headers and not isinstance(headers, Headers)):
             # PERF: a new Headers without a call to its __init__.
@@ -631,6 +643,7 @@ class Response:
         if isinstance(value, str):
             value = value.encode()
         self.response = [value]
+        self._chunk = value
         if self.automatically_set_content_length:
             self.headers["Content-Length"] = str(len(value))
 

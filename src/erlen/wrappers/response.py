@@ -242,7 +242,9 @@ class Response(_SansIOResponse):
         # close() would do nothing (no callbacks, the methods not overridden), the body
         # itself is sent (as direct_passthrough would send it) and there is nothing to
         # call; else a list subclass carries close (cheaper to build than _ClosingBody).
-        if type(body) is list and len(body) == 1 and type(body[0]) is bytes:
+        # The one chunk the body was made with, if the body is still just that, is told
+        # in one comparison (a list of one bytes object; a changed body fails it).
+        if body == [self._chunk]:
             if self._plain_send and not self._on_close or self.direct_passthrough:
                 return body
             if self._plain_iter:

@@ -216,14 +216,18 @@ class DefaultJSONProvider(JSONProvider):
         uses compact separators. Argument rules are those of
         :meth:`JSONProvider.response`.
         """
-        if len(args) == 1 and not kwargs:
-            obj = args[0]
-        else:
+        # PERF: one argument (the common call) unpacked in a zero-cost try.
+        try:
+            (obj,) = args
+        except ValueError:
             obj = self._prepare_response_obj(args, kwargs)
+        else:
+            if kwargs:
+                obj = self._prepare_response_obj(args, kwargs)  # (raises)
         compact = self.compact
         app = self._app
         body: str | None
-        if compact is False or (compact is None and app.debug):
+        if app.debug if compact is None else compact is False:
             body = self.dumps(obj, indent=2)
         else:
             body = self._compact_text(obj)
@@ -242,7 +246,10 @@ class DefaultJSONProvider(JSONProvider):
         if not self._plain_dumps:
             return None
         key = (self.default, self.ensure_ascii, self.sort_keys)
-        encode = _compact_encoders.get(key) or _compact_encoder(key)
+        try:
+            encode = _compact_encoders[key]
+        except KeyError:
+            encode = _compact_encoder(key)
         try:
             # (A list of chunks on 3.11, a tuple of one string on 3.12+.)
             return "".join(encode(obj, 0))

@@ -425,7 +425,7 @@ class Response:
                 if tp is str or isinstance(response, str):
                     response = response.encode()  # type: ignore[union-attr]
                 self.response = [response]  # type: ignore[assignment]
-                self._chunk = response
+                self._chunk = response  # type: ignore[assignment]
                 length = (
                     _cached_length_item(len(response)) or _length_item(len(response))  # type: ignore[arg-type]
                     if self.automatically_set_content_length

@@ -8,6 +8,7 @@ call; every result and every error here is compared with a plain itsdangerous
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 import pytest
 from itsdangerous import BadData, Signer, TimestampSigner, URLSafeTimedSerializer
@@ -203,3 +204,17 @@ def test_fallback_signers_use_itsdangerous_loop(clock):
     for cookie in (sha256, theirs.dumps({"count": 6}), "a.b.c"):
         assert outcome(ours, cookie) == outcome(theirs, cookie)
     assert ours.loads(sha256) == {"count": 5}
+
+
+@pytest.mark.parametrize("digest", [hashlib.sha1, hashlib.sha256, lambda d=b"": hashlib.md5(d)])
+def test_signing_algorithm_is_hmac(digest):
+    # The prepared per-key HMAC state is reused: every call, in any order of keys and
+    # messages, gives hmac's one-shot result.
+    signer = erlen_serializer("s3cret").make_signer()
+    algorithm = type(signer.algorithm)(digest)
+    calls = [(key, msg) for msg in (b"", b"a", b"x" * 1000, b"a") for key in (b"k1", b"k2", b"k1")]
+    for key, msg in calls:
+        expected = hmac.new(key, msg, digest).digest()
+        assert algorithm.get_signature(key, msg) == expected
+        assert algorithm.verify_signature(key, msg, expected)
+        assert not algorithm.verify_signature(key, msg + b"!", expected)

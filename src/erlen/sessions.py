@@ -212,22 +212,29 @@ def _lazy_sha1(string: bytes = b"") -> t.Any:
     return hashlib.sha1(string)
 
 
-class _OneCallHMAC(HMACAlgorithm):
-    """itsdangerous' HMAC signature algorithm, the MAC computed by :func:`hmac.digest`.
+class _KeyedHMAC(HMACAlgorithm):
+    """itsdangerous' HMAC signature algorithm, each key's HMAC state prepared once.
 
-    PERF: ``hmac.new(...).digest()`` runs four Python calls around OpenSSL's HMAC (two
-    per request: the cookie's check and the new cookie's signature); ``hmac.digest``
-    makes one C call for a hashlib constructor and computes the same HMAC for any other
-    digest.
+    PERF: every one-shot HMAC (``hmac.new(...).digest()``, ``hmac.digest``) sets the
+    key up again: OpenSSL fetches the digest and hashes both padded keys, most of the
+    cost for a cookie-sized message (two per request: the cookie's check and the new
+    cookie's signature). A copy of an HMAC object already keyed, as :meth:`hmac.HMAC.copy`
+    is documented for, computes the same MAC without that work. The signer's keys are
+    few (its derived keys), so the prepared objects are too.
     """
+
+    def __init__(self, digest_method: t.Any = None) -> None:
+        super().__init__(digest_method)
+        self._keyed: dict[bytes, hmac.HMAC] = {}
 
     def get_signature(self, key: bytes, value: bytes) -> bytes:
         """The HMAC of ``value`` under ``key``."""
-        return hmac.digest(key, value, self.digest_method)
-
-    def verify_signature(self, key: bytes, value: bytes, sig: bytes) -> bool:
-        """Whether ``sig`` is the HMAC of ``value`` under ``key`` (a constant-time compare)."""
-        return hmac.compare_digest(sig, hmac.digest(key, value, self.digest_method))
+        keyed = self._keyed.get(key)
+        if keyed is None:
+            keyed = self._keyed[key] = hmac.new(key, digestmod=self.digest_method)
+        mac = keyed.copy()
+        mac.update(value)
+        return mac.digest()
 
 
 def _b64encode(data: bytes) -> bytes:
@@ -260,7 +267,7 @@ class _SessionSigner(TimestampSigner):
         # The derived keys newest first (the order itsdangerous checks them in), on first use.
         self._check_keys: tuple[bytes, ...] | None = None
         if type(self.algorithm) is HMACAlgorithm:
-            self.algorithm = _OneCallHMAC(self.algorithm.digest_method)
+            self.algorithm = _KeyedHMAC(self.algorithm.digest_method)
 
     def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
         """The signing key for ``secret_key`` (default: the newest secret)."""

@@ -11,12 +11,9 @@ import collections.abc as cabc
 import hashlib
 import hmac
 import typing as t
-import zlib
-from base64 import urlsafe_b64decode, urlsafe_b64encode
 from datetime import datetime, timezone
 
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
-from itsdangerous.encoding import base64_decode, bytes_to_int, int_to_bytes
 from itsdangerous.signer import HMACAlgorithm
 
 from .datastructures import CallbackDict
@@ -237,35 +234,14 @@ class _KeyedHMAC(HMACAlgorithm):
         return mac.digest()
 
 
-def _b64encode(data: bytes) -> bytes:
-    # itsdangerous' base64_encode for a value already bytes (its want_bytes skipped).
-    return urlsafe_b64encode(data).rstrip(b"=")
-
-
-def _b64decode(data: bytes) -> bytes:
-    # itsdangerous' base64_decode for a value already bytes, raising binascii.Error
-    # instead of BadData (both callers treat any exception as "does not decode").
-    return urlsafe_b64decode(data + b"=" * (-len(data) % 4))
-
-
 class _SessionSigner(TimestampSigner):
     """itsdangerous' timestamp signer, deriving each secret's signing key once: the key
     depends only on the secret, salt, key derivation and digest, fixed for the signer.
-    Signatures are itsdangerous' own, byte for byte.
-
-    PERF: ``sign``, ``get_signature``, ``verify_signature`` and ``unsign`` do what
-    itsdangerous' do without its per-call rework: ``want_bytes`` on values already bytes,
-    the separator encoded again, each secret's key looked up on every check, and a
-    ``datetime`` built for a timestamp only compared with ``max_age``. A cookie that does
-    not verify, or has expired, is handed to itsdangerous' own ``unsign``, so every error
-    (and its message, payload and ``date_signed``) is its own.
-    """
+    Signatures are itsdangerous' own, byte for byte."""
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
         self._derived_keys: dict[str | bytes | None, bytes] = {}
-        # The derived keys newest first (the order itsdangerous checks them in), on first use.
-        self._check_keys: tuple[bytes, ...] | None = None
         if type(self.algorithm) is HMACAlgorithm:
             self.algorithm = _KeyedHMAC(self.algorithm.digest_method)
 
@@ -275,70 +251,6 @@ class _SessionSigner(TimestampSigner):
         if key is None:
             key = self._derived_keys[secret_key] = super().derive_key(secret_key)
         return key
-
-    def get_signature(self, value: str | bytes) -> bytes:
-        """The signature of ``value`` under the newest secret."""
-        if isinstance(value, str):
-            value = value.encode()
-        return _b64encode(self.algorithm.get_signature(self.derive_key(), value))
-
-    def sign(self, value: str | bytes) -> bytes:
-        """``value``, the current time and their signature, joined by the separator."""
-        if isinstance(value, str):
-            value = value.encode()
-        sep = self.sep
-        value = value + sep + _b64encode(int_to_bytes(self.get_timestamp()))
-        return value + sep + self.get_signature(value)
-
-    def verify_signature(self, value: str | bytes, sig: str | bytes) -> bool:
-        """Whether ``sig`` signs ``value`` under any of the secrets."""
-        try:
-            sig = _b64decode(sig) if isinstance(sig, bytes) else base64_decode(sig)
-        except Exception:
-            return False
-        if isinstance(value, str):
-            value = value.encode()
-        keys = self._check_keys
-        if keys is None:
-            keys = self._check_keys = tuple(
-                self.derive_key(secret) for secret in reversed(self.secret_keys)
-            )
-        verify = self.algorithm.verify_signature
-        # PERF: a loop, not any() over a generator (usually one key).
-        for key in keys:  # noqa: SIM110
-            if verify(key, value, sig):
-                return True
-        return False
-
-    def unsign(  # type: ignore[override]
-        self,
-        signed_value: str | bytes,
-        max_age: int | None = None,
-        return_timestamp: bool = False,
-    ) -> tuple[bytes, datetime] | bytes:
-        """The signed value without its timestamp and signature (with the timestamp as
-        an aware UTC ``datetime`` if ``return_timestamp``); raises itsdangerous'
-        :exc:`~itsdangerous.BadSignature` (or subclass) when it does not verify or is
-        older than ``max_age`` seconds."""
-        if isinstance(signed_value, str):
-            signed_value = signed_value.encode()
-        sep = self.sep
-        value, found, sig = signed_value.rpartition(sep)
-        if found and self.verify_signature(value, sig):
-            payload, found, stamp = value.rpartition(sep)
-            if found:
-                try:
-                    ts = bytes_to_int(_b64decode(stamp))
-                except Exception:
-                    ts = None
-                if ts is not None and (
-                    max_age is None or 0 <= self.get_timestamp() - ts <= max_age
-                ):
-                    if return_timestamp:
-                        return payload, self.timestamp_to_datetime(ts)
-                    return payload
-        # Not valid: itsdangerous' unsign finds and raises the error.
-        return super().unsign(signed_value, max_age, return_timestamp)  # type: ignore[call-overload]
 
 
 class _SessionSerializer(URLSafeTimedSerializer):
@@ -361,41 +273,6 @@ class _SessionSerializer(URLSafeTimedSerializer):
         if signer is None:
             signer = self._signers[salt] = t.cast(TimestampSigner, super().make_signer(salt))
         return signer
-
-    def loads(  # type: ignore[override]
-        self,
-        s: str | bytes,
-        max_age: int | None = None,
-        return_timestamp: bool = False,
-        salt: str | bytes | None = None,
-    ) -> t.Any:
-        """The data signed in ``s``; raises :exc:`~itsdangerous.BadSignature` (or a
-        subclass) if it does not verify or is older than ``max_age`` seconds."""
-        if return_timestamp or max_age is None or self.fallback_signers:
-            return super().loads(s, max_age, return_timestamp, salt)
-        # PERF: with one signer to try, itsdangerous' loop over a generator of signers
-        # raises what this raises; and the timestamp's datetime is not built. (Without
-        # max_age, itsdangerous' loads fails on a signed timestamp out of datetime's range,
-        # so that case stays its own.)
-        if isinstance(s, str):
-            s = s.encode()
-        return self.load_payload(self.make_signer(salt).unsign(s, max_age=max_age))
-
-    def dump_payload(self, obj: t.Any) -> bytes:
-        """``obj`` serialized, zlib-compressed when that is shorter, URL-safe base64."""
-        text = self.serializer.dumps(obj, **self.serializer_kwargs)
-        json: bytes = text.encode() if isinstance(text, str) else text
-        compressed = zlib.compress(json)
-        if len(compressed) < len(json) - 1:
-            return b"." + _b64encode(compressed)
-        return _b64encode(json)
-
-    def dumps(self, obj: t.Any, salt: str | bytes | None = None) -> str:
-        """``obj`` serialized and signed (text for a text serializer, else bytes)."""
-        rv = self.make_signer(salt).sign(self.dump_payload(obj))
-        if self.is_text_serializer:
-            return rv.decode("utf-8")
-        return rv  # type: ignore[return-value]
 
 
 def _vary_on_cookie(response: Response) -> None:

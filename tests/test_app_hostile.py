@@ -113,7 +113,9 @@ def test_json_subtype_accepted(client):
     assert rv.json == {"got": {"a": 1}}
 
 
-@pytest.mark.parametrize("depth", [2_000, 100_000])
+# Deeper than the JSON parser's limit on every supported Python: it stops at about 1,000
+# levels on 3.10 and 3.11, 1,500 on 3.12 and 10,000 on 3.13 (its C recursion limit).
+@pytest.mark.parametrize("depth", [20_000, 100_000])
 def test_deeply_nested_json_is_400(client, depth):
     body = "[" * depth + "]" * depth
     rv = client.post("/json", data=body, content_type="application/json")

@@ -24,6 +24,9 @@ else:
         yield app
         with app.app_context():
             notes_app.db.drop_all()
+            # Flask-SQLAlchemy never closes an app's engines: close their connections here.
+            for engine in notes_app.db.engines.values():
+                engine.dispose()
 
     @pytest.fixture
     def client(app):

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -84,7 +85,7 @@ class Project:
 
 
 def sqlite_tables(path: Path) -> set[str]:
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         return {row[0] for row in conn.execute("select name from sqlite_master where type='table'")}
 
 
@@ -126,7 +127,7 @@ def test_compare_type_and_offline_sql(tmp_path):
     output = project.ok("migrate", "-m", "shorter")
     assert "Detected type change from VARCHAR(length=80) to String(length=10)" in output
     project.ok("upgrade")
-    with sqlite3.connect(tmp_path / "instance" / "app.db") as conn:
+    with closing(sqlite3.connect(tmp_path / "instance" / "app.db")) as conn:
         schema = conn.execute("select sql from sqlite_master where name='author'").fetchone()[0]
     assert "VARCHAR(10)" in schema
 

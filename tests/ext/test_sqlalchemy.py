@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import pytest
@@ -248,6 +249,23 @@ def test_binds_put_tables_in_their_database(app, tmp_path):
         db.drop_all(bind_key="audit")
         assert sa.inspect(db.engines["audit"]).get_table_names() == []
         assert repr(db) == f"<SQLAlchemy {db.engine.url} +1>"
+
+
+def test_engines_are_closed_when_the_app_is_collected(tmp_path):
+    app = erlen.Flask(__name__, instance_path=str(tmp_path / "instance"))
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+    app.config["SQLALCHEMY_BINDS"] = {"audit": f"sqlite:///{tmp_path / 'audit.db'}"}
+    db = SQLAlchemy(app)
+    closed = []
+    with app.app_context():
+        for key, engine in db.engines.items():
+            sa.event.listen(engine, "close", lambda *args, key=key: closed.append(key))
+            with engine.connect() as conn:
+                conn.execute(sa.text("select 1"))  # a connection goes into the pool
+    assert closed == []  # pooled, not closed, while the app lives
+    del app
+    gc.collect()  # an app holds reference cycles (its own bound view functions)
+    assert len(closed) == 2 and set(closed) == {None, "audit"}  # each engine's connection
 
 
 def test_declarative_base_model_class_with_dataclasses(app):

@@ -7,7 +7,7 @@ import types
 import typing as t
 import warnings
 from functools import partial
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, finalize
 
 import sqlalchemy as sa
 import sqlalchemy.event as sa_event
@@ -214,7 +214,11 @@ class SQLAlchemy:
                 "Either 'SQLALCHEMY_DATABASE_URI' or 'SQLALCHEMY_BINDS' must be set."
             )
 
-        engines = self._app_engines.setdefault(app, {})
+        if app not in self._app_engines:
+            # The engines live as long as the app: their pooled connections are closed when
+            # it is collected (or at exit), not left for the garbage collector to drop.
+            finalize(app, _dispose_engines, self._app_engines.setdefault(app, {}))
+        engines = self._app_engines[app]
         async_engines = self._app_async_engines.setdefault(app, {})
         # init_app called again for the same app: the old engines go.
         for engine in engines.values():
@@ -576,3 +580,9 @@ class SQLAlchemy:
             if hasattr(module, name):
                 return getattr(module, name)
         raise AttributeError(name)
+
+
+def _dispose_engines(engines: dict[str | None, sa.engine.Engine]) -> None:
+    """Close the pooled connections of an app's engines (the app is gone)."""
+    for engine in engines.values():
+        engine.dispose()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from datetime import timedelta
 
 import cachelib
 import pytest
-from cachelib.serializers import JSONSerializer
+from cachelib.serializers import BaseSerializer
 from no_flask import run_without_flask
 
 import erlen
@@ -21,6 +22,16 @@ from erlen.ext.caching.backends import (
     SimpleCache,
 )
 from erlen.ext.caching.contrib.uwsgicache import UWSGICache
+
+
+class JSONSerializer(BaseSerializer):
+    """A serializer of our own (cachelib has one from 0.15 on, which needs Python 3.11)."""
+
+    def dumps(self, value, protocol=None):
+        return json.dumps(value).encode()
+
+    def loads(self, bvalue):
+        return json.loads(bvalue)
 
 
 def simple(app, **config):

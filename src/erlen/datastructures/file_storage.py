@@ -121,8 +121,10 @@ class FileStorage:
         return bool(self.filename)
 
     def __getattr__(self, name: str) -> t.Any:
-        if name == "stream":
-            raise AttributeError(name)  # not initialized (e.g. during copy)
+        if name == "stream" or name == "__getstate__":
+            # stream: not initialized (e.g. during copy); __getstate__: copy and pickle take
+            # the instance's own state (object has no __getstate__ before Python 3.11).
+            raise AttributeError(name)
         try:
             return getattr(self.stream, name)
         except AttributeError:

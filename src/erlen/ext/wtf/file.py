@@ -9,6 +9,7 @@ from __future__ import annotations
 import typing as t
 from collections import abc
 from io import SEEK_END, BytesIO
+from tempfile import SpooledTemporaryFile
 
 from wtforms import FileField as _FileField, MultipleFileField as _MultipleFileField
 from wtforms.validators import DataRequired, StopValidation, ValidationError
@@ -144,6 +145,8 @@ file_size = FileSize
 
 
 def _stream_size(stream: t.Any) -> int:
+    if isinstance(stream, SpooledTemporaryFile):
+        stream = stream._file  # where it spools to (no seekable() before Python 3.11)
     if isinstance(stream, BytesIO):
         return stream.getbuffer().nbytes
     seekable = getattr(stream, "seekable", None)

@@ -34,6 +34,10 @@ class BaseCache(cachelib.BaseCache):
         cachelib.BaseCache.__init__(self, _seconds(default_timeout))
         self.ignore_delete_many_errors = ignore_delete_many_errors
 
+    def _normalize_timeout(self, timeout: int | timedelta | None) -> int:
+        # cachelib before 0.17 (0.14 is the newest for Python 3.10) takes only an int.
+        return super()._normalize_timeout(normalize_timeout(timeout))
+
     @classmethod
     def factory(
         cls, app: Flask, config: dict[str, t.Any], args: list[t.Any], kwargs: dict[str, t.Any]

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from test_e2e_server import REPO, Server, clean_env, free_port, run_cli
 
@@ -100,10 +100,31 @@ def fill(driver: WebDriver, fields: dict[str, str]) -> None:
         element.send_keys(value)
 
 
+def replaced(element: WebElement) -> t.Callable[[WebDriver], bool]:
+    """A wait condition: ``element``'s page has been replaced by the next one.
+
+    Selenium's ``staleness_of`` expects the stale-element error only; while Chromium swaps
+    the documents, asking about the old element can also fail with "Node with given id does
+    not belong to the document" (seen in CI). That one means "not yet": ask again.
+    """
+
+    def check(driver: WebDriver) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as e:
+            if "does not belong to the document" not in str(e.msg):
+                raise
+        return False
+
+    return check
+
+
 def submit(driver: WebDriver, button: WebElement) -> None:
     """Click ``button`` and wait for the next page to replace this one."""
     button.click()
-    WebDriverWait(driver, WAIT_SECONDS).until(expected_conditions.staleness_of(button))
+    WebDriverWait(driver, WAIT_SECONDS).until(replaced(button))
 
 
 def flashes(driver: WebDriver) -> list[str]:

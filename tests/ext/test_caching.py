@@ -84,6 +84,38 @@ def test_cachelib_class_is_built_with_the_options_as_they_are(app, tmp_path):
     assert os.listdir(tmp_path)
 
 
+class OldStyleCache(cachelib.SimpleCache):
+    """A cachelib class whose constructor has no ignore_delete_many_errors (cachelib's own
+    classes before 0.16: 0.14 is the newest for Python 3.10)."""
+
+    def __init__(self, threshold=500, default_timeout=300):
+        super().__init__(threshold=threshold, default_timeout=default_timeout)
+
+
+class OptionTakingCache(cachelib.SimpleCache):
+    """A cachelib class that takes ignore_delete_many_errors (cachelib's from 0.16 on)."""
+
+    def __init__(self, default_timeout=300, ignore_delete_many_errors=True):
+        super().__init__(default_timeout=default_timeout)
+        self.given_ignore_errors = ignore_delete_many_errors
+
+
+@pytest.mark.parametrize("ignore", [False, True])
+def test_cachelib_class_gets_ignore_errors_when_it_takes_it(app, ignore):
+    app.config.update(CACHE_TYPE=OptionTakingCache, CACHE_IGNORE_ERRORS=ignore)
+    cache = Cache(app)
+    assert app.extensions["cache"][cache].given_ignore_errors is ignore
+
+    app.config.update(CACHE_TYPE=OldStyleCache, CACHE_DEFAULT_TIMEOUT=60)
+    cache = Cache(app)
+    backend = app.extensions["cache"][cache]
+    assert type(backend) is OldStyleCache and backend.default_timeout == 60
+    # Set in CACHE_OPTIONS, the option is passed as it is: the class refuses it.
+    app.config["CACHE_OPTIONS"] = {"ignore_delete_many_errors": ignore}
+    with pytest.raises(TypeError, match="ignore_delete_many_errors"):
+        Cache(app)
+
+
 def test_custom_factory_by_dotted_path(app):
     app.config["CACHE_TYPE"] = f"{__name__}.counting_factory"
     cache = Cache(app)

@@ -61,6 +61,28 @@ def test_operations(redis_client, redis_url, make_app):
         assert not redis_client.exists("t:c")
 
 
+def test_integers_are_stored_as_digits(redis_client, redis_url, make_app):
+    """Integers go to Redis as their digits on every cachelib, so INCRBY/DECRBY work on a
+    number stored with set/add/set_many and other clients read it; other values (a bool
+    too) are pickled and come back as they were."""
+    app, cache = make_app(CACHE_REDIS_URL=redis_url)
+    with app.app_context():
+        cache.set("n", 41)
+        cache.add("m", -3)
+        cache.set_many({"big": 2**62})
+        cache.set("flag", True)
+        cache.set("text", "12")
+        assert redis_client.get("flask_cache_n") == b"41"
+        assert redis_client.get("flask_cache_m") == b"-3"
+        assert cache.inc("n") == 42 and cache.get("n") == 42
+        assert cache.dec("m", 2) == -5
+        assert cache.inc("big") == 2**62 + 1
+        assert cache.get("flag") is True
+        assert cache.get("text") == "12"
+        redis_client.set("flask_cache_other", 7)
+        assert cache.get("other") == 7
+
+
 def test_timeouts_become_redis_expiry(redis_client, redis_url, make_app):
     app, cache = make_app(CACHE_REDIS_URL=redis_url, CACHE_DEFAULT_TIMEOUT=100)
     with app.app_context():

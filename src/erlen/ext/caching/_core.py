@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import logging
 import typing as t
 import warnings
@@ -127,7 +128,14 @@ class CacheCore:
         if isinstance(factory, type) and issubclass(factory, BaseCache):
             backend = factory.factory(app, config, args, options)
         elif isinstance(factory, type) and issubclass(factory, cachelib.BaseCache):
-            # A cachelib class named directly takes the options as they are.
+            # A cachelib class named directly takes the options as they are. cachelib
+            # before 0.16 (0.14 is the newest for Python 3.10) has no
+            # ignore_delete_many_errors, so CACHE_IGNORE_ERRORS is not passed to a class
+            # that doesn't take it (the option set in CACHE_OPTIONS still is).
+            if "ignore_delete_many_errors" not in (config["CACHE_OPTIONS"] or {}) and not (
+                _takes_keyword(factory, "ignore_delete_many_errors")
+            ):
+                del options["ignore_delete_many_errors"]
             backend = factory(*args, **options)
         else:
             backend = factory(app, config, args, options)
@@ -232,6 +240,11 @@ class CacheCore:
 
     def _source_check(self, source_check: bool | None) -> bool:
         return bool(self.source_check if source_check is None else source_check)
+
+
+def _takes_keyword(cls: type, name: str) -> bool:
+    parameters = inspect.signature(cls).parameters.values()
+    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in parameters)
 
 
 def _serializer(serializer: t.Any) -> BaseSerializer | None:

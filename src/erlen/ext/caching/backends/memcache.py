@@ -44,6 +44,12 @@ class MemcachedCache(BaseCache, cachelib.MemcachedCache):
         )
         _keep_errors_setting(self, ignore_delete_many_errors)
 
+    def delete_many(self, *keys: str) -> list[t.Any]:
+        """Delete ``keys`` with one ``delete_multi``; the list of keys now absent (keys
+        memcached cannot hold are left out). Unless ``ignore_delete_many_errors``, raises
+        :exc:`RuntimeError` naming the keys still there."""
+        return self._checked_deletion(keys, cachelib.MemcachedCache.delete_many(self, *keys))
+
     @classmethod
     def factory(
         cls, app: Flask, config: dict[str, t.Any], args: list[t.Any], kwargs: dict[str, t.Any]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from _timing import assert_linear
@@ -660,8 +661,15 @@ def test_url_conversion_matches_werkzeug() -> None:
             except ValueError:
                 continue
             ours = getattr(erlen_urls, name)(s)
-            if name == "iri_to_uri" and not (expected.isprintable() and " " not in expected):
-                # Werkzeug leaves controls and spaces in the host; ours are encoded.
+            if name == "iri_to_uri" and ours != expected:
+                # Werkzeug passes the host through unquoted; erlen percent-encodes what a
+                # host may not hold raw: controls, spaces and brackets outside an IPv6
+                # literal (Python 3.10's urlsplit lets "http://a[b@];" through, where 3.11+
+                # raise ValueError and the case is skipped above). The same URI once
+                # decoded, and ours is header-safe.
+                host = urlsplit(s).hostname or ""
+                assert any(c in " []" or not c.isprintable() for c in host), s
+                assert unquote(ours) == unquote(expected), s
                 assert ours.isascii() and ours.isprintable() and " " not in ours, s
                 continue
             assert ours == expected, (name, s)

@@ -180,6 +180,14 @@ def test_status_wrong_type(bad):
         resp.status = bad
 
 
+@pytest.mark.parametrize("bad", [200.0, 404.0, 299.0])
+def test_constructor_refuses_a_number_that_only_equals_a_code(bad):
+    # A float equal to a known code is not taken for it by the constructor's
+    # lookup of known codes: it is the setter's error, whatever the number.
+    with pytest.raises(TypeError, match="Status must be"):
+        Response(status=bad)
+
+
 def test_headers_argument_forms():
     h = Headers([("X-A", "1")])
     resp = Response("x", headers=h)

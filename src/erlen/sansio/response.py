@@ -404,11 +404,15 @@ class Response:
     ) -> None:
         if status is None:
             status = self.default_status
-        # PERF: a known code is one subscript in a zero-cost try (a number equal to one,
-        # such as 200.0, is taken as that code); anything else goes through the setter.
-        try:
-            self._status, self._status_code = _STATUS_ITEMS[status]  # type: ignore[index]
-        except (KeyError, TypeError):
+        # PERF: a known int code is one subscript in a zero-cost try; anything else goes
+        # through the setter (the exact type test keeps a float equal to a code, 200.0,
+        # an error there as in Werkzeug).
+        if status.__class__ is int:
+            try:
+                self._status, self._status_code = _STATUS_ITEMS[status]  # type: ignore[index]
+            except KeyError:
+                self.status = status
+        else:
             self.status = status
         if direct_passthrough:
             self.direct_passthrough = True

@@ -409,7 +409,7 @@ class Response:
         # an error there as in Werkzeug).
         if status.__class__ is int:
             try:
-                self._status, self._status_code = _STATUS_ITEMS[status]  # type: ignore[index]
+                self._status, self._status_code = _STATUS_ITEMS[status]
             except KeyError:
                 self.status = status
         else:

@@ -68,8 +68,7 @@ _CONTENT_TYPES_MAX = 256
 _LENGTH_ITEMS: dict[int, tuple[str, str]] = {}
 _LENGTH_ITEMS_MAX = 2048
 
-# (status line, code) for every known code: what the constructor stores for an int
-# status (or an HTTPStatus, whose code is stored as a plain int).
+# (status line, code) for every known code: what the constructor stores for an int status.
 _STATUS_ITEMS: dict[int, tuple[str, int]] = {
     code: (line, code) for code, line in _STATUS_LINES.items()
 }
@@ -440,6 +439,8 @@ class Response:
                 length = None
         else:
             self.response = [] if response is None else response
+            # PERF: stored on every path, not only the class default, so that the senders'
+            # read of it specializes.
             self._chunk = None
             length = None
 

@@ -214,11 +214,12 @@ class SQLAlchemy:
                 "Either 'SQLALCHEMY_DATABASE_URI' or 'SQLALCHEMY_BINDS' must be set."
             )
 
-        if app not in self._app_engines:
+        engines = self._app_engines.get(app)
+        if engines is None:
             # The engines live as long as the app: their pooled connections are closed when
             # it is collected (or at exit), not left for the garbage collector to drop.
-            finalize(app, _dispose_engines, self._app_engines.setdefault(app, {}))
-        engines = self._app_engines[app]
+            engines = self._app_engines[app] = {}
+            finalize(app, _dispose_engines, engines)
         async_engines = self._app_async_engines.setdefault(app, {})
         # init_app called again for the same app: the old engines go.
         for engine in engines.values():

@@ -735,6 +735,55 @@ def test_a_lane_ending_after_a_job_runs_work_queued_meanwhile_first(app):
     assert isinstance(after, int)
 
 
+def test_requests_follow_the_loop_that_runs_them_across_threads(app):
+    # The runtime is bound to one loop at a time; a request on another loop, here one
+    # running in another thread while the first keeps running, rebinds it. A runtime
+    # taken as ready for the wrong loop would hand the sync view's result to the other
+    # loop, and the request would never finish.
+    @app.route("/async")
+    async def on_loop():
+        return str(id(asyncio.get_running_loop()))
+
+    @app.route("/sync")
+    def in_thread():
+        return "sync"
+
+    async def serve_both():
+        loop_id = str(id(asyncio.get_running_loop()))
+        served = [await asyncio.wait_for(call(app, make_scope(path)), 5) for path in ("/async", "/sync")]
+        assert [conv.body for conv in served] == [loop_id.encode(), b"sync"]
+        assert app._asgi_runtime.loop is asyncio.get_running_loop()
+
+    background = asyncio.new_event_loop()
+    thread = threading.Thread(target=background.run_forever)
+    thread.start()
+    try:
+        asyncio.run_coroutine_threadsafe(serve_both(), background).result(10)
+        run(serve_both())  # another loop, in this thread, while the first still runs
+        asyncio.run_coroutine_threadsafe(serve_both(), background).result(10)
+        run(serve_both())
+    finally:
+        background.call_soon_threadsafe(background.stop)
+        thread.join(5)
+        background.close()
+
+
+def test_a_runtime_not_serving_is_not_ready_anywhere(app):
+    from erlen.asgi import bridge
+
+    async def main():
+        runtime = bridge.get_runtime(app)
+        assert runtime.ready_thread() is None  # bound, but before_serving has not run
+        runtime.serving = True
+        assert runtime.ready_thread() == threading.get_ident()
+        other = await asyncio.get_running_loop().run_in_executor(None, runtime.ready_thread)
+        assert other == threading.get_ident()  # the loop's thread, not the caller's
+        runtime.serving = False
+        assert runtime.ready_thread() is None
+
+    run(main())
+
+
 def test_async_generator_events_are_sent_as_produced(app):
     produced = []
 

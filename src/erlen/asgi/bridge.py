@@ -363,9 +363,10 @@ class Runtime:
         self.sync_inline = bool(app.config.get("ASGI_SYNC_INLINE", False))
         self.loop: asyncio.AbstractEventLoop = None  # type: ignore[assignment]
         self.thread_id = 0
-        #: The loop the runtime is bound to once it is :attr:`serving` there, else None.
-        #: PERF: the HTTP adapter tells a ready runtime with one comparison.
-        self.ready_loop: asyncio.AbstractEventLoop | None = None
+        #: The ident of the thread running the loop the runtime is bound to, or None if
+        #: the runtime is not :attr:`serving` (ready) there: the HTTP adapter compares it
+        #: with its own thread's ident.
+        self.ready_thread: t.Callable[[], int | None] = _not_ready
         self._serving = False
         #: Whether the server runs the lifespan protocol (then shutdown comes from it).
         self.lifespan = False
@@ -388,20 +389,48 @@ class Runtime:
     @serving.setter
     def serving(self, value: bool) -> None:
         self._serving = value
-        self.ready_loop = self.loop if value else None
+        self._set_ready_thread()
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Use ``loop`` (the server's loop, or a new one in tests)."""
         self.loop = loop
-        self.ready_loop = loop if self._serving else None
         self.thread_id = thread_id = threading.get_ident()
+        self._set_ready_thread()
         self.serving_lock = None
         self.task_mode = Mode(loop, self.pool, thread_id, not self.sync_inline, shared=True)
+
+    def _set_ready_thread(self) -> None:
+        # PERF: on Python 3.10 and 3.11, asyncio.get_running_loop() makes a system call
+        # (getpid, its check for a fork) each time, a cost that shows per request on a
+        # virtual machine. An asyncio loop records the ident of the thread running it
+        # (None when stopped), and a thread runs one loop at a time, so the loop is the
+        # running one exactly when that ident is the caller's thread. A loop that keeps
+        # no such record (another implementation) is asked through asyncio.
+        loop = self.loop
+        if not self._serving or loop is None:
+            self.ready_thread = _not_ready
+        elif (
+            isinstance(loop, asyncio.BaseEventLoop)
+            and getattr(loop, "_thread_id", None) == threading.get_ident()
+        ):
+            self.ready_thread = partial(getattr, loop, "_thread_id")
+        else:
+            self.ready_thread = partial(_thread_if_running, loop)
 
     def mode(self, loop_mode: bool) -> Mode:
         """A new :class:`Mode` for one request in loop or thread mode (close it at the
         request's end)."""
         return Mode(self.loop, self.pool, self.thread_id, loop_mode and not self.sync_inline)
+
+
+def _not_ready() -> None:
+    """:attr:`Runtime.ready_thread` of a runtime not serving on a loop."""
+    return None
+
+
+def _thread_if_running(loop: asyncio.AbstractEventLoop) -> int | None:
+    """The caller's thread ident if ``loop`` is the loop running there, else None."""
+    return threading.get_ident() if asyncio.get_running_loop() is loop else None
 
 
 def get_runtime(app: Flask) -> Runtime:

@@ -21,10 +21,10 @@ import os
 import sys
 import tempfile
 import typing as t
-from asyncio import get_running_loop
 from functools import partial
 from inspect import CO_COROUTINE
 from io import BytesIO
+from threading import get_ident
 from types import CoroutineType, FunctionType
 
 from .. import ctx as _ctx, globals as _globals, signals as _signals
@@ -403,7 +403,7 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
     # PERF: one coroutine for the common request (no nested awaits of helpers, the body
     # kept as bytes, the limit looked up only for a body): each layer costs a frame.
     runtime: bridge.Runtime | None = app._asgi_runtime
-    if runtime is None or runtime.ready_loop is not get_running_loop():
+    if runtime is None or runtime.ready_thread() != get_ident():
         runtime = await _serving_runtime(app)
 
     request = app.request_class.from_asgi(scope)

@@ -750,7 +750,9 @@ def test_requests_follow_the_loop_that_runs_them_across_threads(app):
 
     async def serve_both():
         loop_id = str(id(asyncio.get_running_loop()))
-        served = [await asyncio.wait_for(call(app, make_scope(path)), 5) for path in ("/async", "/sync")]
+        served = [
+            await asyncio.wait_for(call(app, make_scope(path)), 5) for path in ("/async", "/sync")
+        ]
         assert [conv.body for conv in served] == [loop_id.encode(), b"sync"]
         assert app._asgi_runtime.loop is asyncio.get_running_loop()
 
@@ -768,6 +770,10 @@ def test_requests_follow_the_loop_that_runs_them_across_threads(app):
         background.close()
 
 
+async def _ready_here(runtime) -> bool:
+    return runtime.ready_thread() == threading.get_ident()
+
+
 def test_a_runtime_not_serving_is_not_ready_anywhere(app):
     from erlen.asgi import bridge
 
@@ -776,8 +782,11 @@ def test_a_runtime_not_serving_is_not_ready_anywhere(app):
         assert runtime.ready_thread() is None  # bound, but before_serving has not run
         runtime.serving = True
         assert runtime.ready_thread() == threading.get_ident()
-        other = await asyncio.get_running_loop().run_in_executor(None, runtime.ready_thread)
-        assert other == threading.get_ident()  # the loop's thread, not the caller's
+        # Asked on another thread running its own loop: not ready there.
+        elsewhere = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: asyncio.run(_ready_here(runtime))
+        )
+        assert elsewhere is False
         runtime.serving = False
         assert runtime.ready_thread() is None
 

@@ -363,9 +363,9 @@ class Runtime:
         self.sync_inline = bool(app.config.get("ASGI_SYNC_INLINE", False))
         self.loop: asyncio.AbstractEventLoop = None  # type: ignore[assignment]
         self.thread_id = 0
-        #: The ident of the thread running the loop the runtime is bound to, or None if
-        #: the runtime is not :attr:`serving` (ready) there: the HTTP adapter compares it
-        #: with its own thread's ident.
+        #: Asked on a thread running a loop: that thread's ident if the runtime is
+        #: :attr:`serving` (ready) on that loop, else something else (None when not
+        #: serving). The HTTP adapter compares it with its own thread's ident.
         self.ready_thread: t.Callable[[], int | None] = _not_ready
         self._serving = False
         #: Whether the server runs the lifespan protocol (then shutdown comes from it).

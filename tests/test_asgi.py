@@ -793,6 +793,30 @@ def test_a_runtime_not_serving_is_not_ready_anywhere(app):
     run(main())
 
 
+async def _bound_here(app) -> bool:
+    from erlen.asgi import bridge
+
+    return bridge.get_runtime(app).loop is asyncio.get_running_loop()
+
+
+def test_get_runtime_binds_the_asking_loop_while_serving_on_another(app):
+    from erlen.asgi import bridge
+
+    async def main():
+        runtime = bridge.get_runtime(app)
+        runtime.serving = True
+        assert await _bound_here(app)
+        # A loop in another thread takes the runtime over, though it is serving here...
+        loop = asyncio.get_running_loop()
+        assert await loop.run_in_executor(None, lambda: asyncio.run(_bound_here(app)))
+        assert runtime.loop is not loop
+        # ...and this loop takes it back on its next ask.
+        assert await _bound_here(app)
+        assert bridge.get_runtime(app) is runtime
+
+    run(main())
+
+
 def test_async_generator_events_are_sent_as_produced(app):
     produced = []
 

@@ -438,6 +438,11 @@ def get_runtime(app: Flask) -> Runtime:
     runtime: Runtime | None = app.__dict__.get("_asgi_runtime")
     if runtime is None:
         runtime = app.__dict__["_asgi_runtime"] = Runtime(app)
+    elif runtime.ready_thread() == threading.get_ident():
+        # Serving on the loop running in this thread, so bound to it. PERF: no
+        # asyncio.get_running_loop() (a system call on 3.10 and 3.11, see
+        # Runtime._set_ready_thread) per websocket connection or bridged call.
+        return runtime
     loop = asyncio.get_running_loop()
     if runtime.loop is not loop:
         runtime.bind(loop)

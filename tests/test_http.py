@@ -69,6 +69,9 @@ def test_parse_cookie_custom_cls():
         (";;;a=b;;;", [("a", "b")]),
         ("a=b c; d=e", [("d", "e")]),  # space inside a value: pair is garbage
         ("a b=c; d=e", [("d", "e")]),  # space inside a key
+        ("a=b\tc; d=e", [("d", "e")]),  # tab inside a value
+        ("a\tb=c; d=e", [("d", "e")]),  # tab inside a key
+        ("a=\x0bb\x0b; d=e", [("a", "\x0bb\x0b"), ("d", "e")]),  # only space and tab are blank
         ("a=b=c", [("a", "b=c")]),
         ("a=x,y", [("a", "x,y")]),
         ('a="b"; c="d"', [("a", "b"), ("c", "d")]),

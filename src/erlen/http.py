@@ -1337,36 +1337,13 @@ def parse_cookie(
             # Not a WSGI latin-1 string: it was already decoded (e.g. by an ASGI layer).
             pass
 
-    if '"' in cookie:
-        # PERF: one findall over the header instead of Werkzeug's match loop (Python work
-        # per pair). A quoted value may hold a ";", so only the regex finds the pairs.
-        return cls(
-            [(k, _cookie_unquote(v) if v[:1] == '"' else v) for k, v in _cookie_re.findall(cookie)]
-        )
+    # PERF: one findall over the header instead of Werkzeug's match loop (Python work per pair).
+    pairs = _cookie_re.findall(cookie)
 
-    # Without quotes a ";" only separates pairs, and the regex's rules for a pair come down
-    # to: spaces and tabs around the key and the value are dropped, an empty key or one
-    # with a space or tab inside skips the pair, and so does a value with one inside.
-    # PERF: splitting costs less than the regex trying a match at every position; a plain
-    # MultiDict gets its lists of values directly (as the query string parser does).
-    plain = cls is ds.ImmutableMultiDict or cls.__init__ is ds.MultiDict.__init__
-    lists: dict[str, list[str]] = {}
-    pairs: list[tuple[str, str]] = []
-    for part in cookie.split(";"):
-        key, _, value = part.partition("=")
-        key = key.strip(" \t")
-        if not key or " " in key or "\t" in key:
-            continue
-        value = value.strip(" \t")
-        if " " in value or "\t" in value:
-            continue
-        if not plain:
-            pairs.append((key, value))
-        elif key in lists:
-            lists[key].append(value)
-        else:
-            lists[key] = [value]
-    return cls._from_lists(lists) if plain else cls(pairs)
+    if '"' in cookie:
+        pairs = [(k, _cookie_unquote(v) if v[:1] == '"' else v) for k, v in pairs]
+
+    return cls(pairs)
 
 
 # Cookie values made only of these characters are sent unquoted.

@@ -155,18 +155,3 @@ def test_range_round_trip(start: int, size: int | None) -> None:
     stop = None if size is None else start + size
     parsed = http.parse_range_header(Range("bytes", [(start, stop)]).to_header())
     assert parsed is not None and parsed.ranges == [(start, stop)]
-
-
-# A header without quotes, from the characters that the cookie rules treat apart (a
-# character past latin-1 keeps the header as it is: no WSGI decoding step).
-_unquoted_cookie_header = st.text(alphabet="ab=; \t,\x0b\u2603", max_size=40)
-
-
-@given(_unquoted_cookie_header)
-def test_cookie_pairs_without_quotes_follow_the_cookie_pattern(header: str) -> None:
-    # Without quotes parse_cookie splits the header itself; the pairs must be the ones the
-    # cookie pattern finds (the pattern parse_cookie uses when a value may be quoted), in
-    # header order, whether the storage class takes pairs or its lists of values.
-    expected = http._cookie_re.findall(header)
-    assert http.parse_cookie(header, cls=list) == expected
-    assert list(http.parse_cookie(header).items(multi=True)) == expected

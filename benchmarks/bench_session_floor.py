@@ -7,22 +7,21 @@ the cookie) is timed on Flask, Bottle and erlen in this one process, beside two 
 no Flask-compatible framework can go below while itsdangerous does the signing:
 
 - ``floor (Flask's serializer)``: an erlen hello request, plus the ``loads`` of the
-  scenario's cookie and the ``dumps`` of the new session through a serializer configured as
-  Flask configures it (``URLSafeTimedSerializer``, ``"cookie-session"`` salt, HMAC-SHA1).
+  scenario's cookie and the ``dumps`` of the new session through Flask's own serializer
+  (``flask.sessions.SecureCookieSessionInterface.get_signing_serializer``).
 - ``floor (erlen's serializer)``: the same with erlen's cached serializer (one signer, its
   key derived once, the HMAC a copy of a prepared one): the least itsdangerous work the
   cookie format allows without signing by hand.
 
 A floor is a request with *none* of a session's own work (no cookie parse, no session
 object, no ``Set-Cookie`` header): the best ratio it gives is an upper bound of what any
-change to erlen's session code can reach. The alternatives run in turn, each keeping its
-best time (``_common.bench_interleaved``), and the printed spread is between rounds.
+change to erlen's session code can reach. The alternatives run in turn, round after round,
+each keeping its best time, and the printed spread is between rounds.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -31,10 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import bench, environment_summary, format_time, print_table, spread  # noqa: E402
 from apps import bottle_app, erlen_app, flask_app  # noqa: E402
+from flask.sessions import SecureCookieSessionInterface as FlaskSessionInterface  # noqa: E402
 from itsdangerous import URLSafeTimedSerializer  # noqa: E402
-from scenarios import WSGI_SCENARIOS, prepare_wsgi  # noqa: E402
-
-from erlen.json.tag import TaggedJSONSerializer  # noqa: E402
+from scenarios import WSGI_SCENARIOS, prepare_wsgi, session_cookie  # noqa: E402
 
 SCENARIO = {s.name: s for s in WSGI_SCENARIOS}
 
@@ -64,22 +62,14 @@ def main() -> None:
     scenario = SCENARIO["session"]
     runs: dict[str, Callable[[], object]] = {}
     for name, module in (("Flask", flask_app), ("Bottle", bottle_app), ("erlen", erlen_app)):
-        runs[name], _ = prepare_wsgi(getattr(module, "session_app", module.app), scenario)
-    # erlen's cookie (Flask's format, the same bytes Flask writes) read by both floors.
-    _, recorder = prepare_wsgi(erlen_app.session_app, scenario)
-    cookie = next(
-        value.split(";", 1)[0].partition("=")[2]
-        for name, value in recorder.headers
-        if name.lower() == "set-cookie"
-    )
+        runs[name], recorder = prepare_wsgi(getattr(module, "session_app", module.app), scenario)
+    # erlen's cookie (the last prepared: Flask's format, the bytes Flask writes), read by
+    # both floors.
+    cookie = session_cookie(recorder).partition("=")[2]
     app = erlen_app.session_app
-    flask_format = URLSafeTimedSerializer(
-        app.secret_key,
-        salt="cookie-session",
-        serializer=TaggedJSONSerializer(),
-        signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha1},
-    )
+    flask_format = FlaskSessionInterface().get_signing_serializer(flask_app.session_app)
     cached = app.session_interface.get_signing_serializer(app)
+    assert flask_format is not None and cached is not None
     assert flask_format.loads(cookie) == cached.loads(cookie) == {"count": 2}
     runs["floor (Flask's serializer)"] = floor(flask_format, cookie)
     runs["floor (erlen's serializer)"] = floor(cached, cookie)

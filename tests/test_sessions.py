@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
 import pytest
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from markupsafe import Markup
 
 from erlen import Flask
@@ -719,3 +719,115 @@ def test_cookie_with_another_digest_identical_to_flask(digest, frozen_time):
     other = make_app("another key")
     other.session_interface = Ours()
     assert dict(open_with_erlen(other, ours)) == {}
+
+
+# The settings are resolved once per app and kept while what they come from is unchanged
+# (erlen.sessions._Settings): each change below must still reach the next request.
+
+
+def test_fallback_keys_changed_in_place_reach_the_next_request(app, client, frozen_time):
+    _session_routes(app, erlen_module())
+    old = make_app("old key").session_interface.get_signing_serializer(make_app("old key"))
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert client.get("/read").text == "None"  # the settings are resolved by now
+
+    client.set_cookie("session", old.dumps({"n": 8}))
+    assert client.get("/read").text == "None"  # not a key of the app's
+    app.config["SECRET_KEY_FALLBACKS"].append("old key")  # the same list, changed in place
+    assert client.get("/read").text == "8"
+    app.config["SECRET_KEY_FALLBACKS"].clear()
+    assert client.get("/read").text == "None"
+
+
+def test_interface_attributes_changed_between_requests_are_used(app, client, frozen_time):
+    _session_routes(app, erlen_module())
+    assert client.get("/write/1").status_code == 200
+    assert client.get("/read").text == "1"
+    app.session_interface.salt = "another salt"  # the instance's, as Flask allows
+    try:
+        assert client.get("/read").text == "None"  # signed with the old salt
+        client.get("/write/2")
+        assert client.get("/read").text == "2"
+    finally:
+        del app.session_interface.salt
+    assert client.get("/read").text == "None"
+
+
+def test_overridden_getter_is_asked_on_every_request(app, client):
+    names = iter(["first", "second", "third"])
+
+    class Rotating(SecureCookieSessionInterface):
+        def get_cookie_name(self, app):
+            return next(names)
+
+    app.session_interface = Rotating()
+    _session_routes(app, erlen_module())
+    # open_session and save_session each ask once per request.
+    written = client.get("/write/3").headers.getlist("Set-Cookie")
+    assert [cookie.split("=", 1)[0] for cookie in written] == ["second"]
+    assert next(names) == "third"
+
+
+def test_app_class_lifetime_property_is_used(frozen_time):
+    class ShortLived(Flask):
+        lifetime = timedelta(seconds=60)
+
+        @property
+        def permanent_session_lifetime(self):
+            return self.lifetime
+
+    app = ShortLived("short")
+    app.config.update(SECRET_KEY="k", TESTING=True)
+    erlen = erlen_module()
+
+    @app.get("/")
+    def index():
+        erlen.session["n"] = erlen.session.get("n", 0) + 1
+        return str(erlen.session["n"])
+
+    client = app.test_client()
+    assert client.get("/").text == "1"
+    assert client.get("/").text == "2"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(TimestampSigner, "get_timestamp", lambda self: frozen_time + 61)
+        assert client.get("/").text == "1"  # older than the property's 60 s: a new session
+        app.lifetime = timedelta(hours=1)  # not a config value: asked again per request
+        mp.setattr(TimestampSigner, "get_timestamp", lambda self: frozen_time + 181)
+        assert client.get("/").text == "2"
+
+
+def test_bad_lifetime_raises_until_fixed(app, client, frozen_time):
+    _session_routes(app, erlen_module())
+    client.get("/write/4")
+    app.config["PERMANENT_SESSION_LIFETIME"] = "a month"
+    app.testing = False  # the error becomes a 500, as in Flask
+    assert client.get("/read").status_code == 500
+    app.config["PERMANENT_SESSION_LIFETIME"] = 3600
+    assert client.get("/read").text == "4"
+
+
+def test_apps_sharing_the_default_interface_keep_their_own_settings(frozen_time):
+    erlen = erlen_module()
+    apps = [make_app("key one", SESSION_COOKIE_NAME="one"), make_app("key two")]
+    assert apps[0].session_interface is apps[1].session_interface  # Flask's class attribute
+    clients = []
+    for index, app in enumerate(apps):
+
+        @app.get("/")
+        def index_view(index=index):
+            erlen.session["app"] = index
+            return "ok"
+
+        clients.append(app.test_client())
+    for _ in range(2):
+        for index, client in enumerate(clients):
+            (cookie,) = client.get("/").headers.getlist("Set-Cookie")
+            name, _, rest = cookie.partition("=")
+            assert name == ("one" if index == 0 else "session")
+            value = rest.split(";", 1)[0]
+            ours, other = apps[index], apps[1 - index]
+            assert ours.session_interface.get_signing_serializer(ours).loads(value) == {
+                "app": index
+            }
+            with pytest.raises(BadSignature):  # signed with this app's key, not the other's
+                other.session_interface.get_signing_serializer(other).loads(value)

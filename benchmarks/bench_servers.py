@@ -227,7 +227,7 @@ def run(quick: bool, only: set[str] | None = None) -> list[Check]:
     """Run every server on every app; print the table; return the checks."""
     if only and not ({"server", "servers"} & only):
         return []
-    seconds, warmup, rounds = (2.0, 0.0, 1) if quick else (5.0, 1.0, 3)
+    seconds, warmup, rounds = (2.0, 0.0, 1) if quick else (3.0, 1.0, 5)
     tool = "wrk" if shutil.which("wrk") else "loadgen.py (wrk not found: lower bounds)"
     print(f"\n== servers: hello, {tool}, {CONNECTIONS} connections, {seconds:g}s x {rounds} rounds")
     asgi_ready = erlen_speaks_asgi()

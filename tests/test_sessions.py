@@ -721,15 +721,16 @@ def test_cookie_with_another_digest_identical_to_flask(digest, frozen_time):
     assert dict(open_with_erlen(other, ours)) == {}
 
 
-# The settings are resolved once per app and kept while what they come from is unchanged
-# (erlen.sessions._Settings): each change below must still reach the next request.
+# Flask reads the session's settings (config values, the interface's attributes and methods,
+# the app's lifetime) on every request: each change below must reach the next request, which
+# any cache of those settings has to keep true.
 
 
 def test_fallback_keys_changed_in_place_reach_the_next_request(app, client, frozen_time):
     _session_routes(app, erlen_module())
     old = make_app("old key").session_interface.get_signing_serializer(make_app("old key"))
     app.config["SECRET_KEY_FALLBACKS"] = []
-    assert client.get("/read").text == "None"  # the settings are resolved by now
+    assert client.get("/read").text == "None"  # a request has read the settings
 
     client.set_cookie("session", old.dumps({"n": 8}))
     assert client.get("/read").text == "None"  # not a key of the app's
@@ -791,7 +792,7 @@ def test_app_class_lifetime_property_is_used(frozen_time):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(TimestampSigner, "get_timestamp", lambda self: frozen_time + 61)
         assert client.get("/").text == "1"  # older than the property's 60 s: a new session
-        app.lifetime = timedelta(hours=1)  # not a config value: asked again per request
+        app.lifetime = timedelta(hours=1)  # not a config value: only the property says it
         mp.setattr(TimestampSigner, "get_timestamp", lambda self: frozen_time + 181)
         assert client.get("/").text == "2"
 

@@ -35,8 +35,23 @@ def make_app(secret_key: str | bytes | None = "dev-secret", **config: object) ->
 
 @pytest.fixture
 def frozen_time(monkeypatch):
-    """Pin itsdangerous' signing timestamp so signatures are reproducible."""
+    """Pin itsdangerous' signing timestamp so signatures are reproducible, and the clock both
+    session modules read for a permanent cookie's ``Expires``, so erlen's and Flask's cookies,
+    made at different instants, do not fall on either side of a second.
+
+    The clock is pinned to the current second, not to ``NOW``: erlen's test client, unlike
+    Werkzeug's, drops cookies whose ``Expires`` has passed.
+    """
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: NOW)
+    fixed = datetime.now(timezone.utc).replace(microsecond=0)
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return fixed
+
+    monkeypatch.setattr("erlen.sessions.datetime", Clock)
+    monkeypatch.setattr("flask.sessions.datetime", Clock)
     return NOW
 
 
@@ -621,21 +636,10 @@ def _run_session_steps(app, client):
     return seen
 
 
-def test_session_requests_match_flask_while_config_changes(app, client, frozen_time, monkeypatch):
+def test_session_requests_match_flask_while_config_changes(app, client, frozen_time):
     import flask
 
-    # Expires= of permanent sessions is computed from the current time: pin it for both (to
-    # now: erlen's test client, unlike Werkzeug's, drops cookies whose Expires has passed).
-    fixed = datetime.now(timezone.utc).replace(microsecond=0)
-
-    class Clock(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return fixed
-
-    monkeypatch.setattr("erlen.sessions.datetime", Clock)
-    monkeypatch.setattr("flask.sessions.datetime", Clock)
-
+    # (frozen_time pins the clock both read for the Expires of permanent sessions.)
     _session_routes(app, erlen_module())
     flask_app = flask.Flask("oracle")
     flask_app.config.update(TESTING=True, SECRET_KEY="test key")

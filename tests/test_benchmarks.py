@@ -62,6 +62,11 @@ def test_asgi_app_answers_right(framework: str, scenario: Scenario) -> None:
         prepare_wsgi(app, scenario)
         return
     assert speaks_asgi(app)
+    _answers_right(app, scenario)
+
+
+def _answers_right(app: Any, scenario: Scenario) -> None:
+    """Check ``app``'s answer to ``scenario`` before and after three timed-style runs."""
     driver = ASGIDriver(app)
     try:
         driver.check(scenario)
@@ -69,6 +74,18 @@ def test_asgi_app_answers_right(framework: str, scenario: Scenario) -> None:
         driver.check(scenario)
     finally:
         driver.close()
+
+
+@pytest.mark.parametrize("variant", range(3), ids=["bare", "contexts", "finalize"])
+@pytest.mark.parametrize("scenario", ["hello", "json_param"])
+def test_asgi_floor_answers_right(variant: int, scenario: str) -> None:
+    # bench_asgi_floor.py times these beside erlen and Starlette: they must answer as the
+    # apps do, whatever part of Flask's machinery each leaves out.
+    import apps.erlen_app
+    from bench_asgi_floor import SCENARIOS, VARIANTS, floor_app
+
+    case = next(s for s in SCENARIOS if s.name == scenario)
+    _answers_right(floor_app(apps.erlen_app.asgi_app, **VARIANTS[variant][1]), case)
 
 
 def test_a_wrong_answer_is_caught() -> None:

@@ -244,3 +244,41 @@ def test_repr_survives_an_untrusted_host(app):
     peer = Peer()
     ws = WebSocket(req, scope, peer.receive, peer.send, app.json)
     assert repr(ws) == "<WebSocket '/ws' [pending]>"
+
+
+def test_before_serving_without_lifespan_runs_before_the_first_connection(app):
+    # A server without lifespan (uvicorn --lifespan off, granian's asginl) whose first
+    # request is a websocket connection: the before_serving functions run before its
+    # handler, once, as before a first HTTP request.
+    events = []
+    app.before_serving(lambda: events.append("start"))
+
+    @app.websocket("/ws")
+    async def handler():
+        await websocket.accept()
+        events.append(await websocket.receive())
+
+    @app.get("/")
+    def index():
+        events.append("index")
+        return "ok"
+
+    async def main():
+        for text in ("one", "two"):
+            peer = Peer(CONNECT, {"type": "websocket.receive", "text": text})
+            await handle_websocket(app, _scope(), peer.receive, peer.send)
+            assert peer.sent[0]["type"] == "websocket.accept"
+        sent = []
+
+        async def receive():
+            return {"type": "http.request", "body": b""}
+
+        async def send(message):
+            sent.append(message)
+
+        http_scope = {**_scope("/"), "type": "http", "method": "GET", "scheme": "http"}
+        await app(http_scope, receive, send)
+        assert sent[0]["status"] == 200
+
+    asyncio.run(main())
+    assert events == ["start", "one", "two", "index"]

@@ -34,6 +34,7 @@ from ..wrappers import AppRequestMixin
 from ..wrappers.response import Response as WSGIResponse, _ClosingBody, _run_wsgi_app
 from ..wsgi import FileWrapper
 from . import bridge
+from .lifespan import serving_runtime
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from ..app import Flask
@@ -404,7 +405,7 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
     # kept as bytes, the limit looked up only for a body): each layer costs a frame.
     runtime: bridge.Runtime | None = app._asgi_runtime
     if runtime is None or runtime.ready_thread() != get_ident():
-        runtime = await _serving_runtime(app)
+        runtime = await serving_runtime(app)
 
     request = app.request_class.from_asgi(scope)
     ctx = RequestContext(app, None, request)
@@ -562,17 +563,6 @@ async def handle_http(app: Flask, scope: Scope, receive: Receive, send: Send) ->
             # A file (spooled past ASGI_BODY_SPOOL_SIZE): closed as a WSGI server closes
             # its input.
             received.close()
-
-
-async def _serving_runtime(app: Flask) -> bridge.Runtime:
-    """The app's runtime bound to the running loop, its ``before_serving`` functions run
-    (the first request of a server without lifespan)."""
-    runtime = bridge.get_runtime(app)
-    if not runtime.serving:
-        from .lifespan import start_serving
-
-        await start_serving(app, runtime)
-    return runtime
 
 
 def _more_sync_work(out: _Outgoing) -> bool:

@@ -29,7 +29,7 @@ from . import bridge
 if t.TYPE_CHECKING:  # pragma: no cover
     from ..app import Flask
 
-__all__ = ["add_background_task", "handle_lifespan", "start_serving"]
+__all__ = ["add_background_task", "handle_lifespan", "serving_runtime", "start_serving"]
 
 # PERF: bound by assignment, not import: see erlen.globals (method calls on 3.11).
 _cv_asgi_mode = _ctx._cv_asgi_mode
@@ -66,6 +66,16 @@ async def start_serving(app: Flask, runtime: bridge.Runtime) -> None:
         if not runtime.lifespan and app.after_serving_funcs:
             # No lifespan shutdown will come: stop at exit, as under WSGI.
             atexit.register(stop_serving_at_exit, app)
+
+
+async def serving_runtime(app: Flask) -> bridge.Runtime:
+    """The app's runtime bound to the running loop, its ``before_serving`` functions run:
+    what the HTTP and websocket adapters call when the runtime is not ready yet (the first
+    request or connection of a server without lifespan, or on a new loop)."""
+    runtime = bridge.get_runtime(app)
+    if not runtime.serving:
+        await start_serving(app, runtime)
+    return runtime
 
 
 async def stop_serving(app: Flask, runtime: bridge.Runtime) -> None:

@@ -31,6 +31,7 @@ import contextvars
 import inspect
 import typing as t
 from itertools import chain
+from threading import get_ident
 from types import TracebackType
 
 from .. import ctx as _ctx, globals as _globals, signals as _signals
@@ -39,6 +40,7 @@ from ..datastructures import Headers
 from ..exceptions import BadRequest, HTTPException, InternalServerError
 from ..sansio.utils import get_current_url
 from . import bridge
+from .lifespan import serving_runtime
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from ..app import Flask
@@ -427,11 +429,16 @@ async def handle_websocket(app: Flask, scope: t.Any, receive: Receive, send: Sen
     message = await receive()
     if message["type"] != "websocket.connect":
         return  # the client left before the handshake
+    runtime: bridge.Runtime | None = app._asgi_runtime
+    if runtime is None or runtime.ready_thread() != get_ident():
+        # The first connection of a server without lifespan runs the before_serving
+        # functions, as the first HTTP request does.
+        runtime = await serving_runtime(app)
     request = _handshake_request(app, scope)
     ws = WebSocket(request, scope, receive, send, app.json)
     ctx = RequestContext(app, None, request=request)
     # The whole connection runs in loop mode, its sync work in one lane (one thread).
-    mode = bridge.get_runtime(app).mode(True)
+    mode = runtime.mode(True)
     mode_token = _cv_asgi_mode.set(mode)
     unhandled: Exception | None = None
     propagate = False

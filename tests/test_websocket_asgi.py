@@ -249,7 +249,8 @@ def test_repr_survives_an_untrusted_host(app):
 def test_before_serving_without_lifespan_runs_before_the_first_connection(app):
     # A server without lifespan (uvicorn --lifespan off, granian's asginl) whose first
     # request is a websocket connection: the before_serving functions run before its
-    # handler, once, as before a first HTTP request.
+    # handler, once, as before a first HTTP request. ASGI only: websockets and the
+    # lifespan protocol do not exist under WSGI.
     events = []
     app.before_serving(lambda: events.append("start"))
 

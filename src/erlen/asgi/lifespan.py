@@ -70,8 +70,9 @@ async def start_serving(app: Flask, runtime: bridge.Runtime) -> None:
 
 async def serving_runtime(app: Flask) -> bridge.Runtime:
     """The app's runtime bound to the running loop, its ``before_serving`` functions run:
-    what the HTTP and websocket adapters call when the runtime is not ready yet (the first
-    request or connection of a server without lifespan, or on a new loop)."""
+    at once when it serves on this thread's loop already; else (the first request or
+    connection of a server without lifespan, or a new loop) after binding and starting it.
+    The HTTP adapter makes the ready test itself first (PERF: no coroutine per request)."""
     runtime = bridge.get_runtime(app)
     if not runtime.serving:
         await start_serving(app, runtime)

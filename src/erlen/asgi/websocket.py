@@ -31,7 +31,6 @@ import contextvars
 import inspect
 import typing as t
 from itertools import chain
-from threading import get_ident
 from types import TracebackType
 
 from .. import ctx as _ctx, globals as _globals, signals as _signals
@@ -429,11 +428,9 @@ async def handle_websocket(app: Flask, scope: t.Any, receive: Receive, send: Sen
     message = await receive()
     if message["type"] != "websocket.connect":
         return  # the client left before the handshake
-    runtime: bridge.Runtime | None = app._asgi_runtime
-    if runtime is None or runtime.ready_thread() != get_ident():
-        # The first connection of a server without lifespan runs the before_serving
-        # functions, as the first HTTP request does.
-        runtime = await serving_runtime(app)
+    # The first connection of a server without lifespan runs the before_serving
+    # functions, as the first HTTP request does.
+    runtime = await serving_runtime(app)
     request = _handshake_request(app, scope)
     ws = WebSocket(request, scope, receive, send, app.json)
     ctx = RequestContext(app, None, request=request)
